@@ -1,0 +1,113 @@
+/**
+ * Scenario: a profile, an optional kernel, and steps. Each step is a one-key map naming the operation
+ * (`- access: {map: m, offset: 0, write: true}`); `task` inside the arguments names the process that
+ * performs it (default `main`). Format: docs/formats.md#scenario.
+ */
+import { z } from 'zod'
+import { profileSchema, sizeSchema } from './profile'
+
+const id = z.string().min(1)
+const task = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only').optional()
+const offset = sizeSchema.default(0)
+
+export const FAULT_SIZES = ['auto', 'pte', 'pmd', 'pud'] as const
+
+/** Every step's arguments: unknown keys are errors that name them; `task` is accepted everywhere. */
+function args<T extends z.ZodRawShape>(shape: T) {
+  return z.object({ task, ...shape }).strict()
+}
+
+/** Argument schema per operation; keys are the step vocabulary. */
+export const STEP_ARGS = {
+  create: args({ file: z.string().min(1), length: sizeSchema, sparse: z.boolean().default(false) }),
+  write: args({ file: z.string().min(1), offset, length: sizeSchema }),
+  mmap: args({
+      id,
+      file: z.string().min(1).optional(),
+      device: z.string().min(1).optional(),
+      offset,
+      length: sizeSchema,
+      shared: z.boolean().default(true),
+      sync: z.boolean().default(false),
+    })
+    .refine((a) => (a.file === undefined) !== (a.device === undefined), { message: 'give exactly one of file or device' }),
+  access: args({ map: id, offset, write: z.boolean().default(false), size: z.enum(FAULT_SIZES).default('auto') }),
+  gup: args({
+    id,
+    map: id,
+    offset,
+    pages: z.number().int().min(1).default(1),
+    pin: z.boolean().default(false),
+    longterm: z.boolean().default(false),
+    fast: z.boolean().default(true),
+    write: z.boolean().default(false),
+    p2pdma: z.boolean().default(false),
+  }),
+  unpin: args({ gup: id }),
+  put: args({ gup: id }),
+  munmap: args({ map: id }),
+  fork: args({ child: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only') }),
+  exit: args({}),
+  truncate: args({ file: z.string().min(1), length: sizeSchema }),
+  punch_hole: args({ file: z.string().min(1), offset, length: sizeSchema }),
+  unlink: args({ file: z.string().min(1) }),
+  umount: args({ mount: z.string().min(1) }),
+  mlock: args({ map: id }),
+  memory_failure: args({ region: z.string().min(1), offset }),
+  probe: args({
+      label: z.string().optional(),
+      map: id.optional(),
+      file: z.string().optional(),
+      region: z.string().optional(),
+      offset,
+    })
+    .refine((a) => [a.map, a.file, a.region].filter((x) => x !== undefined).length === 1, {
+      message: 'give exactly one of map, file or region',
+    }),
+} as const
+
+export type StepOp = keyof typeof STEP_ARGS
+export const STEP_OPS = Object.keys(STEP_ARGS) as StepOp[]
+export type StepArgs<K extends StepOp> = z.output<(typeof STEP_ARGS)[K]>
+export type Step = { [K in StepOp]: { op: K; task: string; args: StepArgs<K> } }[StepOp]
+
+const stepSchema = z.unknown().transform((raw, ctx): Step => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    ctx.addIssue({ code: 'custom', message: `a step is a one-key map such as '- access: {map: m}' (one of: ${STEP_OPS.join(', ')})` })
+    return z.NEVER
+  }
+  const keys = Object.keys(raw)
+  if (keys.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: `a step has exactly one key naming its operation, found ${keys.length ? keys.join(', ') : 'none'}` })
+    return z.NEVER
+  }
+  const op = keys[0] as string
+  if (!(op in STEP_ARGS)) {
+    ctx.addIssue({ code: 'custom', path: [op], message: `unknown operation '${op}' (one of: ${STEP_OPS.join(', ')})` })
+    return z.NEVER
+  }
+  const schema = STEP_ARGS[op as StepOp]
+  const parsed = schema.safeParse((raw as Record<string, unknown>)[op] ?? {})
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', path: [op, ...issue.path], message: issue.message })
+    }
+    return z.NEVER
+  }
+  const args = parsed.data as { task?: string }
+  return { op, task: args.task ?? 'main', args } as Step
+})
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().min(1),
+    profile: z.union([z.string().min(1), profileSchema]),
+    kernel: z.string().optional(),
+    sources: z.array(z.string()).optional(),
+    tags: z.array(z.string()).optional(),
+    steps: z.array(stepSchema).min(1, 'a scenario needs at least one step'),
+  })
+  .strict()
+
+export type Scenario = z.output<typeof scenarioSchema>

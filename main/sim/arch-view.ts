@@ -1,0 +1,60 @@
+/**
+ * The engine's narrow view of an arch plugin: page sizes, whether PUD leaves exist, whether
+ * ZONE_DEVICE can be configured, and the encoded value of every leaf it writes.
+ */
+import type { ArchContext, ArchPlugin, Level } from '../../arch/api'
+import { context, encodeLeaf, levelShift } from '../../arch/entry'
+import { getArch } from '../../arch/index'
+import { formatKernel, inKernelRange, type KernelVersion } from '../../arch/kernel'
+
+export interface LeafBits {
+  readonly write: boolean
+  readonly dirty: boolean
+  readonly special: boolean
+  readonly devmap: boolean
+}
+
+export class ArchView {
+  readonly plugin: ArchPlugin
+  readonly ctx: ArchContext
+  readonly pageSize: number
+  readonly pmdSize: number
+  /** undefined when the arch/variant/kernel has no PUD-level leaves (HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD). */
+  readonly pudSize: number | undefined
+  /** Pages per PMD leaf (1 << PMD_ORDER) and per PUD leaf. */
+  readonly pmdPages: number
+  readonly pudPages: number | undefined
+
+  constructor(archId: string, kernel: KernelVersion, variant?: string) {
+    this.plugin = getArch(archId)
+    this.ctx = context(this.plugin, kernel, variant)
+    const v = this.ctx.variant
+    this.pageSize = 2 ** v.pageShift
+    this.pmdSize = 2 ** v.pmdShift
+    const pud = v.pudShift !== undefined && v.pfn.pud !== undefined && this.plugin.kconfig.pudThp.some((r) => inKernelRange(kernel, r))
+    this.pudSize = pud ? 2 ** levelShift(v, 'pud') : undefined
+    this.pmdPages = this.pmdSize / this.pageSize
+    this.pudPages = this.pudSize === undefined ? undefined : this.pudSize / this.pageSize
+  }
+
+  get variant(): string {
+    return this.ctx.variant.name
+  }
+
+  /** ZONE_DEVICE depends on ARCH_HAS_PTE_DEVMAP before 6.17 (mm/Kconfig); undefined when available. */
+  zoneDeviceUnavailable(): string | undefined {
+    if (this.plugin.kconfig.zoneDevice.some((r) => inKernelRange(this.ctx.kernel, r))) return undefined
+    return `ZONE_DEVICE cannot be configured on ${this.plugin.id} in kernel ${formatKernel(this.ctx.kernel)}: before 6.17 it depends on ARCH_HAS_PTE_DEVMAP, which ${this.plugin.id} does not select there (${this.plugin.kconfig.source})`
+  }
+
+  levelSize(level: Level): number {
+    if (level === 'pte') return this.pageSize
+    if (level === 'pmd') return this.pmdSize
+    if (this.pudSize === undefined) throw new Error(`${this.plugin.id} has no PUD leaves`)
+    return this.pudSize
+  }
+
+  encode(level: Level, pfn: number, bits: LeafBits): bigint {
+    return encodeLeaf(this.plugin, this.ctx, level, { pfn: BigInt(pfn), ...bits })
+  }
+}

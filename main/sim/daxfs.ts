@@ -1,0 +1,183 @@
+/**
+ * A DAX filesystem on an fsdax region: files laid out as extents of pmem blocks, and each file's
+ * page-cache XArray of DAX entries (fs/dax.c: value entries holding pfn << DAX_SHIFT | flags; they hold
+ * no page reference in either scheme).
+ */
+import type { RegionState } from './memory'
+
+export interface Extent {
+  /** First file page index, first pfn, and length in pages. */
+  readonly index: number
+  readonly pfn: number
+  readonly count: number
+}
+
+/** A DAX XArray entry: PTE-sized (order 0) or PMD-sized, a block mapping or the (huge) zero page. */
+export interface DaxEntry {
+  /** First file index the entry covers (PMD entries are aligned to PMD_NR). */
+  readonly index: number
+  readonly order: number
+  /** Backing pfn of the first page, or undefined for a zero-page entry. */
+  readonly pfn: number | undefined
+}
+
+/** First-fit allocator of pmem blocks with alignment, so files get PMD-aligned extents when possible. */
+export class BlockAllocator {
+  /** Free runs [pfn, count], sorted and merged. */
+  private free: Array<[number, number]>
+
+  constructor(basePfn: number, nrPages: number) {
+    this.free = nrPages > 0 ? [[basePfn, nrPages]] : []
+  }
+
+  allocate(count: number, align: number): number | undefined {
+    for (let i = 0; i < this.free.length; i++) {
+      const [start, len] = this.free[i]!
+      const aligned = Math.ceil(start / align) * align
+      if (aligned + count > start + len) continue
+      const pieces: Array<[number, number]> = []
+      if (aligned > start) pieces.push([start, aligned - start])
+      if (aligned + count < start + len) pieces.push([aligned + count, start + len - aligned - count])
+      this.free.splice(i, 1, ...pieces)
+      return aligned
+    }
+    return undefined
+  }
+
+  release(pfn: number, count: number): void {
+    this.free.push([pfn, count])
+    this.free.sort((a, b) => a[0] - b[0])
+    const merged: Array<[number, number]> = []
+    for (const run of this.free) {
+      const last = merged[merged.length - 1]
+      if (last && last[0] + last[1] === run[0]) last[1] += run[1]
+      else merged.push([run[0], run[1]])
+    }
+    this.free = merged
+  }
+
+  freePages(): number {
+    return this.free.reduce((n, [, c]) => n + c, 0)
+  }
+}
+
+export class DaxFile {
+  size = 0
+  /** Sorted by file index, non-overlapping. */
+  extents: Extent[] = []
+  readonly entries = new Map<number, DaxEntry>()
+  /** VMAs mapping the file (each holds a file reference). */
+  mappings = 0
+  unlinked = false
+  evicted = false
+
+  constructor(
+    readonly path: string,
+    readonly fs: DaxFs,
+  ) {}
+
+  blockAt(index: number): number | undefined {
+    const ext = this.extentAt(index)
+    return ext ? ext.pfn + (index - ext.index) : undefined
+  }
+
+  extentAt(index: number): Extent | undefined {
+    let lo = 0
+    let hi = this.extents.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const e = this.extents[mid]!
+      if (index < e.index) hi = mid - 1
+      else if (index >= e.index + e.count) lo = mid + 1
+      else return e
+    }
+    return undefined
+  }
+
+  /** Number of contiguous allocated pages starting at index (0 for a hole). */
+  contiguousFrom(index: number): number {
+    const ext = this.extentAt(index)
+    return ext ? ext.index + ext.count - index : 0
+  }
+
+  addExtent(ext: Extent): void {
+    this.extents.push(ext)
+    this.extents.sort((a, b) => a.index - b.index)
+  }
+
+  /** Removes the blocks of file pages [from, to) and returns the pfn runs that were released. */
+  removeBlocks(from: number, to: number): Extent[] {
+    const released: Extent[] = []
+    const kept: Extent[] = []
+    for (const e of this.extents) {
+      const s = Math.max(e.index, from)
+      const t = Math.min(e.index + e.count, to)
+      if (s >= t) {
+        kept.push(e)
+        continue
+      }
+      released.push({ index: s, pfn: e.pfn + (s - e.index), count: t - s })
+      if (e.index < s) kept.push({ index: e.index, pfn: e.pfn, count: s - e.index })
+      if (t < e.index + e.count) kept.push({ index: t, pfn: e.pfn + (t - e.index), count: e.index + e.count - t })
+    }
+    this.extents = kept.sort((a, b) => a.index - b.index)
+    return released
+  }
+
+  /** The DAX entry covering index: a PTE entry at index or a PMD entry at its aligned start. */
+  entryAt(index: number, pmdPages: number): DaxEntry | undefined {
+    const own = this.entries.get(index)
+    if (own) return own
+    const pmd = this.entries.get(index - (index % pmdPages))
+    return pmd && pmd.order > 0 ? pmd : undefined
+  }
+
+  /** Entries overlapping file pages [from, to), in index order. */
+  entriesIn(from: number, to: number): DaxEntry[] {
+    return [...this.entries.values()]
+      .filter((e) => e.index < to && e.index + 2 ** e.order > from)
+      .sort((a, b) => a.index - b.index)
+  }
+}
+
+export class DaxFs {
+  readonly files = new Map<string, DaxFile>()
+  readonly allocator: BlockAllocator
+  mounted = true
+
+  constructor(readonly region: RegionState) {
+    this.allocator = new BlockAllocator(region.basePfn, region.nrPages)
+  }
+
+  get mount(): string {
+    return this.region.def.type === 'fsdax' ? this.region.def.mount : ''
+  }
+
+  get fsType(): 'ext4' | 'xfs' | 'virtiofs' {
+    return this.region.def.type === 'fsdax' ? this.region.def.fs : 'ext4'
+  }
+
+  /**
+   * Allocates count pages for file page index: one run aligned to `align` pages when the request is at
+   * least that big (so PMD faults are possible), else smaller runs as free space allows.
+   */
+  allocate(file: DaxFile, index: number, count: number, align: number): boolean {
+    let done = 0
+    while (done < count) {
+      const want = count - done
+      const tries: Array<[number, number]> = [[want, want >= align ? align : 1], [Math.min(want, align), 1], [1, 1]]
+      let got: [number, number] | undefined
+      for (const [size, alignment] of tries) {
+        const pfn = this.allocator.allocate(size, alignment)
+        if (pfn !== undefined) {
+          got = [pfn, size]
+          break
+        }
+      }
+      if (!got) return false
+      file.addExtent({ index: index + done, pfn: got[0], count: got[1] })
+      done += got[1]
+    }
+    return true
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Which refcount rules and quirks a kernel release has. Each flag names the change that set it; the
+ * engine consults these flags and nothing else about versions. See shared/domain/kernel-refcount.md.
+ */
+import { compareKernel, formatKernel, kernel, parseKernelVersion, type KernelVersion } from '../../arch/kernel'
+
+export type RefcountScheme = 'legacy' | 'refcounted'
+
+export interface KernelModel {
+  readonly version: KernelVersion
+  readonly label: string
+  /**
+   * legacy (<= 6.14): FS DAX idle at refcount 1, mappings take no reference, devmap PTEs, pgmap refs
+   * during GUP. refcounted (6.15+): "fs/dax: Fix ZONE_DEVICE page reference counts" (Alistair Popple,
+   * v9, merged for 6.15-rc1; fs-dax patch 38607c62b34b).
+   */
+  readonly scheme: RefcountScheme
+  /** pte/pmd/pud_mkdevmap exist (removed by d438d2734170 "mm: remove devmap related functions and page table bits", 6.17). */
+  readonly devmapHelpers: boolean
+  /**
+   * 6.15/6.16: vmf_insert_folio_pmd()/_pud() still went through insert_pfn_pmd() with a pfn_t without
+   * PFN_DEV, so refcounted DAX PMD/PUD leaves got pmd_mkspecial(); fixed in 6.17 by "mm/huge_memory:
+   * don't mark refcounted folios special in vmf_insert_folio_pmd()" (D. Hildenbrand).
+   */
+  readonly specialDaxHugeLeaves: boolean
+  /**
+   * <= 6.14: dax_layout_busy_page_range() returned NULL when !mapping_mapped(mapping), so truncate did
+   * not wait for pages still under DMA after munmap. Dropped in 6.15 (series patch "fs/dax: Don't skip
+   * locked entries when scanning entries", v9).
+   */
+  readonly busyScanNeedsMapping: boolean
+  /**
+   * <= 6.14: fuse_dax_break_layouts(inode, 0, 0) scanned only index 0 ("dmap_end == 0 leads to
+   * unmapping of whole file" was false). Fixed by 7851bf649d42 "fuse: fix dax truncate/punch_hole fault
+   * path" (6.15). It was backported to stable 6.1+; the lab follows mainline releases, not stable trees.
+   */
+  readonly fuseBreaksOnlyIndexZero: boolean
+  /** 6.15+: ext4/xfs/fuse evict_inode call dax_break_layout_final() and wait for idle pages. */
+  readonly finalLayoutBreak: boolean
+  /** Human-readable list of the quirks this release has, for run headers. */
+  readonly quirks: readonly string[]
+}
+
+export const OLDEST_MODELLED = kernel('6.1')
+export const KERNEL_ALIASES: Readonly<Record<string, string>> = { legacy: '6.14', refcounted: '6.17' }
+/** Releases users pick from in the UI and sweeps; any release from 6.1 on is accepted. */
+export const KNOWN_RELEASES = ['6.1', '6.6', '6.10', '6.11', '6.12', '6.14', '6.15', '6.16', '6.17', '6.18'] as const
+
+export class KernelVersionError extends Error {}
+
+export function resolveKernel(text: string): KernelVersion {
+  const aliased = KERNEL_ALIASES[text.trim()] ?? text
+  const v = parseKernelVersion(aliased)
+  if (!v) throw new KernelVersionError(`kernel '${text}' is not a release like 6.14, 6.15.2 or an alias (legacy, refcounted)`)
+  if (v.major !== 6 && v.major !== 7) throw new KernelVersionError(`kernel ${text}: only 6.1 and later are modelled`)
+  if (compareKernel(v, OLDEST_MODELLED) < 0) throw new KernelVersionError(`kernel ${text}: only 6.1 and later are modelled`)
+  return v
+}
+
+function atLeast(v: KernelVersion, text: string): boolean {
+  return compareKernel(v, kernel(text)) >= 0
+}
+
+export function kernelModel(text: string): KernelModel {
+  const version = resolveKernel(text)
+  const refcounted = atLeast(version, '6.15')
+  const devmapHelpers = !atLeast(version, '6.17')
+  const quirks: string[] = []
+  if (refcounted && devmapHelpers) quirks.push('special bit on refcounted DAX PMD/PUD leaves (6.15/6.16)')
+  if (!refcounted) quirks.push('busy scan skipped when the file is not mmapped (<= 6.14)')
+  if (!refcounted) quirks.push('fuse/virtiofs break_layouts scans index 0 only (<= 6.14 mainline)')
+  return {
+    version,
+    label: formatKernel(version),
+    scheme: refcounted ? 'refcounted' : 'legacy',
+    devmapHelpers,
+    specialDaxHugeLeaves: refcounted && devmapHelpers,
+    busyScanNeedsMapping: !refcounted,
+    fuseBreaksOnlyIndexZero: !refcounted,
+    finalLayoutBreak: refcounted,
+    quirks,
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Processes: address spaces with VMAs and sparse page tables. Page tables are kept per VMA and per
+ * level, keyed by the virtual index at that level, so unmapping a VMA touches only its own entries.
+ * Addresses and pfns exceed 2^31: arithmetic here never uses bitwise operators.
+ */
+import type { Level } from '../../arch/api'
+import type { DaxFile } from './daxfs'
+import type { RegionState } from './memory'
+
+/** What a leaf points at: a DAX page (FS DAX or device DAX), the shared zero page, or an anon COW copy. */
+export type LeafKind = 'dax' | 'zero' | 'anon'
+
+export interface Leaf {
+  readonly level: Level
+  readonly pfn: number
+  readonly kind: LeafKind
+  write: boolean
+  dirty: boolean
+  readonly special: boolean
+  readonly devmap: boolean
+  /** The real encoded entry for this arch, variant and kernel. */
+  raw: bigint
+  /** True when the mapping holds a folio reference and mapcount (refcounted DAX pages). */
+  readonly counted: boolean
+}
+
+export interface Vma {
+  readonly id: string
+  readonly start: number
+  readonly end: number
+  /** vm_pgoff: page offset into the file or device. */
+  readonly pgoff: number
+  readonly file?: DaxFile
+  readonly device?: RegionState
+  readonly shared: boolean
+  readonly sync: boolean
+  /** Set once a private COW page exists (the VMA has an anon_vma, so fork copies its entries). */
+  anonVma: boolean
+  readonly tables: Record<Level, Map<number, Leaf>>
+}
+
+export function newTables(): Record<Level, Map<number, Leaf>> {
+  return { pte: new Map(), pmd: new Map(), pud: new Map() }
+}
+
+export interface BlockedState {
+  readonly step: number
+  readonly reason: string
+  /** Folio head whose wake_up_var() makes the task re-check its condition. */
+  readonly waitOn: number
+  readonly interruptible: boolean
+}
+
+export class Task {
+  readonly vmas = new Map<string, Vma>()
+  exited = false
+  blocked: BlockedState | undefined
+  /** Steps of this task that arrived while it was blocked, in scenario order. */
+  readonly pending: number[] = []
+  private nextVa: number
+
+  constructor(
+    readonly name: string,
+    mmapBase: number,
+  ) {
+    this.nextVa = mmapBase
+  }
+
+  /**
+   * Picks a start address like thp_get_unmapped_area()/dax_get_unmapped_area(): aligned so that the
+   * address and the file offset have the same colour within the largest leaf size.
+   */
+  allocateVa(length: number, offset: number, align: number): number {
+    const base = Math.ceil(this.nextVa / align) * align
+    const start = base + (offset % align)
+    this.nextVa = start + length + align
+    return start
+  }
+
+  vmaAt(addr: number): Vma | undefined {
+    for (const vma of this.vmas.values()) if (addr >= vma.start && addr < vma.end) return vma
+    return undefined
+  }
+}
+
+/** Index of addr at a level, and the base address of that leaf. */
+export function levelIndex(addr: number, size: number): number {
+  return Math.floor(addr / size)
+}
+
+export function alignDown(value: number, size: number): number {
+  return value - (value % size)
+}

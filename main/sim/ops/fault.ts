@@ -1,0 +1,254 @@
+/**
+ * Page faults on DAX mappings: FS DAX (fs/dax.c dax_iomap_pte_fault/dax_iomap_pmd_fault) and device DAX
+ * (drivers/dax/device.c __dev_dax_{pte,pmd,pud}_fault), in both refcount schemes. The caller gets the
+ * delivered signal, if any; `notes` say which fault sizes were tried and why they fell back.
+ */
+import type { Level } from '../../../arch/api'
+import type { DaxFile } from '../daxfs'
+import { alignBytes } from '../memory'
+import { alignDown, type Leaf, type Task, type Vma } from '../mm'
+import type { Simulation } from '../sim'
+
+export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
+type Attempt = { kind: 'done' } | { kind: 'fallback'; why: string } | { kind: 'signal'; signal: 'SIGBUS'; why: string }
+
+const done: Attempt = { kind: 'done' }
+const fallback = (why: string): Attempt => ({ kind: 'fallback', why })
+const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', why })
+
+/** handle_mm_fault() for one address: returns the signal delivered, if any. */
+export function handleFault(sim: Simulation, task: Task, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
+  void task
+  const existing = sim.lookup(vma, addr)
+  if (existing) {
+    if (!write || existing.leaf.write) {
+      notes.push(`${existing.level}: already mapped`)
+      return undefined
+    }
+    return writeProtectFault(sim, vma, addr, existing.leaf, existing.level, existing.index, notes)
+  }
+  for (const level of faultLevels(sim, size)) {
+    const attempt = vma.file ? fsdaxFault(sim, vma, vma.file, addr, write, level) : devdaxFault(sim, vma, addr, write, level)
+    if (attempt.kind === 'done') {
+      notes.push(`${level}: mapped`)
+      return undefined
+    }
+    if (attempt.kind === 'signal') {
+      notes.push(`${level}: ${attempt.signal} (${attempt.why})`)
+      return attempt.signal
+    }
+    notes.push(`${level}: fallback (${attempt.why})`)
+  }
+  return 'SIGBUS'
+}
+
+/**
+ * Sizes handle_mm_fault() tries, largest first. DAX VMAs are always eligible for huge faults
+ * (__thp_vma_allowable_orders: vma_is_dax), so `auto` starts at PUD where the arch has PUD leaves;
+ * an explicit size starts there (as if larger sizes were disabled).
+ */
+function faultLevels(sim: Simulation, size: FaultSize): Level[] {
+  const all: Level[] = sim.arch.pudSize !== undefined ? ['pud', 'pmd', 'pte'] : ['pmd', 'pte']
+  if (size === 'auto') return all
+  const from = all.indexOf(size)
+  return from < 0 ? ['pte'] : all.slice(from)
+}
+
+/** Page-table entries of a smaller level already present under a huge range: no huge fault is tried. */
+function smallerLeavesIn(sim: Simulation, vma: Vma, start: number, size: number, levels: readonly Level[]): boolean {
+  for (const level of levels) {
+    const s = sim.levelSizeOrZero(level)
+    if (s === 0) continue
+    for (const index of vma.tables[level].keys()) {
+      const a = index * s
+      if (a >= start && a < start + size) return true
+    }
+  }
+  return false
+}
+
+function pageIndex(sim: Simulation, vma: Vma, addr: number): number {
+  return vma.pgoff + Math.floor((addr - vma.start) / sim.arch.pageSize)
+}
+
+/**
+ * Write to a present read-only leaf. Shared: FS DAX goes through wp_pfn_shared() -> ->pfn_mkwrite ->
+ * dax_iomap_fault(), which re-inserts the same pfn with mkwrite (insert_page_into_pte_locked upgrades the
+ * entry and takes no new reference; the 6.15+ transient folio_ref_inc/folio_put still happens). Private
+ * FS DAX: wp_page_copy() to an anon page; in 6.15+ the DAX folio's rmap and reference go with the old PTE.
+ */
+function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, level: Level, index: number, notes: string[]): string | undefined {
+  if (vma.shared) {
+    if (leaf.kind === 'dax' && leaf.counted && vma.file) {
+      const folio = sim.folios.folio(leaf.pfn)
+      sim.folios.ref(folio, 1, 'dax_fault_iter: folio_ref_inc (mkwrite)')
+      sim.upgrade(vma, level, index, leaf, 'insert_page_into_pte_locked: pte_mkwrite on the same pfn')
+      sim.folios.put(folio, 1, 'dax_fault_iter: folio_put')
+    } else {
+      sim.upgrade(vma, level, index, leaf, vma.file ? 'insert_pfn: mkwrite on the same pfn (pfn_mkwrite)' : 'wp_page_reuse')
+    }
+    notes.push(`${level}: write-protect fault, entry made writable`)
+    return undefined
+  }
+  // Private mapping: a huge leaf is split first (__split_huge_pmd: DAX leaves are just cleared).
+  if (level !== 'pte') {
+    sim.zapLeaf(vma, level, index, '__split_huge_pmd')
+    notes.push(`${level}: split for COW`)
+    return handleFault(sim, undefined as never, vma, addr, true, 'pte', notes)
+  }
+  sim.zapLeaf(vma, 'pte', index, 'wp_page_copy: replace the DAX page with an anon copy')
+  installAnon(sim, vma, addr)
+  notes.push('pte: COW to an anon page')
+  return undefined
+}
+
+function installAnon(sim: Simulation, vma: Vma, addr: number): void {
+  vma.anonVma = true
+  sim.install(vma, 'pte', addr, sim.anonPage(), 'anon', { write: true, dirty: true, special: false, devmap: false }, false, 'COW: anon page')
+}
+
+function fsdaxFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, write: boolean, level: Level): Attempt {
+  if (level === 'pud') return fallback('dax_iomap_fault: FS DAX has no PUD-order faults')
+  if (level === 'pmd') return fsdaxPmdFault(sim, vma, file, addr, write)
+  return fsdaxPteFault(sim, vma, file, addr, write)
+}
+
+function maxPgoff(sim: Simulation, file: DaxFile): number {
+  return Math.ceil(file.size / sim.arch.pageSize)
+}
+
+/** fs/dax.c dax_iomap_pmd_fault() + dax_fault_check_fallback() + grab_mapping_entry(PMD_ORDER). */
+function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, write: boolean): Attempt {
+  const { pmdSize, pmdPages } = sim.arch
+  const start = alignDown(addr, pmdSize)
+  const index = pageIndex(sim, vma, start)
+  if (start < vma.start || start + pmdSize > vma.end) return fallback('PMD crosses the VMA edge')
+  if (write && !vma.shared) return fallback('write fault on a private mapping (COW)')
+  if (index % pmdPages !== 0) return fallback('file offset colour differs from the address colour')
+  if (index + pmdPages - 1 >= maxPgoff(sim, file)) return fallback('PMD crosses EOF')
+  if (smallerLeavesIn(sim, vma, start, pmdSize, ['pte'])) return fallback('a PTE table already exists here')
+  if (file.entriesIn(index, index + pmdPages).some((e) => e.order === 0)) return fallback('grab_mapping_entry: PTE entries in range')
+  if (file.fs.region.def.type === 'fsdax' && isPoisoned(sim, file.blockAt(index))) return sigbus('dax_direct_access: poisoned block')
+
+  const existing = file.entryAt(index, pmdPages)
+  let pfn = existing?.pfn
+  if (pfn === undefined) {
+    const block = file.blockAt(index)
+    if (block === undefined) {
+      if (file.contiguousFrom(index) === 0 && nextExtentWithin(file, index, pmdPages)) return fallback('iomap: hole shorter than a PMD')
+      if (!write) {
+        // dax_pmd_load_hole(): a DAX_PMD|DAX_ZERO_PAGE entry and the huge zero folio, no reference.
+        if (!existing) file.entries.set(index, { index, order: Math.log2(pmdPages), pfn: undefined })
+        sim.install(vma, 'pmd', start, sim.zeroPfn * 0 + hugeZeroPfn(sim), 'zero', { write: false, dirty: false, special: false, devmap: false }, false, 'dax_pmd_load_hole: huge zero folio')
+        return done
+      }
+      if (!file.fs.allocate(file, index, pmdPages, pmdPages)) return sigbus('ENOSPC allocating blocks')
+    }
+    pfn = file.blockAt(index)!
+    if (file.contiguousFrom(index) < pmdPages || pfn % pmdPages !== 0) return fallback('iomap: extent not PMD-sized and aligned')
+    if (existing) {
+      // dax_insert_entry(): replacing a huge zero entry with a block mapping unmaps the zero PMDs.
+      sim.unmapMappingPages(file, index, index + pmdPages, 'dax_insert_entry: replace huge zero page')
+    }
+    file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
+    if (sim.kernel.scheme === 'refcounted') {
+      // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
+      sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), 'dax_associate_entry: dax_folio_init -> prep_compound_page')
+    }
+  }
+  insertDaxLeaf(sim, vma, 'pmd', start, pfn, write, 'dax_iomap_pmd_fault')
+  return done
+}
+
+function nextExtentWithin(file: DaxFile, index: number, pages: number): boolean {
+  return file.extents.some((e) => e.index > index && e.index < index + pages)
+}
+
+function hugeZeroPfn(sim: Simulation): number {
+  return sim.arch.pmdPages * 8
+}
+
+function isPoisoned(sim: Simulation, pfn: number | undefined): boolean {
+  if (pfn === undefined) return false
+  return sim.folios.regionOf(pfn) !== undefined && sim.folios.folio(pfn).hwpoison
+}
+
+/** fs/dax.c dax_iomap_pte_fault(): beyond EOF, COW, hole (zero page) or block mapping. */
+function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, write: boolean): Attempt {
+  const index = pageIndex(sim, vma, addr)
+  if (index >= maxPgoff(sim, file)) return sigbus('beyond EOF')
+  if (write && !vma.shared) {
+    // dax_fault_cow_page(): copy into vmf->cow_page and finish_fault(); the DAX page is not mapped.
+    installAnon(sim, vma, addr)
+    return done
+  }
+  let entry = file.entryAt(index, sim.arch.pmdPages)
+  if (entry && entry.order > 0 && entry.pfn === undefined) {
+    // grab_mapping_entry(order 0) downgrades a huge zero entry: unmap it and drop the entry.
+    sim.unmapMappingPages(file, entry.index, entry.index + sim.arch.pmdPages, 'grab_mapping_entry: pmd_downgrade')
+    file.entries.delete(entry.index)
+    entry = undefined
+  }
+  let pfn = entry?.pfn !== undefined ? entry.pfn + (index - entry.index) : file.blockAt(index)
+  if (pfn === undefined) {
+    if (!write) {
+      // dax_load_hole(): DAX_ZERO_PAGE entry; the zero page is mapped special, without a reference.
+      if (!entry) file.entries.set(index, { index, order: 0, pfn: undefined })
+      sim.install(vma, 'pte', addr, sim.zeroPfn, 'zero', { write: false, dirty: false, special: true, devmap: false }, false, 'dax_load_hole: zero page')
+      return done
+    }
+    if (!file.fs.allocate(file, index, 1, 1)) return sigbus('ENOSPC allocating a block')
+    pfn = file.blockAt(index)!
+    if (entry) sim.unmapMappingPages(file, index, index + 1, 'dax_insert_entry: replace zero page')
+    entry = undefined
+  }
+  if (isPoisoned(sim, pfn)) return sigbus('dax_direct_access: poisoned block')
+  if (!entry) file.entries.set(index, { index, order: 0, pfn })
+  insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, 'dax_iomap_pte_fault')
+  return done
+}
+
+/**
+ * Maps a DAX page. Legacy: vmf_insert_mixed()/vmf_insert_pfn_pmd() with PFN_DEV|PFN_MAP -> devmap entry,
+ * no reference, no rmap. 6.15+: folio_ref_inc (validate_page_before_insert() refuses refcount 0) then
+ * vmf_insert_page_mkwrite()/vmf_insert_folio_pmd() take a reference and add rmap, then folio_put.
+ */
+function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pfn: number, write: boolean, fault: string): void {
+  const fsdax = vma.file !== undefined
+  // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
+  // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
+  const writable = write || !fsdax
+  if (sim.kernel.scheme === 'legacy') {
+    const api = level === 'pte' ? (write ? 'vmf_insert_mixed_mkwrite' : 'vmf_insert_mixed') : `vmf_insert_pfn_${level}`
+    sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, `${fault}: ${api} (${level}_mkdevmap)`)
+    return
+  }
+  const folio = sim.folios.folio(pfn)
+  const transient = fsdax
+  if (transient) sim.folios.ref(folio, 1, `${fault}: folio_ref_inc`)
+  const api = level === 'pte' ? 'vmf_insert_page_mkwrite' : `vmf_insert_folio_${level}`
+  sim.folios.ref(folio, 1, `${api}: folio_get`)
+  sim.folios.map(folio, 1, `${api}: folio_add_file_rmap_${level}`)
+  const special = level !== 'pte' && sim.kernel.specialDaxHugeLeaves
+  sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special, devmap: false }, true, `${fault}: ${api}${special ? ' (insert_pfn_' + level + ': ' + level + '_mkspecial, 6.15/6.16)' : ''}`)
+  if (transient) sim.folios.put(folio, 1, `${fault}: folio_put`)
+}
+
+/** drivers/dax/device.c __dev_dax_{pte,pmd,pud}_fault(): size checks against dev_dax->align. */
+function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, level: Level): Attempt {
+  const region = vma.device!
+  if (region.def.type !== 'devdax') return sigbus(`${region.type} mappings are not modelled yet`)
+  const align = alignBytes(region.def.align)
+  const size = sim.arch.levelSize(level)
+  if (align > size) return sigbus(`align ${align} > ${level.toUpperCase()} size`)
+  if (size > align) return fallback(`fault size > align ${region.def.align}`)
+  const start = alignDown(addr, size)
+  if (start < vma.start || start + size > vma.end) return sigbus(`${level.toUpperCase()} outside the VMA`)
+  const pgoff = pageIndex(sim, vma, start)
+  const pages = size / sim.arch.pageSize
+  if (pgoff + pages > region.nrPages) return sigbus('dax_pgoff_to_phys: beyond the device')
+  const pfn = region.basePfn + pgoff
+  if (sim.folios.folio(pfn).hwpoison) return sigbus('poisoned page')
+  insertDaxLeaf(sim, vma, level, start, pfn, write, `__dev_dax_${level}_fault`)
+  return done
+}

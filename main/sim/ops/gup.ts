@@ -1,0 +1,160 @@
+/**
+ * get_user_pages / pin_user_pages on DAX mappings (mm/gup.c), fast and slow paths, both schemes.
+ * References are taken per 4K page with try_grab_folio() semantics: FOLL_GET adds 1; FOLL_PIN adds
+ * GUP_PIN_COUNTING_BIAS on a small folio, or 1 plus _pincount 1 on a large one.
+ */
+import type { StepArgs } from '../../formats/scenario'
+import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
+import type { Task } from '../mm'
+import { SimError, type GupRecord, type Simulation } from '../sim'
+import { handleFault } from './fault'
+import type { OpOutcome } from './outcome'
+
+export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: string[]): OpOutcome {
+  if (sim.gups.has(args.id)) throw new SimError('EINVAL', `gup id '${args.id}' is already in use`)
+  // is_valid_gup_args(): FOLL_LONGTERM only with FOLL_PIN; LONGTERM|PCI_P2PDMA is refused (WARN_ON_ONCE).
+  if (args.longterm && !args.pin) throw new SimError('EINVAL', 'is_valid_gup_args: FOLL_LONGTERM is only valid with FOLL_PIN')
+  if (args.longterm && args.p2pdma) {
+    if (args.fast) throw new SimError('EINVAL', 'is_valid_gup_args: FOLL_LONGTERM with FOLL_PCI_P2PDMA')
+    notes.push('is_valid_gup_args refused FOLL_LONGTERM|FOLL_PCI_P2PDMA: 0 pages')
+    return { status: 'ok', message: '0 pages pinned' }
+  }
+  const vma = sim.vma(task, args.map)
+  const page = sim.arch.pageSize
+  const first = vma.start + args.offset
+  if (args.offset % page !== 0) throw new SimError('EINVAL', `offset ${args.offset} is not page aligned`)
+  if (first + args.pages * page > vma.end) throw new SimError('EFAULT', `${args.pages} pages from offset ${args.offset} run past the end of mapping '${args.map}'`)
+  // check_vma_flags(): (FOLL_LONGTERM) && vma_is_fsdax(vma) -> -EOPNOTSUPP. The fast path bails to the
+  // slow path first (legacy: pte_devmap + LONGTERM; 6.15+: !folio_is_longterm_pinnable), so either way.
+  if (args.longterm && vma.file) throw new SimError('EOPNOTSUPP', 'check_vma_flags: FOLL_LONGTERM on an FS DAX VMA')
+
+  const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
+  const flag = args.pin ? 'FOLL_PIN' : 'FOLL_GET'
+  const legacy = sim.kernel.scheme === 'legacy'
+  let fast = args.fast
+  let fastPgmap = false
+  let slowPgmap = false
+  const pgmapOf = (folio: Folio) => folio.region.pgmap
+  for (let i = 0; i < args.pages; i++) {
+    const addr = first + i * page
+    if (fast) {
+      const hit = sim.lookup(vma, addr)
+      const leaf = hit?.leaf
+      let bail: string | undefined
+      if (!leaf) bail = 'not mapped'
+      else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
+      else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
+      else if (legacy && args.longterm) bail = `${hit!.level}_devmap with FOLL_LONGTERM`
+      else if (!legacy && leaf.special) bail = `${hit!.level}_special (6.15/6.16 DAX huge leaf)`
+      if (bail) {
+        notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
+        fast = false
+      } else {
+        const folio = sim.folios.folio(leaf!.pfn + pageWithin(sim, addr, hit!.level))
+        if (legacy && !fastPgmap && pgmapOf(folio)) {
+          sim.folios.pgmapRef(pgmapOf(folio)!, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
+          fastPgmap = true
+        }
+        grab(sim, folio, args.pin, `gup-fast: try_grab_folio_fast(${flag})`)
+        record.heads.push(folio.head)
+        continue
+      }
+    }
+    // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
+    let hit = sim.lookup(vma, addr)
+    if (!hit || (args.write && !hit.leaf.write)) {
+      const signal = handleFault(sim, task, vma, addr, args.write, 'auto', notes)
+      hit = sim.lookup(vma, addr)
+      if (signal || !hit) {
+        release(sim, record, legacy)
+        dropPgmaps(sim, fastPgmap || slowPgmap, record, legacy)
+        throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
+      }
+    }
+    const leaf = hit.leaf
+    if (leaf.kind !== 'dax') {
+      notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
+      continue
+    }
+    const folio = sim.folios.folio(leaf.pfn + pageWithin(sim, addr, hit.level))
+    if (legacy && !slowPgmap && pgmapOf(folio)) {
+      // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
+      sim.folios.pgmapRef(pgmapOf(folio)!, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
+      slowPgmap = true
+    }
+    grab(sim, folio, args.pin, `gup-slow: try_grab_folio(${flag})`)
+    record.heads.push(folio.head)
+  }
+  if (fastPgmap) sim.folios.pgmapRef(firstPgmap(sim, record)!, -1, 'gup_fast: put_dev_pagemap')
+  if (slowPgmap) sim.folios.pgmapRef(firstPgmap(sim, record)!, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
+  sim.gups.set(args.id, record)
+  return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
+}
+
+function pageWithin(sim: Simulation, addr: number, level: 'pte' | 'pmd' | 'pud'): number {
+  const size = sim.levelSizeOrZero(level)
+  return Math.floor((addr % size) / sim.arch.pageSize)
+}
+
+function firstPgmap(sim: Simulation, record: GupRecord) {
+  const head = record.heads[0]
+  return head === undefined ? undefined : sim.folios.folio(head).region.pgmap
+}
+
+function dropPgmaps(sim: Simulation, held: boolean, record: GupRecord, legacy: boolean): void {
+  const pgmap = firstPgmap(sim, record)
+  if (held && legacy && pgmap) sim.folios.pgmapRef(pgmap, -1, 'gup error path: put_dev_pagemap')
+}
+
+/** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */
+function grab(sim: Simulation, folio: Folio, pin: boolean, cause: string): void {
+  if (folio.refcount <= 0) {
+    sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + folio.head.toString(16)} has refcount ${folio.refcount}`, folio.head)
+    throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
+  }
+  if (!pin) sim.folios.ref(folio, 1, cause)
+  else if (folio.order > 0) {
+    sim.folios.ref(folio, 1, cause)
+    sim.folios.pin(folio, 1, `${cause}: atomic_add(_pincount)`)
+  } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, `${cause}: GUP_PIN_COUNTING_BIAS`)
+  folio.gupRefs += 1
+}
+
+/**
+ * unpin_user_pages() -> gup_put_folio(FOLL_PIN) or put_page(), page by page. Releasing a FOLL_GET with
+ * unpin (or the reverse) is the caller bug the kernel would also act out.
+ */
+export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutcome {
+  const record = sim.gups.get(id)
+  if (!record) throw new SimError('EINVAL', `no gup '${id}'`)
+  if (record.released) throw new SimError('EINVAL', `gup '${id}' was already released`)
+  for (const head of record.heads) {
+    const folio = sim.folios.folio(head)
+    putOne(sim, folio, asPin)
+    folio.gupRefs -= 1
+  }
+  record.released = true
+  const mismatch = asPin !== record.pin
+  return { status: 'ok', message: mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released` }
+}
+
+function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
+  if (!asPin) {
+    sim.folios.put(folio, 1, 'put_page')
+    return
+  }
+  if (folio.order > 0) {
+    sim.folios.pin(folio, -1, 'gup_put_folio: atomic_sub(_pincount)')
+    sim.folios.put(folio, 1, 'gup_put_folio')
+  } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, 'gup_put_folio: refs * GUP_PIN_COUNTING_BIAS')
+}
+
+function release(sim: Simulation, record: GupRecord, legacy: boolean): void {
+  void legacy
+  for (const head of record.heads) {
+    const folio = sim.folios.folio(head)
+    putOne(sim, folio, record.pin)
+    folio.gupRefs -= 1
+  }
+  record.heads.length = 0
+}

@@ -1,0 +1,49 @@
+/** The step vocabulary: one handler per operation. */
+import type { Step } from '../../formats/scenario'
+import type { Task } from '../mm'
+import type { Simulation } from '../sim'
+import { gup, releaseGup } from './gup'
+import { create, punchHole, truncate, umount, unlink, write } from './layout'
+import { memoryFailure } from './memory-failure'
+import type { OpOutcome } from './outcome'
+import { access, exit, fork, mlock, mmap, munmap } from './process'
+import { probe } from './probe'
+
+export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]): OpOutcome {
+  switch (step.op) {
+    case 'create':
+      return create(sim, step.args)
+    case 'write':
+      return write(sim, step.args)
+    case 'mmap':
+      return mmap(sim, task, step.args, notes)
+    case 'access':
+      return access(sim, task, step.args, notes)
+    case 'gup':
+      return gup(sim, task, step.args, notes)
+    case 'unpin':
+      return releaseGup(sim, step.args.gup, true)
+    case 'put':
+      return releaseGup(sim, step.args.gup, false)
+    case 'munmap':
+      return munmap(sim, task, step.args)
+    case 'fork':
+      return fork(sim, task, step.args, notes)
+    case 'exit':
+      return exit(sim, task)
+    case 'truncate':
+      return truncate(sim, step.args, notes)
+    case 'punch_hole':
+      return punchHole(sim, step.args, notes)
+    case 'unlink':
+      return unlink(sim, step.args, notes)
+    case 'umount':
+      return umount(sim, step.args, notes)
+    case 'mlock':
+      return mlock(sim, task, step.args, notes)
+    case 'memory_failure':
+      return memoryFailure(sim, step.args, notes)
+    case 'probe':
+      return probe(sim, task, step.args)
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * File operations that change the block layout of a DAX file and therefore have to break it first:
+ * create/write (allocate), truncate, punch_hole, unlink/evict and umount, with the waits each release
+ * does. 6.15+: fs/dax.c dax_break_layout()/dax_break_layout_final(). 6.14: the per-filesystem
+ * ext4_break_layouts()/xfs_break_dax_layouts()/fuse_dax_break_layouts() loops over
+ * dax_layout_busy_page() and generic truncate for the entries; nothing waits at evict.
+ */
+import type { StepArgs } from '../../formats/scenario'
+import { DaxFile, type DaxFs } from '../daxfs'
+import { EventKind } from '../events'
+import { hex } from '../folios'
+import { SimError, type Simulation } from '../sim'
+import { OK, type OpOutcome } from './outcome'
+
+const ALL = Number.MAX_SAFE_INTEGER
+
+export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
+  const fs = sim.fsFor(args.file)
+  if (fs.files.has(args.file)) throw new SimError('EEXIST', `'${args.file}' exists`)
+  const file = new DaxFile(args.file, fs)
+  file.size = args.length
+  const pages = Math.ceil(args.length / sim.arch.pageSize)
+  if (!args.sparse && pages > 0 && !fs.allocate(file, 0, pages, sim.arch.pmdPages)) {
+    for (const e of file.extents) fs.allocator.release(e.pfn, e.count)
+    throw new SimError('ENOSPC', `no room for ${args.length} bytes on ${fs.mount}`)
+  }
+  fs.files.set(args.file, file)
+  return OK
+}
+
+/**
+ * write(2) through dax_iomap_rw(): copies into pmem without page references; allocating over a hole
+ * (IOMAP_F_NEW) invalidates the zero-page entries there.
+ */
+export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
+  const file = sim.file(args.file)
+  const page = sim.arch.pageSize
+  const from = Math.floor(args.offset / page)
+  const to = Math.ceil((args.offset + args.length) / page)
+  for (let index = from; index < to; ) {
+    const run = file.contiguousFrom(index)
+    if (run > 0) {
+      index += run
+      continue
+    }
+    let hole = 1
+    while (index + hole < to && file.blockAt(index + hole) === undefined) hole++
+    for (const e of file.entriesIn(index, index + hole)) {
+      if (e.pfn !== undefined) continue
+      sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, 'dax_iomap_iter: IOMAP_F_NEW invalidates zero pages')
+      file.entries.delete(e.index)
+    }
+    if (!file.fs.allocate(file, index, hole, sim.arch.pmdPages)) throw new SimError('ENOSPC', `no room on ${file.fs.mount}`)
+    index += hole
+  }
+  file.size = Math.max(file.size, args.offset + args.length)
+  return OK
+}
+
+/** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */
+function idle(sim: Simulation, pfn: number): boolean {
+  return sim.folios.folio(pfn).refcount === (sim.kernel.scheme === 'legacy' ? 1 : 0)
+}
+
+/**
+ * The busy scan of one layout-break pass: unmap, then find the first busy page.
+ * 6.15+ dax_layout_busy_page_range(): busy when folio_ref_count - folio_mapcount != 0.
+ * 6.14: returns NULL when !mapping_mapped(); busy when a page's refcount > 1; fuse scanned index 0 only.
+ */
+function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): number | undefined {
+  const legacy = sim.kernel.scheme === 'legacy'
+  let to = ALL
+  if (legacy && file.fs.fsType === 'virtiofs' && sim.kernel.fuseBreaksOnlyIndexZero) {
+    to = 1
+    notes?.push('fuse_dax_break_layouts(inode, 0, 0): only index 0 is unmapped and scanned (fixed in 6.15)')
+  }
+  if (legacy && sim.kernel.busyScanNeedsMapping && file.mappings === 0) {
+    notes?.push('dax_layout_busy_page: !mapping_mapped(), no scan (fixed in 6.15)')
+    return undefined
+  }
+  sim.unmapMappingPages(file, 0, to, 'dax_layout_busy_page_range: unmap_mapping_pages')
+  for (const entry of file.entriesIn(0, to)) {
+    if (entry.pfn === undefined) continue
+    if (!legacy) {
+      const folio = sim.folios.folio(entry.pfn)
+      if (folio.refcount - folio.mapcount !== 0) return folio.head
+      continue
+    }
+    for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
+      if (folio.refcount > 1) return folio.head
+    }
+  }
+  return undefined
+}
+
+/** dax_break_layout() (interruptible) / dax_break_layout_final() (uninterruptible) and the 6.14 loops. */
+function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: string[] | undefined, then: () => OpOutcome): OpOutcome {
+  const pass = (): OpOutcome => {
+    const busy = busyPage(sim, file, notes)
+    if (busy === undefined) return then()
+    const reason = final
+      ? `dax_break_layout_final: wait_page_idle_uninterruptible on ${sim.describePfn(busy)}`
+      : sim.kernel.scheme === 'legacy'
+        ? `${file.fs.fsType}_break_layouts: ___wait_var_event(&page->_refcount == 1) on ${sim.describePfn(busy)}`
+        : `dax_break_layout: wait_page_idle on ${sim.describePfn(busy)}`
+    const wait = (): OpOutcome => (idle(sim, busy) ? pass() : { status: 'blocked', waitOn: busy, reason, interruptible: !final, resume: wait })
+    sim.trace.emit(EventKind.WAIT, busy, sim.folios.folio(busy).refcount, 0, reason)
+    return wait()
+  }
+  return pass()
+}
+
+/** Entry removal: 6.15+ dax_delete_mapping_range(); 6.14 truncate_inode_pages_range -> dax_delete_mapping_entry. */
+function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
+  const legacy = sim.kernel.scheme === 'legacy'
+  for (const entry of file.entriesIn(from, to)) {
+    file.entries.delete(entry.index)
+    if (entry.pfn === undefined) continue
+    if (legacy) {
+      // dax_disassociate_entry(): WARN_ON_ONCE(trunc && page_ref_count(page) > 1); page->mapping = NULL.
+      for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
+        if (folio.refcount > 1) {
+          sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): page ${hex(folio.head)} still has refcount ${folio.refcount}`, folio.head)
+        }
+      }
+      continue
+    }
+    // dax_disassociate_entry() -> dax_folio_put(): mapping = NULL and split a large folio back to order 0.
+    const folio = sim.folios.folio(entry.pfn)
+    sim.folios.split(folio, `${cause}: dax_folio_put -> folio_reset_order`)
+  }
+}
+
+/** The filesystem frees blocks; a page still referenced by GUP is DMA into a freed block. */
+function releaseBlocks(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
+  for (const ext of file.removeBlocks(from, to)) {
+    sim.trace.emit(EventKind.BLOCK_FREE, ext.pfn, ext.count, 0, cause)
+    for (const folio of sim.folios.touchedIn(ext.pfn, ext.pfn + ext.count)) {
+      if (folio.gupRefs > 0) {
+        sim.trace.violation(
+          'dma_after_release',
+          `${cause}: block ${sim.describePfn(folio.head)} of ${file.path} released while ${folio.gupRefs} GUP reference(s) may still DMA into it`,
+          folio.head,
+        )
+      }
+      if (folio.mapcount > 0) sim.trace.violation('freed_while_mapped', `${cause}: block ${hex(folio.head)} released while mapped`, folio.head)
+    }
+    file.fs.allocator.release(ext.pfn, ext.count)
+  }
+}
+
+export function truncate(sim: Simulation, args: StepArgs<'truncate'>, notes: string[]): OpOutcome {
+  const file = sim.file(args.file)
+  const page = sim.arch.pageSize
+  return breakLayout(sim, file, false, notes, () => {
+    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
+    const newEnd = Math.ceil(args.length / page)
+    sim.unmapMappingPages(file, newEnd, ALL, 'truncate_pagecache: unmap_mapping_range')
+    if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
+    file.size = args.length
+    releaseBlocks(sim, file, newEnd, ALL, 'truncate')
+    return OK
+  })
+}
+
+export function punchHole(sim: Simulation, args: StepArgs<'punch_hole'>, notes: string[]): OpOutcome {
+  const file = sim.file(args.file)
+  const page = sim.arch.pageSize
+  // Only whole pages lose their blocks; partial pages at the edges are zeroed in place.
+  const from = Math.ceil(args.offset / page)
+  const to = Math.min(Math.floor((args.offset + args.length) / page), Math.ceil(file.size / page))
+  return breakLayout(sim, file, false, notes, () => {
+    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    if (to > from) {
+      sim.unmapMappingPages(file, from, to, 'truncate_pagecache_range: unmap_mapping_range')
+      if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
+      releaseBlocks(sim, file, from, to, 'punch_hole')
+    }
+    return OK
+  })
+}
+
+/** Inode eviction: 6.15+ ext4/xfs/fuse evict call dax_break_layout_final() first; 6.14 waits for nothing. */
+function evict(sim: Simulation, file: DaxFile, freeBlocks: boolean): OpOutcome {
+  const finish = (): OpOutcome => {
+    deleteEntries(sim, file, 0, ALL, sim.kernel.finalLayoutBreak ? 'dax_break_layout_final' : 'truncate_inode_pages_final')
+    if (freeBlocks) releaseBlocks(sim, file, 0, ALL, 'evict (unlinked inode)')
+    file.evicted = true
+    return OK
+  }
+  return sim.kernel.finalLayoutBreak ? breakLayout(sim, file, true, undefined, finish) : finish()
+}
+
+export function unlink(sim: Simulation, args: StepArgs<'unlink'>, notes: string[]): OpOutcome {
+  const file = sim.file(args.file)
+  file.fs.files.delete(args.file)
+  file.unlinked = true
+  if (file.mappings > 0) {
+    notes.push(`inode kept alive by ${file.mappings} mapping(s); evicted at the last munmap`)
+    return OK
+  }
+  return evict(sim, file, true)
+}
+
+/** The last file reference from a VMA: an unlinked inode is evicted by the task dropping it. */
+export function dropFileRef(sim: Simulation, file: DaxFile): OpOutcome {
+  file.mappings -= 1
+  if (file.mappings === 0 && file.unlinked && !file.evicted) return evict(sim, file, true)
+  return OK
+}
+
+export function umount(sim: Simulation, args: StepArgs<'umount'>, notes: string[]): OpOutcome {
+  const fs = sim.filesystems.find((f) => f.mount === args.mount)
+  if (!fs) throw new SimError('EINVAL', `'${args.mount}' is not a DAX mount of this profile`)
+  if (!fs.mounted) throw new SimError('EINVAL', `${args.mount} is not mounted`)
+  const busy = [...fs.files.values()].find((f) => f.mappings > 0)
+  if (busy) throw new SimError('EBUSY', `${busy.path} is still mapped`)
+  const files = [...fs.files.values()].filter((f) => !f.evicted)
+  const next = (): OpOutcome => {
+    const file = files.shift()
+    if (!file) return finishUmount(sim, fs, notes)
+    const outcome = evict(sim, file, false)
+    return outcome.status === 'blocked' ? continueAfter(outcome, next) : next()
+  }
+  return next()
+}
+
+function continueAfter(outcome: Extract<OpOutcome, { status: 'blocked' }>, next: () => OpOutcome): OpOutcome {
+  return {
+    ...outcome,
+    resume: () => {
+      const r = outcome.resume()
+      return r.status === 'blocked' ? continueAfter(r, next) : next()
+    },
+  }
+}
+
+/** After the last inode: every page of the filesystem should be idle (6.15 "Ensure all pages are idle prior to filesystem unmount"). */
+function finishUmount(sim: Simulation, fs: DaxFs, notes: string[]): OpOutcome {
+  fs.mounted = false
+  for (const file of fs.files.values()) file.evicted = false
+  const region = fs.region
+  for (const folio of sim.folios.touchedIn(region.basePfn, region.basePfn + region.nrPages)) {
+    if (folio.gupRefs > 0 || folio.refcount !== region.idleRefcount(sim.kernel)) {
+      sim.trace.violation(
+        'not_idle_at_unmount',
+        `${fs.mount} unmounted while page ${sim.describePfn(folio.head)} has refcount ${folio.refcount} (${folio.gupRefs} GUP reference(s) outstanding)`,
+        folio.head,
+      )
+    }
+  }
+  notes.push(`${fs.mount} unmounted`)
+  return OK
+}

@@ -1,0 +1,65 @@
+/**
+ * memory_failure() on a ZONE_DEVICE pfn (mm/memory-failure.c): get_dev_pagemap() (+1 pgmap ref),
+ * memory_failure_dev_pagemap(): pmem's ->memory_failure notifies the filesystem holder (XFS:
+ * mf_dax_kill_procs), otherwise mf_generic_kill_procs(): dax_lock_folio() (a page with no DAX mapping
+ * -> -EBUSY), SetPageHWPoison, unmap_and_kill() every process mapping it with SIGBUS (MF_MUST_KILL),
+ * then put_dev_pagemap().
+ */
+import type { StepArgs } from '../../formats/scenario'
+import { SimError, type Simulation } from '../sim'
+import { exit } from './process'
+import type { OpOutcome } from './outcome'
+
+export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>, notes: string[]): OpOutcome {
+  const region = sim.region(args.region)
+  const pgmap = region.pgmap
+  if (!pgmap) throw new SimError('ENXIO', `region '${region.name}' is system RAM; only ZONE_DEVICE failures are modelled`)
+  if (region.type !== 'fsdax' && region.type !== 'devdax') {
+    throw new SimError('EBUSY', `mf_generic_kill_procs: dax_lock_folio() fails for ${region.type} pages (no DAX mapping)`)
+  }
+  const pfn = region.basePfn + Math.floor(args.offset / sim.arch.pageSize)
+  if (!region.contains(pfn)) throw new SimError('ENXIO', `offset ${args.offset} is beyond region '${region.name}'`)
+  sim.folios.pgmapRef(pgmap, 1, 'memory_failure: get_dev_pagemap')
+  try {
+    const owner = ownerOf(sim, pfn)
+    if (!owner && region.type === 'fsdax') {
+      notes.push('dax_lock_folio: page has no DAX mapping -> -EBUSY')
+      throw new SimError('EBUSY', `page ${sim.describePfn(pfn)} is not associated with a file (dax_lock_folio returned 0)`)
+    }
+    const folio = sim.folios.folio(pfn)
+    folio.hwpoison = true
+    notes.push(`SetPageHWPoison(${sim.describePfn(pfn)})`)
+    // collect_procs + unmap_and_kill: every task mapping the page gets SIGBUS and, by default, dies.
+    const victims = [...sim.tasks.values()].filter((t) => !t.exited && [...t.vmas.values()].some((v) => mapsPfn(sim, v, pfn)))
+    if (owner) sim.unmapMappingPages(owner.file, owner.index, owner.index + 1, 'unmap_and_kill: unmap_mapping_range')
+    for (const task of victims) {
+      for (const vma of task.vmas.values()) if (vma.device && mapsPfn(sim, vma, pfn)) sim.zapRange(vma, vma.start, vma.end, 'unmap_and_kill')
+      notes.push(`SIGBUS (BUS_MCEERR) to ${task.name}`)
+      exit(sim, task)
+    }
+  } finally {
+    sim.folios.pgmapRef(pgmap, -1, 'memory_failure: put_dev_pagemap')
+  }
+  return { status: 'ok', message: 'page poisoned' }
+}
+
+function ownerOf(sim: Simulation, pfn: number) {
+  for (const fs of sim.filesystems) {
+    for (const file of fs.files.values()) {
+      for (const entry of file.entries.values()) {
+        if (entry.pfn !== undefined && pfn >= entry.pfn && pfn < entry.pfn + 2 ** entry.order) {
+          return { file, index: entry.index + (pfn - entry.pfn) }
+        }
+      }
+    }
+  }
+  return undefined
+}
+
+function mapsPfn(sim: Simulation, vma: import('../mm').Vma, pfn: number): boolean {
+  for (const level of ['pte', 'pmd', 'pud'] as const) {
+    const pages = sim.levelSizeOrZero(level) / sim.arch.pageSize
+    for (const leaf of vma.tables[level].values()) if (leaf.kind === 'dax' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true
+  }
+  return false
+}

@@ -1,0 +1,160 @@
+/** mmap, munmap, fork, exit and mlock. */
+import type { StepArgs } from '../../formats/scenario'
+import { alignBytes } from '../memory'
+import { newTables, type Leaf, type Task, type Vma } from '../mm'
+import { ModelError } from '../errors'
+import { SimError, type Simulation } from '../sim'
+import { handleFault } from './fault'
+import { dropFileRef } from './layout'
+import { OK, type OpOutcome } from './outcome'
+
+
+export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes: string[]): OpOutcome {
+  const page = sim.arch.pageSize
+  if (task.vmas.has(args.id)) throw new SimError('EINVAL', `task ${task.name} already has a mapping '${args.id}'`)
+  if (args.offset % page !== 0) throw new SimError('EINVAL', `offset ${args.offset} is not a multiple of the page size ${page}`)
+  if (args.length === 0) throw new SimError('EINVAL', 'length is 0')
+  const length = Math.ceil(args.length / page) * page
+  if (args.file !== undefined) {
+    const file = sim.file(args.file)
+    let sync = args.sync
+    if (sync && !args.shared) {
+      notes.push('MAP_SYNC is ignored without MAP_SHARED_VALIDATE (MAP_PRIVATE)')
+      sync = false
+    }
+    // MAP_SYNC needs FOP_MMAP_SYNC: ext4 and xfs set it for DAX files, fuse does not.
+    if (sync && file.fs.fsType === 'virtiofs') throw new SimError('EOPNOTSUPP', 'MAP_SYNC is not supported by virtiofs')
+    const start = task.allocateVa(length, args.offset, sim.arch.pmdSize)
+    task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, args.shared, sync, { file }))
+    file.mappings += 1
+    return OK
+  }
+  const region = sim.region(args.device!)
+  if (region.type !== 'devdax') {
+    throw new ModelError(`step maps region '${region.name}' of type ${region.type}: only fsdax files and devdax devices are modelled so far`)
+  }
+  if (region.def.type !== 'devdax') return OK
+  const align = alignBytes(region.def.align)
+  // drivers/dax/device.c check_vma(): private mappings and VMAs not aligned to dev_dax->align are refused.
+  if (!args.shared) throw new SimError('EINVAL', 'check_vma: device-dax mappings must be MAP_SHARED')
+  if (length % align !== 0) throw new SimError('EINVAL', `check_vma: length is not a multiple of the device align ${region.def.align}`)
+  if (args.offset % align !== 0) throw new SimError('EINVAL', `offset is not a multiple of the device align ${region.def.align}`)
+  if (args.sync) notes.push('MAP_SYNC on device DAX: accepted, no effect (no filesystem metadata)')
+  const start = task.allocateVa(length, args.offset, Math.max(align, sim.arch.pmdSize))
+  task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, true, args.sync, { device: region }))
+  return OK
+}
+
+function newVma(id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>): Vma {
+  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, tables: newTables(), ...backing }
+}
+
+export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, notes: string[]): OpOutcome {
+  const vma = sim.vma(task, args.map)
+  const addr = vma.start + args.offset
+  if (addr >= vma.end) return { status: 'ok', signal: 'SIGSEGV', message: `offset ${args.offset} is past the end of mapping '${args.map}'` }
+  const signal = handleFault(sim, task, vma, addr, args.write, args.size, notes)
+  return signal ? { status: 'ok', signal } : OK
+}
+
+/** munmap(): zap the VMA, then drop its file reference (the final one evicts an unlinked inode). */
+export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>): OpOutcome {
+  const vma = sim.vma(task, args.map)
+  sim.zapRange(vma, vma.start, vma.end, 'munmap: unmap_region')
+  task.vmas.delete(vma.id)
+  return vma.file ? dropFileRef(sim, vma.file) : OK
+}
+
+/**
+ * fork(): copy_page_range() copies entries only where vma_needs_copy() says so; a shared DAX VMA without
+ * an anon_vma is skipped (the child refaults). Copied refcounted DAX entries take folio_try_dup_file_rmap
+ * (+1 ref, +1 map); legacy entries are copied raw.
+ */
+export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, notes: string[]): OpOutcome {
+  if (sim.tasks.has(args.child)) throw new SimError('EEXIST', `task '${args.child}' already exists`)
+  const child = sim.task(args.child)
+  for (const vma of parent.vmas.values()) {
+    const copy = newVma(vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device })
+    copy.anonVma = vma.anonVma
+    child.vmas.set(vma.id, copy)
+    if (vma.file) vma.file.mappings += 1
+    if (!vma.anonVma) {
+      notes.push(`${vma.id}: not copied (vma_needs_copy: shared, no anon_vma)`)
+      continue
+    }
+    for (const level of ['pte', 'pmd', 'pud'] as const) {
+      for (const [index, leaf] of vma.tables[level]) {
+        if (leaf.kind === 'anon') {
+          // COW: both sides lose write access.
+          leaf.write = false
+          leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
+        }
+        const dup: Leaf = { ...leaf }
+        copy.tables[level].set(index, dup)
+        if (leaf.kind === 'dax' && leaf.counted) {
+          const folio = sim.folios.folio(leaf.pfn)
+          sim.folios.ref(folio, 1, 'copy_present_ptes: folio_try_dup_file_rmap (folio_get)')
+          sim.folios.map(folio, 1, 'copy_present_ptes: folio_try_dup_file_rmap')
+        }
+      }
+    }
+    notes.push(`${vma.id}: entries copied (anon_vma present)`)
+  }
+  return OK
+}
+
+/** exit_mmap(): every VMA is zapped; file references are dropped (possibly evicting unlinked inodes). */
+export function exit(sim: Simulation, task: Task): OpOutcome {
+  const files = []
+  for (const vma of task.vmas.values()) {
+    sim.zapRange(vma, vma.start, vma.end, 'exit_mmap')
+    if (vma.file) files.push(vma.file)
+  }
+  task.vmas.clear()
+  task.exited = true
+  return dropAll(sim, files)
+}
+
+function dropAll(sim: Simulation, files: import('../daxfs').DaxFile[]): OpOutcome {
+  while (files.length > 0) {
+    const outcome = dropFileRef(sim, files.shift()!)
+    if (outcome.status === 'blocked') {
+      const rest = files
+      return { ...outcome, resume: () => chain(outcome.resume(), () => dropAll(sim, rest)) }
+    }
+  }
+  return OK
+}
+
+function chain(first: OpOutcome, next: () => OpOutcome): OpOutcome {
+  if (first.status === 'blocked') return { ...first, resume: () => chain(first.resume(), next) }
+  if (first.status === 'error') return first
+  return next()
+}
+
+/**
+ * mlock(): mlock_fixup() skips DAX VMAs (VM_LOCKED is never set) but do_mlock() still runs
+ * __mm_populate(), which read-faults every page not yet mapped; a failed fault is -ENOMEM.
+ */
+export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, notes: string[]): OpOutcome {
+  const vma = sim.vma(task, args.map)
+  let addr = vma.start
+  let faults = 0
+  while (addr < vma.end) {
+    let hit = sim.lookup(vma, addr)
+    if (!hit) {
+      const faultNotes: string[] = []
+      const signal = handleFault(sim, task, vma, addr, false, 'auto', faultNotes)
+      faults += 1
+      if (signal) throw new SimError('ENOMEM', `__mm_populate: fault at offset ${addr - vma.start} delivered ${signal}`)
+      hit = sim.lookup(vma, addr)
+      if (!hit) break
+    }
+    const size = sim.levelSizeOrZero(hit.level)
+    addr = (hit.index + 1) * size
+  }
+  notes.push(`mlock_fixup: DAX VMA left without VM_LOCKED; __mm_populate faulted ${faults} entries`)
+  return OK
+}
+
+export { chain }

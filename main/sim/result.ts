@@ -1,0 +1,104 @@
+/**
+ * The run result: the JSON `daxlab run --json` prints and the store keeps. Field names are a contract
+ * (docs/formats.md#run-result): add fields, never rename them.
+ */
+export type StepStatus = 'ok' | 'error' | 'blocked'
+export type EntryLevel = 'pte' | 'pmd' | 'pud'
+
+export interface ProbeResult {
+  readonly label?: string
+  /** What was probed: `map m1+0x1000`, `file /mnt/pmem0/a+0x0`, `region pmem0+0x0`. */
+  readonly target: string
+  /** Hex pfn of the page probed, or null when nothing backs that place (a hole, an unmapped address). */
+  readonly pfn: string | null
+  readonly order: number
+  /** folio_ref_count() of the folio, raw: an idle FS DAX page reads 1 on 6.14 and 0 on 6.15+. */
+  readonly refcount: number
+  /** folio_mapcount() of the folio. */
+  readonly mapcount: number
+  /** The large folio's _pincount (0 for small folios, whose pins live in the refcount bias). */
+  readonly pincount: number
+  /** The PTE/PMD/PUD value mapping the probed address (hex), or null when not mapped / not a map probe. */
+  readonly entry: string | null
+  readonly level: EntryLevel | null
+  readonly region: string | null
+  /** File the page is associated with through its DAX entry (folio->mapping), or null. */
+  readonly mapping: string | null
+  readonly pgmap_refs: number | null
+}
+
+export interface StepResult {
+  readonly index: number
+  readonly op: string
+  readonly task: string
+  status: StepStatus
+  /** True when the step blocked before it completed. */
+  waited: boolean
+  /** Index of the step whose effect let this one complete, when it waited. */
+  completed_after?: number
+  error?: string
+  signal?: string
+  message?: string
+  probe?: ProbeResult
+  /** Fault sizes tried and what happened (e.g. `pmd: fallback (PMD crosses EOF)`, `pte: mapped`). */
+  notes?: string[]
+}
+
+export interface FolioResult {
+  readonly pfn: string
+  readonly order: number
+  readonly region: string
+  readonly refcount: number
+  readonly mapcount: number
+  readonly pincount: number
+}
+
+export interface PgmapResult {
+  readonly name: string
+  readonly type: string
+  readonly refs: number
+}
+
+export type ViolationKind =
+  | 'refcount_underflow'
+  | 'mapcount_underflow'
+  | 'pincount_underflow'
+  | 'freed_while_mapped'
+  | 'freed_while_pinned'
+  | 'dma_after_release'
+  | 'task_blocked'
+  | 'not_idle_at_unmount'
+  | 'kernel_warning'
+
+export interface Violation {
+  readonly kind: ViolationKind
+  readonly step: number
+  readonly message: string
+  readonly pfn?: string
+}
+
+export interface BlockedTask {
+  readonly task: string
+  readonly step: number
+  readonly op: string
+  readonly reason: string
+  readonly pfn?: string
+}
+
+export interface RunResult {
+  readonly format: 'daxlab-run/1'
+  readonly kernel: string
+  readonly scheme: 'legacy' | 'refcounted'
+  readonly quirks: readonly string[]
+  readonly arch: string
+  readonly variant: string
+  readonly scenario: string
+  readonly profile: string
+  readonly steps: StepResult[]
+  readonly folios: FolioResult[]
+  readonly pgmaps: PgmapResult[]
+  readonly violations: Violation[]
+  readonly blocked: BlockedTask[]
+  /** Number of trace events recorded (the events themselves are in the store). */
+  readonly events: number
+}

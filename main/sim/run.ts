@@ -1,0 +1,91 @@
+/**
+ * Runs a scenario on a profile under one kernel release and arch: validates the machine against the
+ * arch and kernel, then steps through the scenario with the scheduler. Pure and deterministic: the
+ * same inputs give the same result and the same trace.
+ */
+import type { Profile } from '../formats/profile'
+import type { Scenario } from '../formats/scenario'
+import { ArchView } from './arch-view'
+import { formatSize } from '../formats/units'
+import { hex } from './folios'
+import { kernelModel } from './kernel-model'
+import { alignBytes } from './memory'
+import { Scheduler } from './scheduler'
+import { Simulation } from './sim'
+import { ModelError } from './errors'
+import type { RunResult } from './result'
+import type { Trace } from './trace'
+
+export interface RunOptions {
+  /** Kernel release or alias; default: the scenario's `kernel`, else 6.17. */
+  readonly kernel?: string
+  readonly arch?: string
+  readonly variant?: string
+  /** Called every few hundred steps with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void
+  /** Polled between steps; returning true stops the run with a CancelledError. */
+  readonly shouldStop?: () => boolean
+}
+
+export { CancelledError, ModelError } from './errors'
+
+export interface RunOutput {
+  readonly result: RunResult
+  readonly trace: Trace
+}
+
+export function runScenario(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunOutput {
+  const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17')
+  const archId = options.arch ?? profile.arch
+  const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
+  checkMachine(profile, arch)
+  const sim = new Simulation(kernel, profile, arch)
+  const scheduler = new Scheduler(sim, scenario.steps, options)
+  scheduler.run()
+  const result: RunResult = {
+    format: 'daxlab-run/1',
+    kernel: kernel.label,
+    scheme: kernel.scheme,
+    quirks: kernel.quirks,
+    arch: arch.plugin.id,
+    variant: arch.variant,
+    scenario: scenario.name,
+    profile: profile.name ?? 'inline',
+    steps: scheduler.results,
+    folios: sim.folios.touched().map((f) => ({
+      pfn: hex(f.head),
+      order: f.order,
+      region: f.region.name,
+      refcount: f.refcount,
+      mapcount: f.mapcount,
+      pincount: f.pincount,
+    })),
+    pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, type: r.pgmap!.type, refs: r.pgmap!.refs })),
+    violations: sim.trace.violations,
+    blocked: scheduler.blockedTasks(),
+    events: sim.trace.events.count,
+  }
+  return { result, trace: sim.trace }
+}
+
+/** Refuses machines the kernel could not build: no ZONE_DEVICE, sizes the arch cannot map. */
+function checkMachine(profile: Profile, arch: ArchView): void {
+  const deviceRegions = profile.regions.filter((r) => r.type !== 'system-ram')
+  const reason = deviceRegions.length > 0 ? arch.zoneDeviceUnavailable() : undefined
+  if (reason) throw new ModelError(`region '${deviceRegions[0]!.name}' (${deviceRegions[0]!.type}): ${reason}`)
+  for (const r of profile.regions) {
+    if (r.size % arch.pageSize !== 0) {
+      throw new ModelError(`region '${r.name}': size ${formatSize(r.size)} is not a multiple of the ${arch.plugin.id} ${arch.variant} page size ${formatSize(arch.pageSize)}`)
+    }
+    if (r.type !== 'devdax') continue
+    const align = alignBytes(r.align)
+    // drivers/dax/bus.c dax_align_valid(): PUD_SIZE with PUD THP, PMD_SIZE with THP, or PAGE_SIZE.
+    const valid = [arch.pageSize, arch.pmdSize, ...(arch.pudSize !== undefined ? [arch.pudSize] : [])]
+    if (!valid.includes(align)) {
+      throw new ModelError(
+        `region '${r.name}': devdax align ${r.align} is not valid on ${arch.plugin.id} ${arch.variant} (dax_align_valid accepts ${valid.map(formatSize).join(', ')})`,
+      )
+    }
+    if (r.size % align !== 0) throw new ModelError(`region '${r.name}': size ${formatSize(r.size)} is not a multiple of its align ${r.align}`)
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Runs steps in order. A step the kernel would block blocks its task: that task's later steps queue,
+ * other tasks go on, and the blocked step resumes as soon as a wake_up_var() on the page it waits for
+ * finds the page idle. A task still blocked at the end is reported (and is a violation).
+ */
+import type { Step } from '../formats/scenario'
+import { EventKind } from './events'
+import { hex } from './folios'
+import type { Task } from './mm'
+import { runOp } from './ops/index'
+import type { OpOutcome } from './ops/outcome'
+import type { BlockedTask, StepResult } from './result'
+import { CancelledError, ModelError } from './errors'
+import type { RunOptions } from './run'
+import { SimError, type Simulation } from './sim'
+
+interface Waiting {
+  readonly task: Task
+  readonly step: number
+  outcome: Extract<OpOutcome, { status: 'blocked' }>
+}
+
+export class Scheduler {
+  readonly results: StepResult[]
+  private readonly waiting: Waiting[] = []
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly steps: readonly Step[],
+    private readonly options: RunOptions,
+  ) {
+    this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
+  }
+
+  run(): void {
+    const total = this.steps.length
+    for (let i = 0; i < total; i++) {
+      if (this.options.shouldStop?.()) throw new CancelledError(`cancelled at step ${i} of ${total}`)
+      if (i % 256 === 0) this.options.onProgress?.(i, total)
+      const task = this.sim.task(this.steps[i]!.task)
+      if (task.blocked || task.pending.length > 0) {
+        task.pending.push(i)
+        this.results[i]!.message = `queued: task ${task.name} is blocked`
+        continue
+      }
+      this.execute(task, i)
+      this.wakeBlocked(i)
+    }
+    this.options.onProgress?.(total, total)
+    for (const w of this.waiting) {
+      this.sim.trace.setContext(w.step, w.task.name)
+      this.sim.trace.violation('task_blocked', `task ${w.task.name} is still blocked in ${this.steps[w.step]!.op} (step ${w.step}): ${w.outcome.reason}`, w.outcome.waitOn)
+      for (const p of w.task.pending) this.results[p]!.message = `never ran: task ${w.task.name} stayed blocked in step ${w.step}`
+    }
+  }
+
+  blockedTasks(): BlockedTask[] {
+    return this.waiting.map((w) => ({ task: w.task.name, step: w.step, op: this.steps[w.step]!.op, reason: w.outcome.reason, pfn: hex(w.outcome.waitOn) }))
+  }
+
+  private execute(task: Task, index: number): void {
+    const step = this.steps[index]!
+    const result = this.results[index]!
+    this.sim.trace.setContext(index, task.name)
+    const notes: string[] = []
+    let outcome: OpOutcome
+    if (task.exited) outcome = { status: 'error', error: 'ESRCH', message: `task ${task.name} has exited` }
+    else outcome = this.guard(() => runOp(this.sim, task, step, notes))
+    if (notes.length > 0) result.notes = notes
+    this.settle(task, index, outcome)
+  }
+
+  private guard(fn: () => OpOutcome): OpOutcome {
+    try {
+      return fn()
+    } catch (err) {
+      if (err instanceof SimError) return { status: 'error', error: err.errno, message: err.message }
+      throw err
+    }
+  }
+
+  private settle(task: Task, index: number, outcome: OpOutcome, after?: number): void {
+    const result = this.results[index]!
+    if (outcome.status === 'blocked') {
+      result.status = 'blocked'
+      if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, 0, 0, outcome.reason)
+      result.waited = true
+      result.message = outcome.reason
+      task.blocked = { step: index, reason: outcome.reason, waitOn: outcome.waitOn, interruptible: outcome.interruptible }
+      const existing = this.waiting.find((w) => w.task === task)
+      if (existing) existing.outcome = outcome
+      else this.waiting.push({ task, step: index, outcome })
+      return
+    }
+    result.status = outcome.status
+    if (after !== undefined) result.completed_after = after
+    if (outcome.status === 'error') {
+      result.error = outcome.error
+      result.message = outcome.message
+    } else {
+      if (outcome.signal) result.signal = outcome.signal
+      if (outcome.probe) result.probe = outcome.probe
+      if (outcome.message) result.message = outcome.message
+      else if (result.waited) delete result.message
+    }
+  }
+
+  /** After each step: resume every waiter whose page was woken, then run what it had queued. */
+  private wakeBlocked(after: number): void {
+    const woken = this.sim.trace.woken
+    while (woken.size > 0) {
+      const pages = new Set(woken)
+      woken.clear()
+      for (const w of [...this.waiting]) {
+        if (!pages.has(w.outcome.waitOn)) continue
+        this.sim.trace.setContext(w.step, w.task.name)
+        const outcome = this.guard(() => w.outcome.resume())
+        if (outcome.status === 'blocked') {
+          w.outcome = outcome
+          w.task.blocked = { step: w.step, reason: outcome.reason, waitOn: outcome.waitOn, interruptible: outcome.interruptible }
+          this.results[w.step]!.message = outcome.reason
+          continue
+        }
+        this.waiting.splice(this.waiting.indexOf(w), 1)
+        w.task.blocked = undefined
+        this.settle(w.task, w.step, outcome, after)
+        while (!w.task.blocked && w.task.pending.length > 0) {
+          const next = w.task.pending.shift()!
+          delete this.results[next]!.message
+          this.execute(w.task, next)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The simulated machine: kernel model, arch view, memory, DAX filesystems, tasks and outstanding GUP
+ * references, plus the page-table primitives every operation shares (install a leaf, zap a leaf,
+ * unmap_mapping_pages). Operations live in ops/; the scheduler in scheduler.ts.
+ */
+import type { Level } from '../../arch/api'
+import type { Profile } from '../formats/profile'
+import { ArchView, type LeafBits } from './arch-view'
+import { DaxFile, DaxFs } from './daxfs'
+import { EventKind } from './events'
+import { FolioTable, hex } from './folios'
+import type { KernelModel } from './kernel-model'
+import { layoutRegions, type RegionState } from './memory'
+import { alignDown, Task, type Leaf, type LeafKind, type Vma } from './mm'
+import { Trace } from './trace'
+
+/** One page a GUP call took a reference on, released page by page as unpin_user_pages()/put_page() do. */
+export interface GupRecord {
+  readonly id: string
+  readonly task: string
+  readonly pin: boolean
+  readonly heads: number[]
+  released: boolean
+}
+
+/** Bottom of the mmap area for every task (x86-64 style; the value only matters for alignment). */
+const MMAP_BASE = 0x7f0000000000
+
+export class SimError extends Error {
+  constructor(
+    readonly errno: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class Simulation {
+  readonly trace = new Trace()
+  readonly arch: ArchView
+  readonly regions: RegionState[]
+  readonly folios: FolioTable
+  readonly filesystems: DaxFs[] = []
+  readonly tasks = new Map<string, Task>()
+  readonly gups = new Map<string, GupRecord>()
+  /** pfn of the shared zero page (system RAM; never refcounted by the lab). */
+  readonly zeroPfn = 0x1000
+  private nextAnonPfn = 0x10000
+
+  constructor(
+    readonly kernel: KernelModel,
+    readonly profile: Profile,
+    arch: ArchView,
+  ) {
+    this.arch = arch
+    this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
+    this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
+    for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region))
+  }
+
+  task(name: string): Task {
+    let task = this.tasks.get(name)
+    if (!task) {
+      task = new Task(name, MMAP_BASE)
+      this.tasks.set(name, task)
+    }
+    return task
+  }
+
+  region(name: string): RegionState {
+    const region = this.regions.find((r) => r.name === name)
+    if (!region) throw new SimError('ENODEV', `no region '${name}' in the profile (${this.regions.map((r) => r.name).join(', ')})`)
+    return region
+  }
+
+  /** The DAX filesystem holding path: longest mount prefix, or the only one for a relative path. */
+  fsFor(path: string): DaxFs {
+    const candidates = path.startsWith('/')
+      ? this.filesystems.filter((fs) => path === fs.mount || path.startsWith(fs.mount.endsWith('/') ? fs.mount : fs.mount + '/'))
+      : this.filesystems.length === 1
+        ? this.filesystems
+        : []
+    const fs = candidates.sort((a, b) => b.mount.length - a.mount.length)[0]
+    if (!fs) throw new SimError('ENOENT', `'${path}' is not on a DAX mount of this profile (${this.filesystems.map((f) => f.mount).join(', ') || 'none'})`)
+    if (!fs.mounted) throw new SimError('ENOENT', `${fs.mount} is not mounted`)
+    return fs
+  }
+
+  file(path: string): DaxFile {
+    const file = this.fsFor(path).files.get(path)
+    if (!file) throw new SimError('ENOENT', `no file '${path}'`)
+    return file
+  }
+
+  vma(task: Task, id: string): Vma {
+    const vma = task.vmas.get(id)
+    if (!vma) throw new SimError('EFAULT', `task ${task.name} has no mapping '${id}'`)
+    return vma
+  }
+
+  anonPage(): number {
+    return this.nextAnonPfn++
+  }
+
+  /** Leaf mapping addr in vma, with its level and table index, or undefined. */
+  lookup(vma: Vma, addr: number): { leaf: Leaf; level: Level; index: number } | undefined {
+    for (const level of ['pud', 'pmd', 'pte'] as const) {
+      const size = this.levelSizeOrZero(level)
+      if (size === 0) continue
+      const index = Math.floor(addr / size)
+      const leaf = vma.tables[level].get(index)
+      if (leaf) return { leaf, level, index }
+    }
+    return undefined
+  }
+
+  levelSizeOrZero(level: Level): number {
+    if (level === 'pud') return this.arch.pudSize ?? 0
+    return this.arch.levelSize(level)
+  }
+
+  /** Writes a leaf: the encoded entry comes from the arch plugin for this kernel. */
+  install(vma: Vma, level: Level, addr: number, pfn: number, kind: LeafKind, bits: LeafBits, counted: boolean, cause: string): Leaf {
+    const size = this.arch.levelSize(level)
+    const raw = this.arch.encode(level, pfn, bits)
+    const leaf: Leaf = { level, pfn, kind, ...bits, raw, counted }
+    vma.tables[level].set(Math.floor(addr / size), leaf)
+    this.trace.emit(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, 0, cause, level, raw)
+    return leaf
+  }
+
+  /** Upgrades a present leaf in place (mkwrite/mkdirty/mkyoung), re-encoding it. */
+  upgrade(vma: Vma, level: Level, index: number, leaf: Leaf, cause: string): void {
+    leaf.write = true
+    leaf.dirty = true
+    leaf.raw = this.arch.encode(level, leaf.pfn, leaf)
+    const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
+    this.trace.emit(EventKind.ENTRY_SET, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    void vma
+  }
+
+  /**
+   * Clears one leaf as zap_pte_range()/zap_huge_pmd()/zap_huge_pud() do. Legacy DAX leaves are special or
+   * devmap and hold nothing (vm_normal_page() is NULL); refcounted ones drop their rmap and the mapping's
+   * reference through the TLB batch (folio_remove_rmap_*, tlb_remove_page_size -> folio_put).
+   */
+  zapLeaf(vma: Vma, level: Level, index: number, cause: string): void {
+    const leaf = vma.tables[level].get(index)
+    if (!leaf) return
+    vma.tables[level].delete(index)
+    const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
+    this.trace.emit(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    if (leaf.kind === 'dax' && leaf.counted) {
+      const folio = this.folios.folio(leaf.pfn)
+      this.folios.map(folio, -1, `${cause}: folio_remove_rmap_${level}`)
+      this.folios.put(folio, 1, `${cause}: tlb_remove_page -> folio_put`)
+    }
+  }
+
+  zapRange(vma: Vma, from: number, to: number, cause: string): void {
+    for (const level of ['pte', 'pmd', 'pud'] as const) {
+      const size = this.levelSizeOrZero(level)
+      if (size === 0) continue
+      const table = vma.tables[level]
+      // Iterate a snapshot: zapLeaf deletes from the map.
+      for (const index of [...table.keys()]) {
+        const start = index * size
+        if (start < to && start + size > from) this.zapLeaf(vma, level, index, cause)
+      }
+    }
+  }
+
+  /**
+   * unmap_mapping_pages(mapping, start, nr, even_cows=false): zaps every shared-mapping leaf of file
+   * pages [from, to) in every task (walks i_mmap, so it works without page rmap in the legacy scheme).
+   */
+  unmapMappingPages(file: DaxFile, from: number, to: number, cause: string): void {
+    const page = this.arch.pageSize
+    for (const task of this.tasks.values()) {
+      for (const vma of task.vmas.values()) {
+        if (vma.file !== file) continue
+        const vmaPages = (vma.end - vma.start) / page
+        const lo = Math.max(from, vma.pgoff)
+        const hi = Math.min(to, vma.pgoff + vmaPages)
+        if (lo >= hi) continue
+        const fromAddr = vma.start + (lo - vma.pgoff) * page
+        const toAddr = vma.start + (hi - vma.pgoff) * page
+        this.zapRangeShared(vma, fromAddr, toAddr, cause)
+      }
+    }
+  }
+
+  /** Like zapRange but keeps private COW copies (even_cows = false). */
+  private zapRangeShared(vma: Vma, from: number, to: number, cause: string): void {
+    for (const level of ['pte', 'pmd', 'pud'] as const) {
+      const size = this.levelSizeOrZero(level)
+      if (size === 0) continue
+      for (const [index, leaf] of [...vma.tables[level].entries()]) {
+        const start = index * size
+        if (leaf.kind !== 'anon' && start < to && start + size > from) this.zapLeaf(vma, level, index, cause)
+      }
+    }
+  }
+
+  /** Is any leaf in any task mapping pfn? (The legacy scheme has no mapcount to ask.) */
+  isMapped(pfn: number): boolean {
+    for (const task of this.tasks.values()) {
+      for (const vma of task.vmas.values()) {
+        for (const level of ['pte', 'pmd', 'pud'] as const) {
+          const pages = this.levelSizeOrZero(level) / this.arch.pageSize
+          for (const leaf of vma.tables[level].values()) {
+            if (leaf.kind !== 'anon' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true
+          }
+        }
+      }
+    }
+    return false
+  }
+
+  describePfn(pfn: number): string {
+    const region = this.folios.regionOf(pfn)
+    return region ? `${hex(pfn)} (${region.name}+${hex((pfn - region.basePfn) * this.arch.pageSize)})` : hex(pfn)
+  }
+}

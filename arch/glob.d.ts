@@ -1,5 +1,5 @@
 // Vite's import.meta.glob, declared without pulling vite/client (which brings DOM types) into the pure
 // layer. Vite, Vitest and the CLI bundle all resolve it at build time.
 interface ImportMeta {
-  glob<T = unknown>(pattern: string | string[], options: { eager: true; import?: string }): Record<string, T>
+  glob<T = unknown>(pattern: string | string[], options: { eager: true; import?: string; query?: string }): Record<string, T>
 }

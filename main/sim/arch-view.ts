@@ -55,6 +55,6 @@ export class ArchView {
   }
 
   encode(level: Level, pfn: number, bits: LeafBits): bigint {
-    return encodeLeaf(this.plugin, this.ctx, level, { pfn: BigInt(pfn), ...bits })
+    return encodeLeaf(this.plugin, this.ctx, level, { pfn: BigInt(pfn), write: bits.write, dirty: bits.dirty, special: bits.special, devmap: bits.devmap })
   }
 }

@@ -78,6 +78,13 @@ function pageIndex(sim: Simulation, vma: Vma, addr: number): number {
  * FS DAX: wp_page_copy() to an anon page; in 6.15+ the DAX folio's rmap and reference go with the old PTE.
  */
 function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, level: Level, index: number, notes: string[]): string | undefined {
+  if (leaf.kind === 'zero' && vma.shared) {
+    // ->pfn_mkwrite on the zero page: dax_iomap_fault(write) allocates a block and dax_insert_entry()
+    // replaces the zero-page entry, unmapping it first.
+    sim.zapLeaf(vma, level, index, 'dax_insert_entry: unmap the zero page')
+    notes.push(`${level}: write to the zero page, allocating`)
+    return handleFault(sim, undefined as never, vma, addr, true, level, notes)
+  }
   if (vma.shared) {
     if (leaf.kind === 'dax' && leaf.counted && vma.file) {
       const folio = sim.folios.folio(leaf.pfn)

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/** Entry of the `daxlab` bin: runs the program and sets the exit code. */
+import { main } from './program'
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`daxlab: error: ${String(err)}\n`)
+    process.exitCode = 1
+  },
+)

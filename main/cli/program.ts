@@ -1,0 +1,47 @@
+/**
+ * `daxlab`: the headless CLI. Every command runs the same pure engine and the same store as the app.
+ * Errors print as `daxlab: error: ...` lines on stderr and exit 1; usage errors exit 2.
+ */
+import { Command, CommanderError } from 'commander'
+import { FormatError } from '../formats/errors'
+import { registerArch } from './commands/arch'
+import { registerCompare, UsageError } from './commands/compare'
+import { registerLibrary } from './commands/library'
+import { registerRun } from './commands/run'
+import { registerRuns } from './commands/runs'
+
+export function buildProgram(): Command {
+  const program = new Command('daxlab')
+    .description('DAX Refcount Lab: ZONE_DEVICE page reference counting across Linux kernel releases')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+  registerRun(program)
+  registerCompare(program)
+  registerRuns(program)
+  registerLibrary(program)
+  registerArch(program)
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    if (err instanceof UsageError) {
+      process.stderr.write(`daxlab: error: ${err.message}\n`)
+      return 2
+    }
+    if (err instanceof FormatError) {
+      for (const line of err.message.split('\n')) process.stderr.write(`daxlab: error: ${line}\n`)
+      return 1
+    }
+    process.stderr.write(`daxlab: error: ${(err as Error).message ?? String(err)}\n`)
+    if (process.env.DAXLAB_DEBUG) process.stderr.write(`${(err as Error).stack}\n`)
+    return 1
+  }
+}
+

@@ -1,0 +1,84 @@
+/**
+ * The one contract between the renderer and the backend (GitHub Desktop's typed channel map): method
+ * names, request payload schemas and response types. The preload exposes exactly these methods on a
+ * frozen `window.lab`; the Electron main process and the web bridge validate every payload with the
+ * schemas below before calling the services. Pure: types, zod schemas and constants only.
+ */
+import { z } from 'zod'
+import type { RunResult } from '../sim/result'
+
+export interface RunSummary {
+  readonly id: number
+  readonly scenario: string
+  readonly kernel: string
+  readonly scheme: 'legacy' | 'refcounted'
+  readonly arch: string
+  readonly variant: string
+  readonly profile: string
+  readonly session: string | null
+  /** ISO-8601 UTC. */
+  readonly createdAt: string
+  readonly steps: number
+  readonly violations: number
+  readonly blocked: number
+  readonly events: number
+}
+
+export interface RunDetail {
+  readonly summary: RunSummary
+  readonly result: RunResult
+  readonly scenarioText: string
+}
+
+export interface LibraryEntry {
+  readonly name: string
+  readonly description: string
+}
+
+export interface StartedRun {
+  readonly runId: number
+}
+
+const name = z.string().min(1).max(200)
+
+export const requestSchemas = {
+  listRuns: z
+    .object({ session: name.optional(), scenario: name.optional(), kernel: name.optional(), limit: z.number().int().min(1).max(10000).optional() })
+    .strict()
+    .optional(),
+  getRun: z.object({ id: z.number().int().min(1) }).strict(),
+  listScenarios: z.undefined().optional(),
+  listProfiles: z.undefined().optional(),
+  runScenario: z
+    .object({ scenario: name, kernel: name, arch: name.optional(), variant: name.optional(), session: name.optional() })
+    .strict(),
+} as const
+
+export type LabMethod = keyof typeof requestSchemas
+export type LabRequest<M extends LabMethod> = z.input<(typeof requestSchemas)[M]>
+
+export interface LabResponses {
+  listRuns: RunSummary[]
+  getRun: RunDetail | null
+  listScenarios: LibraryEntry[]
+  listProfiles: LibraryEntry[]
+  runScenario: StartedRun
+}
+
+/** What `window.lab` offers: one async method per contract entry. */
+export type LabApi = { [M in LabMethod]: (request: LabRequest<M>) => Promise<LabResponses[M]> }
+
+export const LAB_METHODS = Object.keys(requestSchemas) as LabMethod[]
+
+/** IPC channel names all start with this prefix; the preload allows nothing else. */
+export const CHANNEL_PREFIX = 'lab:'
+export function channelOf(method: LabMethod): string {
+  return CHANNEL_PREFIX + method
+}
+
+/** Errors cross the boundary as data: the renderer shows `message`; `field` names the bad payload field. */
+export interface LabErrorData {
+  readonly code: 'invalid_request' | 'not_found' | 'failed'
+  readonly message: string
+  readonly field?: string
+}

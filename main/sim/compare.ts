@@ -1,0 +1,80 @@
+/**
+ * Step-by-step comparison of runs of the same scenario (different kernels, arches or stored runs):
+ * which values differ at each step and where the runs first diverge. Pure; the CLI and the UI render it.
+ */
+import type { RunResult, StepResult } from './result'
+
+/** The per-step values compared, flattened to strings so any two runs line up. */
+export function stepValues(step: StepResult | undefined): Record<string, string> {
+  if (!step) return { status: 'missing' }
+  const v: Record<string, string> = { status: step.status }
+  if (step.waited) v.waited = 'yes'
+  if (step.error) v.error = step.error
+  if (step.signal) v.signal = step.signal
+  if (step.probe) {
+    const p = step.probe
+    v.pfn = p.pfn ?? '-'
+    v.order = String(p.order)
+    v.refcount = String(p.refcount)
+    v.mapcount = String(p.mapcount)
+    v.pincount = String(p.pincount)
+    v.entry = p.entry ?? '-'
+  }
+  return v
+}
+
+export interface StepComparison {
+  readonly index: number
+  readonly op: string
+  readonly task: string
+  readonly label?: string
+  /** One value map per run, in the order the runs were given. */
+  readonly values: Record<string, string>[]
+  /** Field names whose values are not the same in every run. */
+  readonly differs: string[]
+}
+
+export interface RunLabel {
+  readonly kernel: string
+  readonly arch: string
+  readonly variant: string
+  readonly scenario: string
+  readonly runId?: number
+}
+
+export interface Comparison {
+  readonly runs: RunLabel[]
+  readonly steps: StepComparison[]
+  readonly firstDivergence: { readonly step: number; readonly op: string; readonly fields: string[]; readonly summary: string } | null
+  readonly violations: { readonly kind: string; readonly step: number; readonly message: string }[][]
+  readonly blocked: { readonly task: string; readonly step: number }[][]
+}
+
+export function compareRuns(results: readonly RunResult[], runIds?: readonly (number | undefined)[]): Comparison {
+  const count = Math.max(...results.map((r) => r.steps.length))
+  const steps: StepComparison[] = []
+  for (let i = 0; i < count; i++) {
+    const values = results.map((r) => stepValues(r.steps[i]))
+    const fields = [...new Set(values.flatMap((v) => Object.keys(v)))]
+    const differs = fields.filter((f) => new Set(values.map((v) => v[f] ?? '')).size > 1)
+    const base = results.find((r) => r.steps[i])?.steps[i]
+    steps.push({ index: i, op: base?.op ?? '?', task: base?.task ?? '?', ...(base?.probe?.label ? { label: base.probe.label } : {}), values, differs })
+  }
+  const first = steps.find((s) => s.differs.length > 0)
+  return {
+    runs: results.map((r, i) => ({ kernel: r.kernel, arch: r.arch, variant: r.variant, scenario: r.scenario, ...(runIds?.[i] !== undefined ? { runId: runIds[i] } : {}) })),
+    steps,
+    firstDivergence: first
+      ? {
+          step: first.index,
+          op: first.op,
+          fields: first.differs,
+          summary: `step ${first.index} (${first.op}${first.label ? ' ' + first.label : ''}): ${first.differs
+            .map((f) => `${f} ${first.values.map((v) => v[f] ?? '-').join(' vs ')}`)
+            .join(', ')}`,
+        }
+      : null,
+    violations: results.map((r) => r.violations.map((v) => ({ kind: v.kind, step: v.step, message: v.message }))),
+    blocked: results.map((r) => r.blocked.map((b) => ({ task: b.task, step: b.step }))),
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Packs a slice of the columnar event log into one chunk BLOB and back. A chunk keeps the log's
+ * columnar layout (each column's bytes concatenated) so packing is a handful of typed-array copies and
+ * unpacking is a handful of views: no per-event work on the write path except the chunk summary.
+ *
+ * Byte layout (docs/store.md#chunk-format), little-endian on disk whatever the host:
+ *
+ *   offset  size  field
+ *   0       4     magic 'DXEV'
+ *   4       1     format version (1)
+ *   5       1     flags (0; reserved, e.g. for a compressed body)
+ *   6       2     reserved (0)
+ *   8       4     n, events in the chunk (u32)
+ *   12      4     reserved (0)
+ *   16      8n    entry  u64      ─┐ columns ordered by element width, widest first, so that with a
+ *           8n    pfn    f64       │ 16-byte header every column starts aligned to its own width and
+ *           8n    before f64       │ can be viewed in place (no copy) when the buffer itself is
+ *           8n    after  f64       │ 8-byte aligned.
+ *           4n    step   i32       │
+ *           2n    task   u16       │ task and cause index the run's string tables (run_strings)
+ *           2n    cause  u16       │
+ *           n     kind   u8        │
+ *           n     level  u8       ─┘
+ *   total   16 + 42n bytes
+ */
+import { EVENT_KIND_NAMES, EventKind, LEVEL_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
+
+export const CHUNK_MAGIC = 0x56455844 // 'DXEV' read as a little-endian u32
+export const CHUNK_VERSION = 1
+export const CHUNK_HEADER_BYTES = 16
+export const BYTES_PER_EVENT = 42
+/** Events per chunk: ~168 KiB BLOBs, large enough to amortise per-row cost, small enough to page through. */
+export const DEFAULT_CHUNK_EVENTS = 4096
+/** Bit set in a chunk's kinds mask for any kind number >= 31 (none exist today; keeps the mask a 32-bit value). */
+export const KIND_OVERFLOW_BIT = 31
+
+type ColumnName = Exclude<keyof EventColumns, 'count'>
+type Column = EventColumns[ColumnName]
+
+/** On-disk order and element width of each column. */
+const LAYOUT: readonly (readonly [ColumnName, number])[] = [
+  ['entry', 8],
+  ['pfn', 8],
+  ['before', 8],
+  ['after', 8],
+  ['step', 4],
+  ['task', 2],
+  ['cause', 2],
+  ['kind', 1],
+  ['level', 1],
+]
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+export interface PackedChunk {
+  readonly data: Uint8Array
+  readonly count: number
+  readonly stepMin: number
+  readonly stepMax: number
+  /** Bit k set when the chunk holds an event of kind k: lets queries skip chunks without unpacking. */
+  readonly kinds: number
+}
+
+/** Packs events [start, start + count) of the log. Throws RangeError if the columns are shorter. */
+export function packChunk(cols: EventColumns, start: number, count: number): PackedChunk {
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count <= 0) {
+    throw new RangeError(`bad event slice [${start}, ${start + count})`)
+  }
+  const end = start + count
+  const buffer = new ArrayBuffer(CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count)
+  const header = new DataView(buffer)
+  header.setUint32(0, CHUNK_MAGIC, true)
+  header.setUint8(4, CHUNK_VERSION)
+  header.setUint32(8, count, true)
+  let offset = CHUNK_HEADER_BYTES
+  for (const [name, width] of LAYOUT) {
+    const column = cols[name]
+    if (column.length < end) {
+      throw new RangeError(`event column '${name}' holds ${column.length} events; the log claims ${cols.count} (chunk ends at ${end})`)
+    }
+    viewOf(name, buffer, offset, count).set(column.subarray(start, end) as never)
+    if (!HOST_LITTLE_ENDIAN) swapBytes(new Uint8Array(buffer, offset, width * count), width)
+    offset += width * count
+  }
+  let stepMin = Infinity
+  let stepMax = -Infinity
+  for (let i = start; i < end; i++) {
+    const s = cols.step[i]!
+    if (s < stepMin) stepMin = s
+    if (s > stepMax) stepMax = s
+  }
+  // Kinds are few; a 256-entry presence table is cheaper than shifting per event.
+  const seen = new Uint8Array(256)
+  for (let i = start; i < end; i++) seen[cols.kind[i]!] = 1
+  let kinds = 0
+  for (let k = 0; k < 256; k++) if (seen[k]) kinds |= 1 << Math.min(k, KIND_OVERFLOW_BIT)
+  return { data: new Uint8Array(buffer), count, stepMin, stepMax, kinds: kinds >>> 0 }
+}
+
+/** The columns of one chunk, viewed in place when possible. */
+export function unpackChunk(data: Uint8Array): EventColumns {
+  if (data.byteLength < CHUNK_HEADER_BYTES) throw new Error(`event chunk is ${data.byteLength} bytes, shorter than its header`)
+  const header = new DataView(data.buffer, data.byteOffset, CHUNK_HEADER_BYTES)
+  const magic = header.getUint32(0, true)
+  if (magic !== CHUNK_MAGIC) throw new Error(`event chunk has magic 0x${magic.toString(16)}, expected 0x${CHUNK_MAGIC.toString(16)}`)
+  const version = header.getUint8(4)
+  if (version !== CHUNK_VERSION) throw new Error(`event chunk format version ${version} is not supported (this build reads ${CHUNK_VERSION})`)
+  if (header.getUint8(5) !== 0) throw new Error(`event chunk flags 0x${header.getUint8(5).toString(16)} are not supported`)
+  const count = header.getUint32(8, true)
+  if (data.byteLength !== CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count) {
+    throw new Error(`event chunk is ${data.byteLength} bytes; ${count} events need ${CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count}`)
+  }
+  // SQLite hands back BLOBs at arbitrary offsets; typed views need alignment, so copy when it is off.
+  // A big-endian host copies too, since it swaps in place.
+  const bytes = data.byteOffset % 8 === 0 && HOST_LITTLE_ENDIAN ? data : data.slice()
+  const out: Partial<Record<ColumnName, Column>> = {}
+  let offset = bytes.byteOffset + CHUNK_HEADER_BYTES
+  for (const [name, width] of LAYOUT) {
+    if (!HOST_LITTLE_ENDIAN) swapBytes(new Uint8Array(bytes.buffer, offset, width * count), width)
+    out[name] = viewOf(name, bytes.buffer as ArrayBuffer, offset, count)
+    offset += width * count
+  }
+  return { count, ...(out as Record<ColumnName, Column>) } as EventColumns
+}
+
+/**
+ * Decodes event i of a chunk exactly as EventLog.decode does (seq is the event's index in the run's
+ * whole log). Kept in step with EventLog.decode by test/store/event-codec.test.ts.
+ */
+export function decodeEvent(cols: EventColumns, i: number, seq: number, tasks: readonly string[], causes: readonly string[]): TraceEvent {
+  const kind = cols.kind[i]!
+  const isEntry = kind === EventKind.ENTRY_SET || kind === EventKind.ENTRY_CLEAR
+  return {
+    seq,
+    step: cols.step[i]!,
+    task: tasks[cols.task[i]!] ?? '?',
+    kind: EVENT_KIND_NAMES[kind] ?? String(kind),
+    level: LEVEL_NAMES[cols.level[i]!] ?? 'none',
+    pfn: cols.pfn[i]!,
+    before: cols.before[i]!,
+    after: cols.after[i]!,
+    ...(isEntry ? { entry: cols.entry[i]! } : {}),
+    cause: causes[cols.cause[i]!] ?? '?',
+  }
+}
+
+/** Reverses the byte order of each `width`-byte element in place (used only on big-endian hosts). */
+export function swapBytes(bytes: Uint8Array, width: number): void {
+  if (width === 1) return
+  for (let i = 0; i + width <= bytes.length; i += width) {
+    for (let a = i, b = i + width - 1; a < b; a++, b--) {
+      const t = bytes[a]!
+      bytes[a] = bytes[b]!
+      bytes[b] = t
+    }
+  }
+}
+
+function viewOf(name: ColumnName, buffer: ArrayBuffer, offset: number, count: number): Column {
+  switch (name) {
+    case 'entry':
+      return new BigUint64Array(buffer, offset, count)
+    case 'pfn':
+    case 'before':
+    case 'after':
+      return new Float64Array(buffer, offset, count)
+    case 'step':
+      return new Int32Array(buffer, offset, count)
+    case 'task':
+    case 'cause':
+      return new Uint16Array(buffer, offset, count)
+    case 'kind':
+    case 'level':
+      return new Uint8Array(buffer, offset, count)
+  }
+}

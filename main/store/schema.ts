@@ -1,0 +1,186 @@
+/**
+ * The store's schema as an ordered list of migrations. The version lives in PRAGMA user_version and
+ * the file is marked as daxlab's with PRAGMA application_id, both in the database header, so a file
+ * can be identified (and refused) without reading any table. Each migration runs in one IMMEDIATE
+ * transaction together with its user_version bump: a crash leaves the file at the old version or the
+ * new one, never between.
+ *
+ * Rules for adding a migration: append, never edit a shipped one (users' files already ran it); keep
+ * it self-contained (no imports of today's codecs, whose behaviour may move on); only additive or
+ * rebuild-by-copy changes. A rebuild that drops a referenced table needs PRAGMA foreign_keys = OFF,
+ * which is a no-op inside a transaction, so such a migration must be run specially.
+ */
+import type Database from 'better-sqlite3'
+import { gunzipSync } from 'node:zlib'
+
+/** 'DAXL' as a big-endian u32, stored at header offset 68. */
+export const APPLICATION_ID = 0x4441584c
+
+export interface Migration {
+  readonly version: number
+  readonly description: string
+  up(db: Database.Database): void
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    up(db) {
+      db.pragma(`application_id = ${APPLICATION_ID}`)
+      db.exec(`
+        -- Profiles are deduplicated by a hash of their canonical JSON: many runs share one machine.
+        CREATE TABLE profiles (
+          id    INTEGER PRIMARY KEY,
+          hash  TEXT NOT NULL UNIQUE,
+          name  TEXT,                -- NULL for a profile written inline in a scenario
+          arch  TEXT NOT NULL,
+          body  TEXT NOT NULL        -- canonical JSON of the parsed profile
+        );
+
+        CREATE TABLE scenarios (
+          id     INTEGER PRIMARY KEY,
+          name   TEXT NOT NULL,
+          hash   TEXT NOT NULL,      -- sha256 of source
+          source TEXT NOT NULL,      -- YAML as the user wrote it
+          UNIQUE (hash, name)
+        );
+
+        CREATE TABLE sessions (
+          id         INTEGER PRIMARY KEY,
+          name       TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL
+        );
+
+        -- AUTOINCREMENT: a deleted run's id is never handed to a new run, so an id a user noted down
+        -- (or a link in a report) never silently points at a different run.
+        CREATE TABLE runs (
+          id           INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_id   INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+          scenario_id  INTEGER NOT NULL REFERENCES scenarios(id),
+          profile_id   INTEGER NOT NULL REFERENCES profiles(id),
+          kernel       TEXT NOT NULL,
+          scheme       TEXT NOT NULL CHECK (scheme IN ('legacy', 'refcounted')),
+          arch         TEXT NOT NULL,
+          variant      TEXT NOT NULL,
+          created_at   TEXT NOT NULL,  -- ISO-8601 UTC
+          steps        INTEGER NOT NULL,
+          violations   INTEGER NOT NULL,
+          blocked      INTEGER NOT NULL,
+          events       INTEGER NOT NULL,
+          result_codec TEXT NOT NULL CHECK (result_codec IN ('json', 'gzip')),
+          result       BLOB NOT NULL   -- TEXT when result_codec = 'json', gzip bytes otherwise
+        );
+        CREATE INDEX runs_session ON runs (session_id);
+        CREATE INDEX runs_scenario ON runs (scenario_id);
+        CREATE INDEX runs_profile ON runs (profile_id);
+        CREATE INDEX runs_kernel ON runs (kernel);
+
+        CREATE TABLE run_steps (
+          run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          idx             INTEGER NOT NULL,
+          op              TEXT NOT NULL,
+          task            TEXT NOT NULL,
+          status          TEXT NOT NULL CHECK (status IN ('ok', 'error', 'blocked')),
+          waited          INTEGER NOT NULL CHECK (waited IN (0, 1)),
+          completed_after INTEGER,
+          error           TEXT,
+          signal          TEXT,
+          PRIMARY KEY (run_id, idx)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE violations (
+          id      INTEGER PRIMARY KEY,
+          run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind    TEXT NOT NULL,
+          step    INTEGER NOT NULL,
+          message TEXT NOT NULL,
+          pfn     TEXT                -- hex as in the run result, e.g. '0x240000'
+        );
+        CREATE INDEX violations_run ON violations (run_id);
+        CREATE INDEX violations_kind ON violations (kind);
+
+        -- The event log's task and cause string tables; events hold indexes into them.
+        CREATE TABLE run_strings (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind   TEXT NOT NULL CHECK (kind IN ('task', 'cause')),
+          idx    INTEGER NOT NULL,
+          text   TEXT NOT NULL,
+          PRIMARY KEY (run_id, kind, idx)
+        ) WITHOUT ROWID;
+
+        -- Events packed columnar, a few thousand per row (main/store/event-codec.ts). The summary
+        -- columns let queries skip chunks without reading their BLOB; data comes last so SQLite
+        -- reads its overflow pages only when the BLOB itself is asked for.
+        CREATE TABLE event_chunks (
+          run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          chunk_no  INTEGER NOT NULL,
+          first_seq INTEGER NOT NULL,
+          count     INTEGER NOT NULL,
+          step_min  INTEGER NOT NULL,
+          step_max  INTEGER NOT NULL,
+          kinds     INTEGER NOT NULL,  -- bit k set when the chunk holds an event of kind k
+          data      BLOB NOT NULL,
+          PRIMARY KEY (run_id, chunk_no)
+        ) WITHOUT ROWID;
+      `)
+    },
+  },
+  {
+    version: 2,
+    description: 'runs.quirks: the kernel model quirks in force, as a JSON array, for filtering',
+    up(db) {
+      db.exec(`ALTER TABLE runs ADD COLUMN quirks TEXT NOT NULL DEFAULT '[]'`)
+      // Backfill from the stored result. Decoding is inlined (not the live codec) so this migration
+      // keeps doing what it did when it shipped.
+      const select = db.prepare('SELECT id, result_codec, result FROM runs')
+      const update = db.prepare('UPDATE runs SET quirks = ? WHERE id = ?')
+      for (const row of select.all() as { id: number; result_codec: string; result: string | Buffer }[]) {
+        const text = row.result_codec === 'gzip' ? gunzipSync(row.result as Buffer).toString('utf8') : String(row.result)
+        const quirks: unknown = (JSON.parse(text) as { quirks?: unknown }).quirks
+        update.run(JSON.stringify(Array.isArray(quirks) ? quirks : []), row.id)
+      }
+    },
+  },
+]
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+
+MIGRATIONS.forEach((m, i) => {
+  if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}; versions must run 1, 2, 3, ...`)
+})
+
+export function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/** Applies the migrations above the file's version, up to `target` (tests stop early to build old files). */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
+  for (const m of MIGRATIONS) {
+    if (m.version > target) break
+    // IMMEDIATE takes the write lock up front; re-reading the version inside it makes a second
+    // process opening the same file at the same time skip what the first one already applied.
+    db.transaction(() => {
+      if (userVersion(db) >= m.version) return
+      m.up(db)
+      db.pragma(`user_version = ${m.version}`)
+    }).immediate()
+  }
+}
+
+export type FileIdentity =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'daxlab'; readonly version: number }
+  | { readonly kind: 'foreign'; readonly reason: string }
+
+/** Classifies an open SQLite file by reading only (header pragmas and the schema table). */
+export function identify(db: Database.Database): FileIdentity {
+  const appId = db.pragma('application_id', { simple: true }) as number
+  const version = userVersion(db)
+  if (appId === APPLICATION_ID) return { kind: 'daxlab', version }
+  const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[]
+  if (appId === 0 && version === 0 && tables.length === 0) return { kind: 'empty' }
+  if (appId !== 0) return { kind: 'foreign', reason: `it is an SQLite database of another application (application_id 0x${(appId >>> 0).toString(16)})` }
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', ...' : '')
+  return { kind: 'foreign', reason: `it is an SQLite database without daxlab's marker (tables: ${shown || 'none'}; user_version ${version})` }
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { kernelModel, resolveKernel } from '../../main/sim/kernel-model'
+import { ModelError } from '../../main/sim/errors'
+import { runBuiltin, runYaml } from './helpers'
+
+describe('kernel models', () => {
+  it('maps releases to schemes and quirks', () => {
+    expect(kernelModel('legacy')).toMatchObject({ label: '6.14', scheme: 'legacy', devmapHelpers: true, busyScanNeedsMapping: true })
+    expect(kernelModel('6.15')).toMatchObject({ scheme: 'refcounted', devmapHelpers: true, specialDaxHugeLeaves: true, finalLayoutBreak: true })
+    expect(kernelModel('refcounted')).toMatchObject({ label: '6.17', devmapHelpers: false, specialDaxHugeLeaves: false })
+    expect(kernelModel('6.15.3').label).toBe('6.15.3')
+  })
+  it('refuses releases it does not model, naming why', () => {
+    expect(() => resolveKernel('5.15')).toThrow(/6\.1 and later/)
+    expect(() => resolveKernel('banana')).toThrow(/not a release/)
+  })
+})
+
+describe('engine properties', () => {
+  it('is deterministic: same inputs, same result and trace', () => {
+    const text = `name: d
+description: determinism
+profile: x86-pmem-fsdax
+steps:
+  - create: {file: /mnt/pmem0/a, length: 8MiB}
+  - mmap: {id: m, file: /mnt/pmem0/a, length: 8MiB}
+  - mlock: {map: m}
+  - gup: {id: g, map: m, offset: 1MiB, pages: 64, pin: true}
+  - truncate: {task: t, file: /mnt/pmem0/a, length: 0}
+  - unpin: {gup: g}
+`
+    const a = runYaml(text, '6.16')
+    const b = runYaml(text, '6.16')
+    expect(JSON.stringify(a.result)).toBe(JSON.stringify(b.result))
+    expect(a.trace.events.count).toBe(b.trace.events.count)
+    expect(Buffer.from(a.trace.events.columns().after.buffer, 0, a.trace.events.count * 8)).toEqual(Buffer.from(b.trace.events.columns().after.buffer, 0, b.trace.events.count * 8))
+  })
+  it('keeps state sparse: a 1 TiB pmem profile runs with a handful of folio records', () => {
+    const text = `name: big
+description: 1 TiB
+profile: x86-pmem-1tib
+steps:
+  - create: {file: /mnt/pmem0/huge, length: 512GiB}
+  - mmap: {id: m, file: /mnt/pmem0/huge, length: 512GiB}
+  - access: {map: m, offset: 511GiB}
+  - gup: {id: g, map: m, offset: 300GiB, pages: 8, pin: true}
+  - probe: {label: far, map: m, offset: 511GiB}
+`
+    const { result } = runYaml(text, '6.17')
+    expect(result.steps.every((s) => s.status === 'ok')).toBe(true)
+    expect(result.folios.length).toBe(2)
+    expect(result.steps[4]!.probe).toMatchObject({ order: 9, refcount: 1, mapcount: 1 })
+    expect(result.pgmaps[0]!.refs).toBe(1 + 2 ** 40 / 4096)
+  })
+  it('blocks a task and queues its later steps while other tasks go on', () => {
+    const text = `name: q
+description: queued steps
+profile: x86-pmem-fsdax
+steps:
+  - create: {file: /mnt/pmem0/a, length: 64KiB}
+  - mmap: {id: m, file: /mnt/pmem0/a, length: 64KiB}
+  - access: {map: m}
+  - gup: {id: g, map: m, pin: true}
+  - truncate: {task: t, file: /mnt/pmem0/a, length: 0}
+  - probe: {task: t, label: queued, region: pmem0}
+  - probe: {label: meanwhile, region: pmem0}
+  - unpin: {gup: g}
+`
+    const { result } = runYaml(text, '6.17')
+    expect(result.steps[4]).toMatchObject({ status: 'ok', waited: true, completed_after: 7 })
+    expect(result.steps[5]!.probe!.refcount).toBe(0) // ran after the truncate completed
+    expect(result.steps[6]!.probe!.refcount).toBe(1024) // ran while t was blocked
+  })
+  it('refuses ZONE_DEVICE where the kernel cannot configure it', () => {
+    expect(() => runBuiltin('fsdax-read-fault', '6.10', { arch: 'riscv', variant: 'sv39' })).toThrow(ModelError)
+    expect(() => runBuiltin('fsdax-read-fault', '6.10', { arch: 'riscv', variant: 'sv39' })).toThrow(/ARCH_HAS_PTE_DEVMAP/)
+    expect(runBuiltin('fsdax-read-fault', '6.11', { arch: 'riscv', variant: 'sv39' }).steps.every((s) => s.status === 'ok')).toBe(true)
+  })
+  it('refuses a device-dax align the arch cannot map', () => {
+    expect(() => runBuiltin('devdax-pmd-fault', '6.17', { arch: 'arm64', variant: '64K' })).toThrow(/dax_align_valid/)
+  })
+  it('stops with a clear error on memory types not modelled yet', () => {
+    const text = `name: p
+description: p2p
+profile:
+  arch: x86
+  regions: [{name: p2p0, type: p2pdma, size: 1GiB}]
+steps:
+  - mmap: {id: m, device: p2p0, length: 4KiB}
+`
+    expect(() => runYaml(text, '6.17')).toThrow(/only fsdax files and devdax devices are modelled/)
+  })
+  it('reports errnos for impossible requests', () => {
+    const text = `name: e
+description: errors
+profile: x86-devdax
+steps:
+  - mmap: {id: m, device: dax0, length: 4MiB, shared: false}
+  - mmap: {id: m, device: dax0, length: 3MiB}
+  - gup: {id: g, map: nope}
+  - unpin: {gup: nope}
+`
+    const { result } = runYaml(text, '6.17')
+    expect(result.steps.map((s) => s.error)).toEqual(['EINVAL', 'EINVAL', 'EFAULT', 'EINVAL'])
+  })
+})

@@ -1,0 +1,28 @@
+import { builtinScenario, resolveProfile } from '../../main/library/index'
+import { parseScenarioText } from '../../main/formats/load'
+import { runScenario, type RunOptions } from '../../main/sim/run'
+import type { RunResult, StepResult } from '../../main/sim/result'
+
+export function runBuiltin(name: string, kernel: string, options: Omit<RunOptions, 'kernel'> = {}): RunResult {
+  const scenario = builtinScenario(name)
+  if (!scenario) throw new Error(`no scenario ${name}`)
+  return runScenario(scenario, resolveProfile(scenario, name), { kernel, ...options }).result
+}
+
+export function runYaml(text: string, kernel: string, options: Omit<RunOptions, 'kernel'> = {}) {
+  const scenario = parseScenarioText(text, 'inline.yaml')
+  return runScenario(scenario, resolveProfile(scenario, 'inline.yaml'), { kernel, ...options })
+}
+
+/** The probe of the step labelled `label`. */
+export function probe(result: RunResult, label: string) {
+  const step = result.steps.find((s) => s.probe?.label === label)
+  if (!step?.probe) throw new Error(`no probe '${label}' in ${result.scenario}`)
+  return step.probe
+}
+
+export function step(result: RunResult, index: number): StepResult {
+  return result.steps[index]!
+}
+
+export const kinds = (result: RunResult) => result.violations.map((v) => v.kind)

@@ -1,0 +1,24 @@
+/**
+ * Builds the headless entries (the `daxlab` CLI and the benchmark) for Node with Vite's SSR build, so
+ * import.meta.glob (arch plugin discovery, the built-in library) works exactly as in the app and tests.
+ * Dependencies stay external (better-sqlite3 is native).
+ */
+import { defineConfig } from 'vite'
+import { builtinModules } from 'node:module'
+
+export default defineConfig({
+  build: {
+    ssr: true,
+    outDir: 'out/cli',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    rollupOptions: {
+      input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts' },
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'better-sqlite3', 'commander', 'yaml', 'zod'],
+      output: { format: 'es', entryFileNames: '[name].js', banner: (chunk) => (chunk.name === 'daxlab' ? '#!/usr/bin/env node' : '') },
+    },
+  },
+  logLevel: 'warn',
+})

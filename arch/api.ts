@@ -77,6 +77,8 @@ export interface LeafRecipe {
   readonly writeClears?: FlagSpec
   /** Flags added by pte_mkdirty. */
   readonly dirty: FlagSpec
+  /** Flags pte_mkdirty removes from a writable entry (arm64 clears RDONLY when pte_write). */
+  readonly dirtyClears?: FlagSpec
   /** Flags added by pmd_mkhuge / pud_mkhuge (leaf marker at PMD/PUD level). */
   readonly huge: FlagSpec
   /** Flags removed by pmd_mkhuge (loongarch moves GLOBAL to HGLOBAL). */
@@ -116,6 +118,13 @@ export interface ArchHooks {
   readonly isWrite?: (value: bigint, level: Level, ctx: ArchContext, has: (flag: string) => boolean) => boolean
   /** pte_devmap(): generic rule is "has DEVMAP" (ppc also needs _PAGE_PTE). */
   readonly isDevmap?: (value: bigint, level: Level, ctx: ArchContext, has: (flag: string) => boolean) => boolean
+  /** pte_dirty(): generic rule is "has every dirty flag" (loongarch: DIRTY or MODIFIED). */
+  readonly isDirty?: (value: bigint, level: Level, ctx: ArchContext, has: (flag: string) => boolean) => boolean
+  /**
+   * pmd_trans_huge()/pud_trans_huge(): generic rule is "a leaf that is not devmap" (x86 before 6.17:
+   * (val & (PSE|DEVMAP)) == PSE). arm64 and riscv count devmap leaves as trans huge.
+   */
+  readonly isTransHuge?: (value: bigint, level: Level, ctx: ArchContext, has: (flag: string) => boolean, leaf: boolean) => boolean
 }
 
 export interface ArchPlugin {

@@ -175,6 +175,7 @@ export function leafFlags(plugin: ArchPlugin, ctx: ArchContext, level: Level, s:
     for (const f of flagsOf(leaf.writeClears, level)) set.delete(f)
   }
   if (s.dirty) for (const f of flagsOf(leaf.dirty, level)) set.add(f)
+  if (s.dirty && s.write) for (const f of flagsOf(leaf.dirtyClears, level)) set.delete(f)
   if (s.special) for (const f of flagsOf(leaf.special, level)) set.add(f)
   if (s.devmap) {
     const flags = devmapFlags(plugin, ctx, level)
@@ -217,7 +218,7 @@ export function entryHelpers(plugin: ArchPlugin, ctx: ArchContext, level: Level,
   const hooks = plugin.hooks ?? {}
   const present = hooks.isPresent ? hooks.isPresent(value, level, ctx, has) : has('PRESENT')
   const write = hooks.isWrite ? hooks.isWrite(value, level, ctx, has) : all(flagsOf(leaf.write, level))
-  const dirty = all(flagsOf(leaf.dirty, level))
+  const dirty = hooks.isDirty ? hooks.isDirty(value, level, ctx, has) : all(flagsOf(leaf.dirty, level))
   const special = all(flagsOf(leaf.special, level))
   const devmapDefined = devmapFlags(plugin, ctx, level) !== undefined || available.has('DEVMAP')
   const devmap = !devmapDefined
@@ -231,5 +232,7 @@ export function entryHelpers(plugin: ArchPlugin, ctx: ArchContext, level: Level,
       : hooks.isLeaf
         ? hooks.isLeaf(value, level, ctx, has)
         : present && all(flagsOf(leaf.huge, level))
-  return { present, write, dirty, special, devmap, leaf: isLeaf, transHuge: level !== 'pte' && isLeaf && devmap !== true }
+  const transHuge =
+    level === 'pte' ? false : hooks.isTransHuge ? hooks.isTransHuge(value, level, ctx, has, isLeaf) : isLeaf && devmap !== true
+  return { present, write, dirty, special, devmap, leaf: isLeaf, transHuge }
 }

@@ -123,11 +123,13 @@ const plugin: ArchPlugin = {
     // PTE_TYPE_PAGE = VALID|TYPE (0b11); ATTRINDX(MT_NORMAL = 0) adds no bits. protection_map[VM_READ|VM_SHARED]
     // is PAGE_READONLY (arch/arm64/mm/mmap.c), and a write-notify DAX VMA also gets a read-only prot.
     base: ['VALID', 'TYPE', 'USER', 'RDONLY', 'SHARED', 'AF', 'NG', 'PXN', 'UXN'],
-    // pte_mkwrite_novma(): set PTE_WRITE, clear PTE_RDONLY (pmd_mkwrite_novma goes through it).
+    // "Writable" without "dirty" is the clean writable prot of a VMA without write notify (device DAX):
+    // _PAGE_SHARED = ... | PTE_RDONLY | PTE_WRITE, hardware-clean under DBM. A dirty writable leaf is what
+    // pte_mkwrite_novma() (set PTE_WRITE, clear PTE_RDONLY) + pte_mkdirty() (set PTE_DIRTY, clear
+    // PTE_RDONLY if pte_write()) build on a fault with write access (pgtable.h, pgtable-prot.h).
     write: ['WRITE'],
-    writeClears: ['RDONLY'],
-    // pte_mkdirty(): set PTE_DIRTY, and clear PTE_RDONLY if pte_write() (covered by writeClears when both apply).
     dirty: ['DIRTY'],
+    dirtyClears: ['RDONLY'],
     // pmd_mkhuge()/pud_mkhuge(): bits[1:0] := PMD_TYPE_SECT (0b01) keeping VALID, i.e. clear bit 1.
     huge: [],
     hugeClears: { pmd: ['TYPE'], pud: ['TYPE'] },
@@ -158,6 +160,10 @@ const plugin: ArchPlugin = {
     },
     // pte_write() = !!(pte_val(pte) & PTE_WRITE); RDONLY is not consulted (DBM semantics).
     isWrite: (_value, _level, _ctx, has) => has('WRITE'),
+    // pte_dirty() = pte_sw_dirty || pte_hw_dirty (WRITE && !RDONLY) (arch/arm64/include/asm/pgtable.h).
+    isDirty: (_value, _level, _ctx, has) => has('DIRTY') || (has('WRITE') && !has('RDONLY')),
+    // pmd_trans_huge() = pmd_val && pmd_present && !pmd_table: devmap PMDs count (see notes).
+    isTransHuge: (_value, _level, _ctx, _has, leaf) => leaf,
   },
   notes: [
     'PTE_WRITE is PTE_DBM (bit 51): a writable clean entry has WRITE and RDONLY both set, and the MMU clears RDONLY on the first write (hardware DBM); pte_dirty() = DIRTY || (WRITE && !RDONLY) (arch/arm64/include/asm/pgtable.h).',

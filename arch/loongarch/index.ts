@@ -119,6 +119,8 @@ const plugin: ArchPlugin = {
       if (level === 'pmd' && has('HUGE')) return has('PRESENT') || has('PROTNONE') || has('PRESENT_INVALID')
       return value !== 0n
     },
+    // pte_dirty() = val & (DIRTY|MODIFIED): either bit (pgtable.h).
+    isDirty: (_value, _level, _ctx, has) => has('DIRTY') || has('MODIFIED'),
   },
   notes: [
     'Bit 6 is GLOBAL in a PTE and HUGE in a PMD/PUD; a huge entry keeps its global bit in HGLOBAL (bit 12) (pgtable-bits.h, pmd_mkhuge).',

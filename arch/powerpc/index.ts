@@ -229,13 +229,18 @@ const plugin: ArchPlugin = {
     },
     // pte_devmap() = (raw & (DEVMAP|PTE)) == (DEVMAP|PTE); pmd_devmap()/pud_devmap() call it (<= 6.16).
     isDevmap: (_value, _level, _ctx, has) => has('DEVMAP') && has('PTE'),
+    // pte_dirty() tests _PAGE_DIRTY only (pgtable.h), though pte_mkdirty() also sets SOFT_DIRTY.
+    isDirty: (_value, _level, _ctx, has) => has('DIRTY'),
+    // hash-64k pmd_trans_huge() also needs H_PAGE_THP_HUGE; radix: PTE and not DEVMAP (<= 6.16).
+    isTransHuge: (_value, _level, ctx, has, leaf) =>
+      leaf && !(has('DEVMAP') && has('PTE')) && (!ctx.variant.name.startsWith('hash') || has('THP_HUGE')),
   },
   notes: [
     'There is no _PAGE_LARGE in the book3s64 Linux PTE: _PAGE_PTE (bit 62) marks a leaf at every level; hash THP PMDs also carry H_PAGE_THP_HUGE (bit 13) (pgtable.h, hash-64k.h).',
     'Before 6.17 pmd_trans_huge() excludes devmap leaves: radix (val & (PTE|DEVMAP)) == PTE, hash-64k (val & (PTE|THP_HUGE|DEVMAP)) == (PTE|THP_HUGE) (radix.h, hash-64k.h, v6.16).',
     'Bits 12/13 are hash-64k software bits (H_PAGE_COMBO, H_PAGE_4K_PFN/H_PAGE_THP_HUGE) below PAGE_SHIFT 16, so they never overlap the RPN; bits 53-60 hold hash-only bookkeeping and protection keys (hash-4k.h, hash-64k.h). Radix leaves all of them zero.',
     'Protection keys are hash-only: scan_pkey_feature() returns 0 under radix ("Pkey is not supported with Radix translation", mm/book3s64/pkeys.c).',
-    'pte_dirty() tests only _PAGE_DIRTY although pte_mkdirty() also sets _PAGE_SOFT_DIRTY; the generic dirty helper requires both, which matches every entry the lab builds.',
+    'pte_dirty() tests only _PAGE_DIRTY although pte_mkdirty() also sets _PAGE_SOFT_DIRTY (isDirty hook).',
     'hash-4k has no PMD/PUD leaves for DAX (no THP; 16M/16G hugetlb via pmd_leaf_size()/pud_leaf_size() only).',
   ],
 }

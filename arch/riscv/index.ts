@@ -120,6 +120,8 @@ const plugin: ArchPlugin = {
     isPresent,
     // pmd_leaf()/pud_leaf() = present && (val & _PAGE_LEAF), _PAGE_LEAF = R|W|X.
     isLeaf: (value, level, ctx, has) => isPresent(value, level, ctx, has) && anyRWX(has),
+    // pmd_trans_huge() = pmd_leaf(), pud_trans_huge() = pud_leaf(): devmap leaves count (pgtable.h).
+    isTransHuge: (_value, _level, _ctx, _has, leaf) => leaf,
   },
   notes: [
     'An entry with any of R/W/X set is a leaf at any level; all three clear (with V) points to the next table (pgtable-bits.h _PAGE_LEAF). pmd_mkhuge()/pud_mkhuge() are no-ops.',

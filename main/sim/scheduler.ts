@@ -10,7 +10,7 @@ import type { Task } from './mm'
 import { runOp } from './ops/index'
 import type { OpOutcome } from './ops/outcome'
 import type { BlockedTask, StepResult } from './result'
-import { CancelledError, ModelError } from './errors'
+import { CancelledError } from './errors'
 import type { RunOptions } from './run'
 import { SimError, type Simulation } from './sim'
 

@@ -5,8 +5,8 @@
  */
 import type { Level } from '../../arch/api'
 import type { Profile } from '../formats/profile'
-import { ArchView, type LeafBits } from './arch-view'
-import { DaxFile, DaxFs } from './daxfs'
+import { type ArchView, type LeafBits } from './arch-view'
+import { type DaxFile, DaxFs } from './daxfs'
 import { EventKind } from './events'
 import { FolioTable, hex } from './folios'
 import type { KernelModel } from './kernel-model'

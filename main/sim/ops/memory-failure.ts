@@ -6,6 +6,7 @@
  * then put_dev_pagemap().
  */
 import type { StepArgs } from '../../formats/scenario'
+import type { Vma } from '../mm'
 import { SimError, type Simulation } from '../sim'
 import { exit } from './process'
 import type { OpOutcome } from './outcome'
@@ -56,7 +57,7 @@ function ownerOf(sim: Simulation, pfn: number) {
   return undefined
 }
 
-function mapsPfn(sim: Simulation, vma: import('../mm').Vma, pfn: number): boolean {
+function mapsPfn(sim: Simulation, vma: Vma, pfn: number): boolean {
   for (const level of ['pte', 'pmd', 'pud'] as const) {
     const pages = sim.levelSizeOrZero(level) / sim.arch.pageSize
     for (const leaf of vma.tables[level].values()) if (leaf.kind === 'dax' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true

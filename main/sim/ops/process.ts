@@ -1,5 +1,6 @@
 /** mmap, munmap, fork, exit and mlock. */
 import type { StepArgs } from '../../formats/scenario'
+import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { newTables, type Leaf, type Task, type Vma } from '../mm'
 import { ModelError } from '../errors'
@@ -115,7 +116,7 @@ export function exit(sim: Simulation, task: Task): OpOutcome {
   return dropAll(sim, files)
 }
 
-function dropAll(sim: Simulation, files: import('../daxfs').DaxFile[]): OpOutcome {
+function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
   while (files.length > 0) {
     const outcome = dropFileRef(sim, files.shift()!)
     if (outcome.status === 'blocked') {

@@ -7,7 +7,11 @@ import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 import globals from 'globals'
 
-const nodeModules = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'zlib', 'http', 'url', 'module', 'util']
+import { builtinModules } from 'node:module'
+
+// Node built-ins by exact name (a pattern like 'http' would also catch a local './http'), plus node:*.
+const nodeBuiltins = (message) => builtinModules.map((name) => ({ name, message }))
+const nodeModules = ['node:*']
 const restricted = (names, message) => ({ group: names, message })
 
 const PURE = ['arch/**/*.ts', 'main/sim/**/*.ts', 'main/formats/**/*.ts', 'main/contract/**/*.ts', 'main/library/**/*.ts']
@@ -40,7 +44,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [restricted(nodeModules, 'the pure layer runs in Node, Electron and the browser alike: no Node modules'), restricted(['electron', 'better-sqlite3', 'vue', 'pinia'], 'the pure layer may not use electron, SQLite or the UI')] },
+        {
+          paths: nodeBuiltins('the pure layer runs in Node, Electron and the browser alike: no Node modules'),
+          patterns: [restricted(nodeModules, 'the pure layer runs in Node, Electron and the browser alike: no Node modules'), restricted(['electron', 'better-sqlite3', 'vue', 'pinia'], 'the pure layer may not use electron, SQLite or the UI')],
+        },
       ],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require', '__dirname', 'setImmediate'],
     },
@@ -51,7 +58,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [restricted(['../main/*', '../../main/*', '../../../main/*', '**/main/**'], 'arch/ may not import outside arch/'), restricted(nodeModules, 'arch plugins are pure'), restricted(['electron', 'better-sqlite3', 'vue', 'pinia'], 'arch plugins are pure')] },
+        {
+          paths: nodeBuiltins('arch plugins are pure'),
+          patterns: [restricted(['../main/*', '../../main/*', '../../../main/*', '**/main/**'], 'arch/ may not import outside arch/'), restricted(nodeModules, 'arch plugins are pure'), restricted(['electron', 'better-sqlite3', 'vue', 'pinia'], 'arch plugins are pure')],
+        },
       ],
     },
   },
@@ -66,6 +76,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: nodeBuiltins('the renderer has no Node'),
           patterns: [
             restricted(nodeModules, 'the renderer has no Node'),
             restricted(['electron', 'better-sqlite3'], 'the renderer reaches the backend only through renderer/api'),

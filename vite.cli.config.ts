@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module'
 export default defineConfig({
   build: {
     ssr: true,
-    outDir: 'out/cli',
+    outDir: 'dist/cli',
     emptyOutDir: true,
     target: 'node20',
     minify: false,
@@ -17,7 +17,7 @@ export default defineConfig({
     rollupOptions: {
       input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts' },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'better-sqlite3', 'commander', 'yaml', 'zod'],
-      output: { format: 'es', entryFileNames: '[name].js', banner: (chunk) => (chunk.name === 'daxlab' ? '#!/usr/bin/env node' : '') },
+      output: { format: 'es', entryFileNames: '[name].js' },
     },
   },
   logLevel: 'warn',

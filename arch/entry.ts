@@ -5,7 +5,7 @@
  */
 import type { ArchContext, ArchPlugin, BitFieldDecl, FlagSpec, LeafRecipe, Level, VariantDecl } from './api'
 import { depositField, extractField, fieldMask, toHex } from './bits'
-import { formatKernel, inKernelRange, type KernelVersion } from './kernel'
+import { formatKernel, formatKernelRange, inKernelRange, type KernelVersion } from './kernel'
 
 export class ArchError extends Error {}
 
@@ -50,16 +50,10 @@ function findField(plugin: ArchPlugin, ctx: ArchContext, level: Level, name: str
   if (elsewhere.variants && !elsewhere.variants.includes(ctx.variant.name)) {
     throw new ArchError(`${plugin.id} flag '${name}' does not exist in variant ${ctx.variant.name}`)
   }
-  throw new ArchError(
-    `${plugin.id} flag '${name}' does not exist in kernel ${formatKernel(ctx.kernel)} (${elsewhere.macro} is defined for ${rangeText(elsewhere)})`,
-  )
+  const ranges = plugin.fields.filter((f) => f.name === name && f.levels.includes(level)).map((f) => `${formatKernelRange(f.kernels)} (bit ${f.shift})`)
+  throw new ArchError(`${plugin.id} flag '${name}' does not exist in kernel ${formatKernel(ctx.kernel)}: ${elsewhere.macro} is defined in ${ranges.join(', ')}`)
 }
 
-function rangeText(f: BitFieldDecl): string {
-  const from = f.kernels?.from ? `${f.kernels.from}` : ''
-  const until = f.kernels?.until ? `before ${f.kernels.until}` : ''
-  return [from && `from ${from}`, until].filter(Boolean).join(', ') || 'all releases'
-}
 
 export function pfnField(ctx: ArchContext, level: Level) {
   const field = ctx.variant.pfn[level]

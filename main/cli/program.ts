@@ -9,6 +9,7 @@ import { registerCompare, UsageError } from './commands/compare'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
+import { registerServe } from './commands/serve'
 
 export function buildProgram(): Command {
   const program = new Command('daxlab')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRuns(program)
   registerLibrary(program)
   registerArch(program)
+  registerServe(program)
   return program
 }
 

@@ -2,17 +2,11 @@
  * The backend services behind the contract (main/contract/api.ts): the library, runs and the trace
  * store. Node layer, no electron: the Electron utility process, the web bridge and tests all host this.
  */
-import type { LabApi, LabErrorData, LabRequest, LibraryEntry } from '../contract/api'
+import type { LabApi, LabRequest, LibraryEntry } from '../contract/api'
+import { LabError } from '../contract/envelope'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
 import { runScenario } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
-
-/** An error whose data crosses the IPC/HTTP boundary as is. */
-export class LabError extends Error {
-  constructor(readonly data: LabErrorData) {
-    super(data.message)
-  }
-}
 
 export interface LabService extends LabApi {
   close(): void

@@ -1,0 +1,98 @@
+/**
+ * Hosts the services in an Electron utility process (service-worker.ts) and offers them to the main
+ * process as a LabApi proxy. The main thread only validates, forwards and relays envelopes; the
+ * synchronous SQLite and simulation work happens in the child. If the child dies, pending calls fail
+ * with a LabError and the next call starts a fresh child.
+ */
+import { utilityProcess, type UtilityProcess } from 'electron'
+import { LAB_METHODS, type LabApi, type LabMethod } from '../contract/api'
+import { LabError, unwrapResult } from '../contract/envelope'
+import type { ServiceMessage, ServiceRequest } from './service-protocol'
+
+export interface ServiceHostOptions {
+  /** The built worker entry (out/main/service-worker.js). */
+  readonly workerPath: string
+  readonly dbPath: string
+}
+
+export interface ServiceHost {
+  readonly api: LabApi
+  close(): void
+}
+
+interface Pending {
+  resolve(value: unknown): void
+  reject(err: Error): void
+}
+
+export function startServiceHost(options: ServiceHostOptions): ServiceHost {
+  const pending = new Map<number, Pending>()
+  let nextId = 1
+  let child: { process: UtilityProcess; started: Promise<void> } | undefined
+  let startupError: string | undefined
+  let closed = false
+
+  const failAll = (message: string): void => {
+    for (const call of pending.values()) call.reject(new LabError({ code: 'failed', message }))
+    pending.clear()
+  }
+
+  const onMessage = (message: ServiceMessage): void => {
+    if ('ready' in message) {
+      startupError = message.error
+      return
+    }
+    const call = pending.get(message.id)
+    if (!call) return
+    pending.delete(message.id)
+    try {
+      call.resolve(unwrapResult(message.result))
+    } catch (err) {
+      call.reject(err as Error)
+    }
+  }
+
+  const spawn = (): { process: UtilityProcess; started: Promise<void> } => {
+    startupError = undefined
+    const proc = utilityProcess.fork(options.workerPath, [], {
+      serviceName: 'DAX Refcount Lab services',
+      env: { ...process.env, DAXLAB_DB: options.dbPath },
+      stdio: 'inherit',
+    })
+    const started = new Promise<void>((resolve, reject) => {
+      proc.once('spawn', resolve)
+      proc.once('exit', (code) => reject(new LabError({ code: 'failed', message: `services process failed to start (exit ${code})` })))
+    })
+    started.catch(() => undefined)
+    proc.on('message', onMessage)
+    proc.once('exit', (code) => {
+      if (child?.process === proc) child = undefined
+      failAll(startupError ?? `services process exited (code ${code})`)
+    })
+    return { process: proc, started }
+  }
+
+  const call = async (method: LabMethod, payload: unknown): Promise<unknown> => {
+    if (closed) throw new LabError({ code: 'failed', message: 'services are shut down' })
+    child ??= spawn()
+    const { process: proc, started } = child
+    await started
+    const id = nextId++
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject })
+      proc.postMessage({ id, method, payload } satisfies ServiceRequest)
+    })
+  }
+
+  const api = Object.fromEntries(LAB_METHODS.map((method) => [method, (request: unknown) => call(method, request)])) as LabApi
+
+  return {
+    api,
+    close() {
+      closed = true
+      failAll('services are shut down')
+      child?.process.kill()
+      child = undefined
+    },
+  }
+}

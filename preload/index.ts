@@ -1,0 +1,28 @@
+/**
+ * The preload: a frozen `window.lab` with exactly the contract's methods, each one invoke on its own
+ * `lab:` channel. It never exposes ipcRenderer or any other Electron or Node object, and imports nothing
+ * but `electron` and the contract, bundled into one CommonJS file because a sandboxed preload cannot
+ * load local modules.
+ *
+ * Each method resolves with the {ok, value} / {ok: false, error} envelope rather than throwing: the
+ * context bridge copies only an Error's message, so errors travel as data and renderer/api unwraps them.
+ */
+import { contextBridge, ipcRenderer } from 'electron'
+import { LAB_METHODS, channelOf, type LabMethod } from '../main/contract/api'
+import { isLabResult, type LabBridge, type LabResult } from '../main/contract/envelope'
+
+async function invoke(method: LabMethod, request: unknown): Promise<LabResult<unknown>> {
+  const result: unknown = await ipcRenderer.invoke(channelOf(method), request)
+  if (!isLabResult(result)) return { ok: false, error: { code: 'failed', message: `${method}: malformed reply from the main process` } }
+  return result
+}
+
+export function createLabBridge(): LabBridge {
+  const api: Record<string, (request: unknown) => Promise<unknown>> = {}
+  for (const method of LAB_METHODS) {
+    api[method] = (request: unknown) => invoke(method, request)
+  }
+  return Object.freeze(api) as unknown as LabBridge
+}
+
+contextBridge.exposeInMainWorld('lab', createLabBridge())

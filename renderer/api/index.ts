@@ -1,0 +1,39 @@
+/**
+ * The renderer's only way to the backend (Perfetto's one Engine over two transports): the preload's
+ * `window.lab` inside Electron, or HTTP to the web bridge when the page is served by `daxlab serve` or the
+ * e2e tests. Nothing else in renderer/ touches window.lab or fetch.
+ */
+import { LAB_METHODS, type LabApi, type LabErrorData } from '../../main/contract/api'
+import { isLabErrorData, unwrapResult, type LabBridge } from '../../main/contract/envelope'
+import { createHttpLabApi } from './http'
+
+let current: LabApi | undefined
+
+/** The preload's envelope-returning bridge as a LabApi: failures reject with LabError (`.data`). */
+export function fromBridge(bridge: LabBridge): LabApi {
+  const api: Record<string, (request: unknown) => Promise<unknown>> = {}
+  for (const method of LAB_METHODS) {
+    const call = bridge[method] as (request: unknown) => Promise<Parameters<typeof unwrapResult>[0]>
+    api[method] = async (request: unknown) => unwrapResult(await call(request))
+  }
+  return Object.freeze(api) as unknown as LabApi
+}
+
+export function getLabApi(): LabApi {
+  // window.lab, read through globalThis so this module also type-checks (and runs) outside a DOM.
+  const bridge = (globalThis as { lab?: LabBridge }).lab
+  current ??= bridge ? fromBridge(bridge) : createHttpLabApi()
+  return current
+}
+
+/** Replaces the API (tests, or a page embedding the views with its own backend); undefined resets. */
+export function setLabApi(api: LabApi | undefined): void {
+  current = api
+}
+
+/** The error data of a failed call (LabError carries it; anything else becomes `failed`). */
+export function labErrorOf(err: unknown): LabErrorData {
+  const data = (err as { data?: unknown } | null)?.data
+  if (isLabErrorData(data)) return data
+  return { code: 'failed', message: err instanceof Error ? err.message : String(err) }
+}

@@ -1,0 +1,114 @@
+/**
+ * A fake LabApi for the app, preload, web and renderer tests: an in-memory run list with canned results.
+ * Pure (no node, no DOM) so the renderer tests can use it too.
+ */
+import type { LabApi, LabRequest, LibraryEntry, RunDetail, RunSummary } from '../../main/contract/api'
+import type { RunResult } from '../../main/sim/result'
+
+export const FAKE_SCENARIOS: LibraryEntry[] = [
+  { name: 'fsdax-pin-unpin', description: 'pin and unpin a mapped FS DAX page' },
+  { name: 'fsdax-truncate-hang', description: 'truncate waits for a pinned page' },
+]
+
+export function fakeResult(scenario: string, kernel: string): RunResult {
+  return {
+    format: 'daxlab-run/1',
+    kernel,
+    scheme: 'legacy',
+    quirks: [],
+    arch: 'x86',
+    variant: '4level',
+    scenario,
+    profile: 'x86-pmem-fsdax',
+    steps: [
+      { index: 0, op: 'mmap', task: 'main', status: 'ok', waited: false },
+      {
+        index: 1,
+        op: 'probe',
+        task: 'main',
+        status: 'ok',
+        waited: false,
+        probe: {
+          label: 'pinned',
+          target: 'map m+0x0',
+          pfn: '0x240000',
+          order: 0,
+          refcount: 1025,
+          mapcount: 1,
+          pincount: 0,
+          entry: '0x8000000240000867',
+          level: 'pte',
+          region: 'pmem0',
+          mapping: '/mnt/pmem0/data',
+          pgmap_refs: 1,
+        },
+      },
+    ],
+    folios: [],
+    pgmaps: [],
+    violations: [],
+    blocked: [],
+    events: 12,
+  }
+}
+
+export interface FakeLabApi extends LabApi {
+  readonly calls: { method: string; request: unknown }[]
+  readonly runs: RunDetail[]
+}
+
+export function createFakeLabApi(): FakeLabApi {
+  const calls: { method: string; request: unknown }[] = []
+  const runs: RunDetail[] = []
+  const summaries = (): RunSummary[] => runs.map((r) => r.summary).reverse()
+  return {
+    calls,
+    runs,
+    async listRuns(request: LabRequest<'listRuns'>) {
+      calls.push({ method: 'listRuns', request })
+      return summaries()
+    },
+    async getRun(request: LabRequest<'getRun'>) {
+      calls.push({ method: 'getRun', request })
+      return runs.find((r) => r.summary.id === request.id) ?? null
+    },
+    async listScenarios(request: LabRequest<'listScenarios'>) {
+      calls.push({ method: 'listScenarios', request })
+      return FAKE_SCENARIOS
+    },
+    async listProfiles(request: LabRequest<'listProfiles'>) {
+      calls.push({ method: 'listProfiles', request })
+      return [{ name: 'x86-pmem-fsdax', description: 'x86 pmem' }]
+    },
+    async runScenario(request: LabRequest<'runScenario'>) {
+      calls.push({ method: 'runScenario', request })
+      if (!FAKE_SCENARIOS.some((s) => s.name === request.scenario)) {
+        throw Object.assign(new Error(`no built-in scenario '${request.scenario}'`), {
+          data: { code: 'not_found', field: 'scenario', message: `no built-in scenario '${request.scenario}'` },
+        })
+      }
+      const id = runs.length + 1
+      const result = fakeResult(request.scenario, request.kernel)
+      runs.push({
+        summary: {
+          id,
+          scenario: request.scenario,
+          kernel: request.kernel,
+          scheme: result.scheme,
+          arch: result.arch,
+          variant: result.variant,
+          profile: result.profile,
+          session: request.session ?? null,
+          createdAt: '2025-06-01T10:00:00.000Z',
+          steps: result.steps.length,
+          violations: 0,
+          blocked: 0,
+          events: result.events,
+        },
+        result,
+        scenarioText: `name: ${request.scenario}\n`,
+      })
+      return { runId: id }
+    },
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { EVENT_KIND_NAMES, type EventKind, EventLog } from '../../main/sim/events'
+import { BYTES_PER_EVENT, CHUNK_HEADER_BYTES, decodeEvent, packChunk, swapBytes, unpackChunk } from '../../main/store/event-codec'
+
+/** A log exercising every column's edge values: negative steps, NaN, -0, huge pfns, 64-bit entries. */
+function edgeLog(): EventLog {
+  const log = new EventLog(4)
+  const t = [log.taskId('main'), log.taskId('dio')]
+  const c = [log.causeId('fault'), log.causeId('gup')]
+  const values = [0, -0, 1, -1, 2 ** 53 - 1, NaN, Infinity, 1.5]
+  for (let i = 0; i < 50; i++) {
+    const kind = (i % EVENT_KIND_NAMES.length) as EventKind
+    log.push(i - 1, t[i % 2]!, kind, i % 4, values[i % values.length]!, values[(i + 3) % values.length]!, i * 1024, c[i % 2]!, i === 17 ? 0xffff_ffff_ffff_fff0n : BigInt(i) * 0x1234_5678_9abc_defn)
+  }
+  return log
+}
+
+describe('event chunk codec', () => {
+  it('round-trips a slice bit for bit and decodes like EventLog.decode', () => {
+    const log = edgeLog()
+    const chunk = packChunk(log.columns(), 10, 30)
+    expect(chunk.data.byteLength).toBe(CHUNK_HEADER_BYTES + BYTES_PER_EVENT * 30)
+    const cols = unpackChunk(chunk.data)
+    expect(cols.count).toBe(30)
+    for (let i = 0; i < 30; i++) {
+      expect(Object.is(cols.pfn[i], log.pfn[10 + i])).toBe(true) // NaN and -0 included
+      expect(decodeEvent(cols, i, 10 + i, log.tasks, log.causes)).toEqual(log.decode(10 + i))
+    }
+    expect(cols.entry.some((e) => e > 2n ** 63n)).toBe(true)
+  })
+
+  it('summarises step range and kinds', () => {
+    const log = edgeLog()
+    const chunk = packChunk(log.columns(), 0, 3) // steps -1..1, kinds 0..2
+    expect([chunk.stepMin, chunk.stepMax, chunk.kinds]).toEqual([-1, 1, 0b111])
+  })
+
+  it('reads BLOBs at unaligned offsets', () => {
+    const chunk = packChunk(edgeLog().columns(), 0, 20)
+    const shifted = new Uint8Array(chunk.data.byteLength + 3)
+    shifted.set(chunk.data, 3)
+    const cols = unpackChunk(shifted.subarray(3))
+    expect(Array.from(cols.step)).toEqual(Array.from(unpackChunk(chunk.data).step))
+  })
+
+  it('rejects slices past the end of the columns and damaged chunks', () => {
+    const log = edgeLog()
+    expect(() => packChunk(log.columns(), 40, 20)).toThrow(RangeError)
+    const data = packChunk(log.columns(), 0, 5).data
+    expect(() => unpackChunk(data.subarray(0, data.length - 1))).toThrow(/bytes/)
+    const bad = data.slice()
+    bad[0] = 0
+    expect(() => unpackChunk(bad)).toThrow(/magic/)
+  })
+
+  it('swaps byte order per element (the big-endian path)', () => {
+    const bytes = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8])
+    swapBytes(bytes, 4)
+    expect(Array.from(bytes)).toEqual([4, 3, 2, 1, 8, 7, 6, 5])
+    swapBytes(bytes, 8)
+    expect(Array.from(bytes)).toEqual([5, 6, 7, 8, 1, 2, 3, 4])
+  })
+})

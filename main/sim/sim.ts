@@ -43,8 +43,9 @@ export class Simulation {
   readonly filesystems: DaxFs[] = []
   readonly tasks = new Map<string, Task>()
   readonly gups = new Map<string, GupRecord>()
-  /** pfn of the shared zero page (system RAM; never refcounted by the lab). */
+  /** pfns of the shared zero page and the huge zero folio (system RAM; never refcounted by the lab). */
   readonly zeroPfn = 0x1000
+  readonly hugeZeroPfn: number
   private nextAnonPfn = 0x10000
 
   constructor(
@@ -53,6 +54,7 @@ export class Simulation {
     arch: ArchView,
   ) {
     this.arch = arch
+    this.hugeZeroPfn = arch.pmdPages * 8
     this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
     this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
     for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region))
@@ -130,13 +132,12 @@ export class Simulation {
   }
 
   /** Upgrades a present leaf in place (mkwrite/mkdirty/mkyoung), re-encoding it. */
-  upgrade(vma: Vma, level: Level, index: number, leaf: Leaf, cause: string): void {
+  upgrade(level: Level, index: number, leaf: Leaf, cause: string): void {
     leaf.write = true
     leaf.dirty = true
     leaf.raw = this.arch.encode(level, leaf.pfn, leaf)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
     this.trace.emit(EventKind.ENTRY_SET, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
-    void vma
   }
 
   /**

@@ -90,6 +90,24 @@ steps:
 `
     expect(() => runYaml(text, '6.17')).toThrow(/only fsdax files and devdax devices are modelled/)
   })
+  it('undoes a GUP that faults past EOF: references and pgmap refs go back', () => {
+    const text = `name: g
+description: gup past EOF
+profile: x86-pmem-fsdax
+steps:
+  - create: {file: /mnt/pmem0/small, length: 8KiB}
+  - mmap: {id: m, file: /mnt/pmem0/small, length: 16KiB}
+  - access: {map: m}
+  - gup: {id: g, map: m, pages: 3, pin: true, fast: false}
+  - probe: {label: after, map: m}
+`
+    for (const k of ['6.14', '6.17']) {
+      const { result } = runYaml(text, k)
+      expect(result.steps[3]).toMatchObject({ status: 'error', error: 'EFAULT' })
+      expect(result.steps[4]!.probe!.refcount).toBe(1)
+      expect(result.pgmaps[0]!.refs).toBe(1 + (16 * 2 ** 30) / 4096)
+    }
+  })
   it('reports errnos for impossible requests', () => {
     const text = `name: e
 description: errors

@@ -6,7 +6,7 @@
 import type { Level } from '../../../arch/api'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
-import { alignDown, type Leaf, type Task, type Vma } from '../mm'
+import { alignDown, type Leaf, type Vma } from '../mm'
 import type { Simulation } from '../sim'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
@@ -17,8 +17,7 @@ const fallback = (why: string): Attempt => ({ kind: 'fallback', why })
 const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', why })
 
 /** handle_mm_fault() for one address: returns the signal delivered, if any. */
-export function handleFault(sim: Simulation, task: Task, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
-  void task
+export function handleFault(sim: Simulation, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
   const existing = sim.lookup(vma, addr)
   if (existing) {
     if (!write || existing.leaf.write) {
@@ -83,16 +82,16 @@ function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, 
     // replaces the zero-page entry, unmapping it first.
     sim.zapLeaf(vma, level, index, 'dax_insert_entry: unmap the zero page')
     notes.push(`${level}: write to the zero page, allocating`)
-    return handleFault(sim, undefined as never, vma, addr, true, level, notes)
+    return handleFault(sim, vma, addr, true, level, notes)
   }
   if (vma.shared) {
     if (leaf.kind === 'dax' && leaf.counted && vma.file) {
       const folio = sim.folios.folio(leaf.pfn)
       sim.folios.ref(folio, 1, 'dax_fault_iter: folio_ref_inc (mkwrite)')
-      sim.upgrade(vma, level, index, leaf, 'insert_page_into_pte_locked: pte_mkwrite on the same pfn')
+      sim.upgrade(level, index, leaf, 'insert_page_into_pte_locked: pte_mkwrite on the same pfn')
       sim.folios.put(folio, 1, 'dax_fault_iter: folio_put')
     } else {
-      sim.upgrade(vma, level, index, leaf, vma.file ? 'insert_pfn: mkwrite on the same pfn (pfn_mkwrite)' : 'wp_page_reuse')
+      sim.upgrade(level, index, leaf, vma.file ? 'insert_pfn: mkwrite on the same pfn (pfn_mkwrite)' : 'wp_page_reuse')
     }
     notes.push(`${level}: write-protect fault, entry made writable`)
     return undefined
@@ -101,7 +100,7 @@ function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, 
   if (level !== 'pte') {
     sim.zapLeaf(vma, level, index, '__split_huge_pmd')
     notes.push(`${level}: split for COW`)
-    return handleFault(sim, undefined as never, vma, addr, true, 'pte', notes)
+    return handleFault(sim, vma, addr, true, 'pte', notes)
   }
   sim.zapLeaf(vma, 'pte', index, 'wp_page_copy: replace the DAX page with an anon copy')
   installAnon(sim, vma, addr)
@@ -146,7 +145,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
       if (!write) {
         // dax_pmd_load_hole(): a DAX_PMD|DAX_ZERO_PAGE entry and the huge zero folio, no reference.
         if (!existing) file.entries.set(index, { index, order: Math.log2(pmdPages), pfn: undefined })
-        sim.install(vma, 'pmd', start, sim.zeroPfn * 0 + hugeZeroPfn(sim), 'zero', { write: false, dirty: false, special: false, devmap: false }, false, 'dax_pmd_load_hole: huge zero folio')
+        sim.install(vma, 'pmd', start, sim.hugeZeroPfn, 'zero', { write: false, dirty: false, special: false, devmap: false }, false, 'dax_pmd_load_hole: huge zero folio')
         return done
       }
       if (!file.fs.allocate(file, index, pmdPages, pmdPages)) return sigbus('ENOSPC allocating blocks')
@@ -169,10 +168,6 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
 
 function nextExtentWithin(file: DaxFile, index: number, pages: number): boolean {
   return file.extents.some((e) => e.index > index && e.index < index + pages)
-}
-
-function hugeZeroPfn(sim: Simulation): number {
-  return sim.arch.pmdPages * 8
 }
 
 function isPoisoned(sim: Simulation, pfn: number | undefined): boolean {

@@ -5,6 +5,7 @@
  */
 import type { StepArgs } from '../../formats/scenario'
 import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
+import type { Pgmap } from '../memory'
 import type { Task } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
@@ -32,9 +33,9 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   const flag = args.pin ? 'FOLL_PIN' : 'FOLL_GET'
   const legacy = sim.kernel.scheme === 'legacy'
   let fast = args.fast
-  let fastPgmap = false
-  let slowPgmap = false
-  const pgmapOf = (folio: Folio) => folio.region.pgmap
+  // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
+  let fastPgmap: Pgmap | undefined
+  let slowPgmap: Pgmap | undefined
   for (let i = 0; i < args.pages; i++) {
     const addr = first + i * page
     if (fast) {
@@ -51,9 +52,9 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         fast = false
       } else {
         const folio = sim.folios.folio(leaf!.pfn + pageWithin(sim, addr, hit!.level))
-        if (legacy && !fastPgmap && pgmapOf(folio)) {
-          sim.folios.pgmapRef(pgmapOf(folio)!, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
-          fastPgmap = true
+        if (legacy && !fastPgmap && folio.region.pgmap) {
+          fastPgmap = folio.region.pgmap
+          sim.folios.pgmapRef(fastPgmap, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
         }
         grab(sim, folio, args.pin, `gup-fast: try_grab_folio_fast(${flag})`)
         record.heads.push(folio.head)
@@ -63,11 +64,13 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
     // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
     let hit = sim.lookup(vma, addr)
     if (!hit || (args.write && !hit.leaf.write)) {
-      const signal = handleFault(sim, task, vma, addr, args.write, 'auto', notes)
+      const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
       hit = sim.lookup(vma, addr)
       if (signal || !hit) {
-        release(sim, record, legacy)
-        dropPgmaps(sim, fastPgmap || slowPgmap, record, legacy)
+        // The error path: drop what was taken so far, like __get_user_pages' caller unpinning.
+        releaseRecord(sim, record)
+        if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
+        if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
         throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
       }
     }
@@ -77,16 +80,16 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       continue
     }
     const folio = sim.folios.folio(leaf.pfn + pageWithin(sim, addr, hit.level))
-    if (legacy && !slowPgmap && pgmapOf(folio)) {
+    if (legacy && !slowPgmap && folio.region.pgmap) {
       // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
-      sim.folios.pgmapRef(pgmapOf(folio)!, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
-      slowPgmap = true
+      slowPgmap = folio.region.pgmap
+      sim.folios.pgmapRef(slowPgmap, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
     }
     grab(sim, folio, args.pin, `gup-slow: try_grab_folio(${flag})`)
     record.heads.push(folio.head)
   }
-  if (fastPgmap) sim.folios.pgmapRef(firstPgmap(sim, record)!, -1, 'gup_fast: put_dev_pagemap')
-  if (slowPgmap) sim.folios.pgmapRef(firstPgmap(sim, record)!, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
+  if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
+  if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
   sim.gups.set(args.id, record)
   return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
 }
@@ -94,16 +97,6 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
 function pageWithin(sim: Simulation, addr: number, level: 'pte' | 'pmd' | 'pud'): number {
   const size = sim.levelSizeOrZero(level)
   return Math.floor((addr % size) / sim.arch.pageSize)
-}
-
-function firstPgmap(sim: Simulation, record: GupRecord) {
-  const head = record.heads[0]
-  return head === undefined ? undefined : sim.folios.folio(head).region.pgmap
-}
-
-function dropPgmaps(sim: Simulation, held: boolean, record: GupRecord, legacy: boolean): void {
-  const pgmap = firstPgmap(sim, record)
-  if (held && legacy && pgmap) sim.folios.pgmapRef(pgmap, -1, 'gup error path: put_dev_pagemap')
 }
 
 /** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */
@@ -128,11 +121,7 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutco
   const record = sim.gups.get(id)
   if (!record) throw new SimError('EINVAL', `no gup '${id}'`)
   if (record.released) throw new SimError('EINVAL', `gup '${id}' was already released`)
-  for (const head of record.heads) {
-    const folio = sim.folios.folio(head)
-    putOne(sim, folio, asPin)
-    folio.gupRefs -= 1
-  }
+  releaseRecord(sim, record, asPin)
   record.released = true
   const mismatch = asPin !== record.pin
   return { status: 'ok', message: mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released` }
@@ -149,12 +138,10 @@ function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
   } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, 'gup_put_folio: refs * GUP_PIN_COUNTING_BIAS')
 }
 
-function release(sim: Simulation, record: GupRecord, legacy: boolean): void {
-  void legacy
+function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin): void {
   for (const head of record.heads) {
     const folio = sim.folios.folio(head)
-    putOne(sim, folio, record.pin)
+    putOne(sim, folio, asPin)
     folio.gupRefs -= 1
   }
-  record.heads.length = 0
 }

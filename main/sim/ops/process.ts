@@ -31,15 +31,15 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     return OK
   }
   const region = sim.region(args.device!)
-  if (region.type !== 'devdax') {
-    throw new ModelError(`step maps region '${region.name}' of type ${region.type}: only fsdax files and devdax devices are modelled so far`)
+  const def = region.def
+  if (def.type !== 'devdax') {
+    throw new ModelError(`step maps region '${region.name}' of type ${def.type}: only fsdax files and devdax devices are modelled so far`)
   }
-  if (region.def.type !== 'devdax') return OK
-  const align = alignBytes(region.def.align)
+  const align = alignBytes(def.align)
   // drivers/dax/device.c check_vma(): private mappings and VMAs not aligned to dev_dax->align are refused.
   if (!args.shared) throw new SimError('EINVAL', 'check_vma: device-dax mappings must be MAP_SHARED')
-  if (length % align !== 0) throw new SimError('EINVAL', `check_vma: length is not a multiple of the device align ${region.def.align}`)
-  if (args.offset % align !== 0) throw new SimError('EINVAL', `offset is not a multiple of the device align ${region.def.align}`)
+  if (length % align !== 0) throw new SimError('EINVAL', `check_vma: length is not a multiple of the device align ${def.align}`)
+  if (args.offset % align !== 0) throw new SimError('EINVAL', `offset is not a multiple of the device align ${def.align}`)
   if (args.sync) notes.push('MAP_SYNC on device DAX: accepted, no effect (no filesystem metadata)')
   const start = task.allocateVa(length, args.offset, Math.max(align, sim.arch.pmdSize))
   task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, true, args.sync, { device: region }))
@@ -54,7 +54,7 @@ export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, no
   const vma = sim.vma(task, args.map)
   const addr = vma.start + args.offset
   if (addr >= vma.end) return { status: 'ok', signal: 'SIGSEGV', message: `offset ${args.offset} is past the end of mapping '${args.map}'` }
-  const signal = handleFault(sim, task, vma, addr, args.write, args.size, notes)
+  const signal = handleFault(sim, vma, addr, args.write, args.size, notes)
   return signal ? { status: 'ok', signal } : OK
 }
 
@@ -145,7 +145,7 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
     let hit = sim.lookup(vma, addr)
     if (!hit) {
       const faultNotes: string[] = []
-      const signal = handleFault(sim, task, vma, addr, false, 'auto', faultNotes)
+      const signal = handleFault(sim, vma, addr, false, 'auto', faultNotes)
       faults += 1
       if (signal) throw new SimError('ENOMEM', `__mm_populate: fault at offset ${addr - vma.start} delivered ${signal}`)
       hit = sim.lookup(vma, addr)
@@ -158,4 +158,3 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
   return OK
 }
 
-export { chain }

@@ -21,6 +21,8 @@ export class ArchView {
   readonly pmdSize: number
   /** undefined when the arch/variant/kernel has no PUD-level leaves (HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD). */
   readonly pudSize: number | undefined
+  /** false where the variant maps no PMD-level leaves (powerpc hash-4k has no THP). */
+  readonly pmdLeaves: boolean
   /** Pages per PMD leaf (1 << PMD_ORDER) and per PUD leaf. */
   readonly pmdPages: number
   readonly pudPages: number | undefined
@@ -31,6 +33,7 @@ export class ArchView {
     const v = this.ctx.variant
     this.pageSize = 2 ** v.pageShift
     this.pmdSize = 2 ** v.pmdShift
+    this.pmdLeaves = v.pfn.pmd !== undefined
     const pud = v.pudShift !== undefined && v.pfn.pud !== undefined && this.plugin.kconfig.pudThp.some((r) => inKernelRange(kernel, r))
     this.pudSize = pud ? 2 ** levelShift(v, 'pud') : undefined
     this.pmdPages = this.pmdSize / this.pageSize

@@ -80,7 +80,7 @@ function checkMachine(profile: Profile, arch: ArchView): void {
     if (r.type !== 'devdax') continue
     const align = alignBytes(r.align)
     // drivers/dax/bus.c dax_align_valid(): PUD_SIZE with PUD THP, PMD_SIZE with THP, or PAGE_SIZE.
-    const valid = [arch.pageSize, arch.pmdSize, ...(arch.pudSize !== undefined ? [arch.pudSize] : [])]
+    const valid = [arch.pageSize, ...(arch.pmdLeaves ? [arch.pmdSize] : []), ...(arch.pudSize !== undefined ? [arch.pudSize] : [])]
     if (!valid.includes(align)) {
       throw new ModelError(
         `region '${r.name}': devdax align ${r.align} is not valid on ${arch.plugin.id} ${arch.variant} (dax_align_valid accepts ${valid.map(formatSize).join(', ')})`,

@@ -118,6 +118,7 @@ export class Simulation {
 
   levelSizeOrZero(level: Level): number {
     if (level === 'pud') return this.arch.pudSize ?? 0
+    if (level === 'pmd' && !this.arch.pmdLeaves) return 0
     return this.arch.levelSize(level)
   }
 

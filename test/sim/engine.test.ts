@@ -76,6 +76,12 @@ steps:
     expect(() => runBuiltin('fsdax-read-fault', '6.10', { arch: 'riscv', variant: 'sv39' })).toThrow(/ARCH_HAS_PTE_DEVMAP/)
     expect(runBuiltin('fsdax-read-fault', '6.11', { arch: 'riscv', variant: 'sv39' }).steps.every((s) => s.status === 'ok')).toBe(true)
   })
+  it('never tries a PMD fault where the variant has no PMD leaves (powerpc hash-4k: no THP)', () => {
+    const r = runBuiltin('fsdax-pmd-fault', '6.14', { arch: 'powerpc', variant: 'hash-4k' })
+    expect(r.steps[2]!.notes).toEqual(['pte: mapped'])
+    expect(r.steps[3]!.probe).toMatchObject({ level: 'pte', order: 0 })
+    expect(() => runBuiltin('devdax-pmd-fault', '6.14', { arch: 'powerpc', variant: 'hash-4k' })).toThrow(/accepts 4KiB\)/)
+  })
   it('refuses a device-dax align the arch cannot map', () => {
     expect(() => runBuiltin('devdax-pmd-fault', '6.17', { arch: 'arm64', variant: '64K' })).toThrow(/dax_align_valid/)
   })

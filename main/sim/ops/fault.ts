@@ -47,7 +47,7 @@ export function handleFault(sim: Simulation, vma: Vma, addr: number, write: bool
  * an explicit size starts there (as if larger sizes were disabled).
  */
 function faultLevels(sim: Simulation, size: FaultSize): Level[] {
-  const all: Level[] = sim.arch.pudSize !== undefined ? ['pud', 'pmd', 'pte'] : ['pmd', 'pte']
+  const all: Level[] = [...(sim.arch.pudSize !== undefined ? ['pud' as const] : []), ...(sim.arch.pmdLeaves ? ['pmd' as const] : []), 'pte']
   if (size === 'auto') return all
   const from = all.indexOf(size)
   return from < 0 ? ['pte'] : all.slice(from)

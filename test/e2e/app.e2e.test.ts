@@ -3,61 +3,29 @@
  * temporary database, headless Chromium driven by playwright-core. Leaves a screenshot in
  * test-results/runs-view.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLabService } from '../../main/services/lab-service'
-import { startWebBridge, type WebBridge } from '../../main/web/bridge'
+import { ROOT, startStack, type Stack } from './harness'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const CHROMIUM = process.env.DAXLAB_CHROMIUM ?? '/usr/bin/chromium'
-
-let tempDir: string
-let service: ReturnType<typeof createLabService>
-let bridge: WebBridge
-let browser: Browser
+let stack: Stack
 let page: Page
-const pageProblems: string[] = []
+let pageProblems: string[]
 
 beforeAll(async () => {
-  tempDir = mkdtempSync(join(tmpdir(), 'daxlab-e2e-'))
-  service = createLabService({ dbPath: join(tempDir, 'e2e.sqlite') })
-  bridge = await startWebBridge({ service, rendererDir: join(ROOT, 'out/renderer') })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
-  // CSP violations and script errors show up here; the page must have none.
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') pageProblems.push(`${msg.type()}: ${msg.text()}`)
-  })
-  page.on('pageerror', (err) => pageProblems.push(`pageerror: ${err.message}`))
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !new URL(res.url()).pathname.startsWith('/api/')) pageProblems.push(`HTTP ${res.status()}: ${res.url()}`)
-  })
+  stack = await startStack()
+  page = stack.page
+  pageProblems = stack.problems
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await bridge?.close()
-  service?.close()
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true })
+  await stack?.close()
 })
 
 describe('runs view in Chromium', () => {
   it('runs a built-in scenario from the form and shows its probes', async () => {
-    await page.goto(bridge.url)
+    await page.goto(stack.bridge.url)
     const scenario = page.getByRole('combobox', { name: 'Scenario' })
     await expect.poll(() => scenario.locator('option').count()).toBeGreaterThan(5)
     await scenario.selectOption('fsdax-pin-unpin')
@@ -77,8 +45,7 @@ describe('runs view in Chromium', () => {
     expect(refcounts).toContain('1025')
     expect(await page.getByTestId('steps-table').locator('tbody tr').count()).toBeGreaterThan(3)
 
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true })
-    await page.screenshot({ path: join(ROOT, 'test-results/runs-view.png'), fullPage: true })
+    await page.screenshot({ path: join(stack.resultsDir, 'runs-view.png'), fullPage: true })
     expect(pageProblems).toEqual([])
   })
 
@@ -91,7 +58,7 @@ describe('runs view in Chromium', () => {
     await alert.waitFor()
     expect(await alert.innerText()).toContain('kernel')
     expect(await kernel.getAttribute('class')).toContain('invalid')
-    await page.screenshot({ path: join(ROOT, 'test-results/runs-view-error.png') })
+    await page.screenshot({ path: join(stack.resultsDir, 'runs-view-error.png') })
     await alert.getByRole('button', { name: 'Dismiss' }).click()
     await expect.poll(() => alert.count()).toBe(0)
   })

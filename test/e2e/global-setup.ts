@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUTPUTS = ['out/renderer/index.html', 'out/preload/index.cjs', 'out/main/index.js']
-const SOURCES = ['renderer', 'preload', 'main/contract', 'main/app', 'electron.vite.config.ts', 'package.json']
+const SOURCES = ['renderer', 'preload', 'main', 'arch', 'scenarios', 'electron.vite.config.ts', 'package.json']
 
 function newestMtime(path: string): number {
   const info = statSync(path)

@@ -1,0 +1,57 @@
+/**
+ * The stack every end-to-end test drives: the built renderer served by the web bridge with the real
+ * services on a temporary database, and headless Debian Chromium via playwright-core. Console errors,
+ * page errors, CSP violations and failed static requests are collected in `problems`.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { createLabService } from '../../main/services/lab-service'
+import { startWebBridge, type WebBridge } from '../../main/web/bridge'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+const CHROMIUM = process.env.DAXLAB_CHROMIUM ?? '/usr/bin/chromium'
+
+// Without the background-networking flags Chromium keeps dialling out on a machine with no network.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+
+export interface Stack {
+  readonly bridge: WebBridge
+  readonly browser: Browser
+  readonly page: Page
+  readonly problems: string[]
+  readonly resultsDir: string
+  close(): Promise<void>
+}
+
+export async function startStack(viewport = { width: 1360, height: 900 }): Promise<Stack> {
+  const tempDir = mkdtempSync(join(tmpdir(), 'daxlab-e2e-'))
+  const service = createLabService({ dbPath: join(tempDir, 'e2e.sqlite') })
+  const bridge = await startWebBridge({ service, rendererDir: join(ROOT, 'out/renderer') })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  const page = await browser.newPage({ viewport })
+  const problems: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`${msg.type()}: ${msg.text()}`)
+  })
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !new URL(res.url()).pathname.startsWith('/api/')) problems.push(`HTTP ${res.status()}: ${res.url()}`)
+  })
+  const resultsDir = join(ROOT, 'test-results')
+  mkdirSync(resultsDir, { recursive: true })
+  return {
+    bridge,
+    browser,
+    page,
+    problems,
+    resultsDir,
+    async close() {
+      await browser.close()
+      await bridge.close()
+      service.close()
+      rmSync(tempDir, { recursive: true, force: true })
+    },
+  }
+}

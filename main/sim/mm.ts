@@ -36,6 +36,8 @@ export interface Vma {
   readonly sync: boolean
   /** Set once a private COW page exists (the VMA has an anon_vma, so fork copies its entries). */
   anonVma: boolean
+  /** VM_MIXEDMAP: fuse_dax_mmap() sets it (ext4/xfs DAX dropped it in v4.17), and fork copies such VMAs. */
+  readonly mixedmap: boolean
   readonly tables: Record<Level, Map<number, Leaf>>
 }
 

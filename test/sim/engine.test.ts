@@ -114,6 +114,25 @@ steps:
       expect(result.pgmaps[0]!.refs).toBe(1 + (16 * 2 ** 30) / 4096)
     }
   })
+  it('fork copies virtiofs (VM_MIXEDMAP) DAX entries but not ext4 ones', () => {
+    const text = (profile: string, file: string) => `name: f
+description: fork
+profile: ${profile}
+steps:
+  - create: {file: ${file}, length: 64KiB}
+  - mmap: {id: m, file: ${file}, length: 64KiB}
+  - access: {map: m}
+  - fork: {child: c}
+  - probe: {label: p, map: m}
+`
+    const virtiofs = runYaml(text('x86-virtiofs', '/mnt/virtiofs/a'), '6.17').result
+    expect(virtiofs.steps[3]!.notes).toEqual(['m: entries copied (VM_MIXEDMAP)'])
+    expect(virtiofs.steps[4]!.probe).toMatchObject({ refcount: 2, mapcount: 2 })
+    const ext4 = runYaml(text('x86-pmem-fsdax', '/mnt/pmem0/a'), '6.17').result
+    expect(ext4.steps[4]!.probe).toMatchObject({ refcount: 1, mapcount: 1 })
+    const legacy = runYaml(text('x86-virtiofs', '/mnt/virtiofs/a'), '6.14').result
+    expect(legacy.steps[4]!.probe).toMatchObject({ refcount: 1, mapcount: 0 })
+  })
   it('reports errnos for impossible requests', () => {
     const text = `name: e
 description: errors

@@ -26,7 +26,9 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     // MAP_SYNC needs FOP_MMAP_SYNC: ext4 and xfs set it for DAX files, fuse does not.
     if (sync && file.fs.fsType === 'virtiofs') throw new SimError('EOPNOTSUPP', 'MAP_SYNC is not supported by virtiofs')
     const start = task.allocateVa(length, args.offset, sim.arch.pmdSize)
-    task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, args.shared, sync, { file }))
+    // fs/fuse/dax.c fuse_dax_mmap(): VM_MIXEDMAP | VM_HUGEPAGE; ext4/xfs set only VM_HUGEPAGE.
+    const mixedmap = file.fs.fsType === 'virtiofs'
+    task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap))
     file.mappings += 1
     return OK
   }
@@ -46,8 +48,8 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   return OK
 }
 
-function newVma(id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>): Vma {
-  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, tables: newTables(), ...backing }
+function newVma(id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
+  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), ...backing }
 }
 
 export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, notes: string[]): OpOutcome {
@@ -67,20 +69,21 @@ export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>): O
 }
 
 /**
- * fork(): copy_page_range() copies entries only where vma_needs_copy() says so; a shared DAX VMA without
- * an anon_vma is skipped (the child refaults). Copied refcounted DAX entries take folio_try_dup_file_rmap
- * (+1 ref, +1 map); legacy entries are copied raw.
+ * fork(): copy_page_range() copies entries only where vma_needs_copy() says so (VM_PFNMAP|VM_MIXEDMAP,
+ * or an anon_vma); a shared ext4/xfs DAX VMA is skipped (the child refaults), a virtiofs one
+ * (VM_MIXEDMAP) is copied. Copied refcounted DAX entries take folio_try_dup_file_rmap (+1 ref, +1 map);
+ * legacy devmap entries are copied raw (vm_normal_page() is NULL for them).
  */
 export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, notes: string[]): OpOutcome {
   if (sim.tasks.has(args.child)) throw new SimError('EEXIST', `task '${args.child}' already exists`)
   const child = sim.task(args.child)
   for (const vma of parent.vmas.values()) {
-    const copy = newVma(vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device })
+    const copy = newVma(vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device }, vma.mixedmap)
     copy.anonVma = vma.anonVma
     child.vmas.set(vma.id, copy)
     if (vma.file) vma.file.mappings += 1
-    if (!vma.anonVma) {
-      notes.push(`${vma.id}: not copied (vma_needs_copy: shared, no anon_vma)`)
+    if (!vma.anonVma && !vma.mixedmap) {
+      notes.push(`${vma.id}: not copied (vma_needs_copy: no VM_MIXEDMAP, no anon_vma)`)
       continue
     }
     for (const level of ['pte', 'pmd', 'pud'] as const) {
@@ -99,7 +102,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
         }
       }
     }
-    notes.push(`${vma.id}: entries copied (anon_vma present)`)
+    notes.push(`${vma.id}: entries copied (${vma.mixedmap ? 'VM_MIXEDMAP' : 'anon_vma present'})`)
   }
   return OK
 }

@@ -39,6 +39,14 @@ export interface StartedRun {
   readonly runId: number
 }
 
+/** Where a run started with a `jobId` is: poll it with runProgress, stop it with cancelRun. */
+export interface RunProgress {
+  readonly jobId: string
+  readonly state: 'running' | 'saving' | 'done' | 'cancelled' | 'failed' | 'unknown'
+  readonly done: number
+  readonly total: number
+}
+
 const name = z.string().min(1).max(200)
 
 export const requestSchemas = {
@@ -50,8 +58,21 @@ export const requestSchemas = {
   listScenarios: z.undefined().optional(),
   listProfiles: z.undefined().optional(),
   runScenario: z
-    .object({ scenario: name, kernel: name, arch: name.optional(), variant: name.optional(), session: name.optional() })
+    .object({
+      /** A built-in scenario name; ignored when `source` is given. */
+      scenario: name,
+      /** The scenario's YAML/JSON text, for scenarios that are not built in. */
+      source: z.string().min(1).max(16 * 1024 * 1024).optional(),
+      kernel: name,
+      arch: name.optional(),
+      variant: name.optional(),
+      session: name.optional(),
+      /** Chosen by the caller so it can poll progress and cancel while the run is in flight. */
+      jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)').optional(),
+    })
     .strict(),
+  runProgress: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+  cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
 } as const
 
 export type LabMethod = keyof typeof requestSchemas
@@ -63,6 +84,8 @@ export interface LabResponses {
   listScenarios: LibraryEntry[]
   listProfiles: LibraryEntry[]
   runScenario: StartedRun
+  runProgress: RunProgress
+  cancelRun: RunProgress
 }
 
 /** What `window.lab` offers: one async method per contract entry. */
@@ -78,7 +101,7 @@ export function channelOf(method: LabMethod): string {
 
 /** Errors cross the boundary as data: the renderer shows `message`; `field` names the bad payload field. */
 export interface LabErrorData {
-  readonly code: 'invalid_request' | 'not_found' | 'failed'
+  readonly code: 'invalid_request' | 'not_found' | 'failed' | 'cancelled'
   readonly message: string
   readonly field?: string
 }

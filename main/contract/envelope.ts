@@ -25,7 +25,7 @@ export class LabError extends Error {
   }
 }
 
-const ERROR_CODES: ReadonlySet<string> = new Set<LabErrorData['code']>(['invalid_request', 'not_found', 'failed'])
+const ERROR_CODES: ReadonlySet<string> = new Set<LabErrorData['code']>(['invalid_request', 'not_found', 'failed', 'cancelled'])
 
 export function isLabMethod(name: string): name is LabMethod {
   return (LAB_METHODS as string[]).includes(name)

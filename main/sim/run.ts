@@ -34,38 +34,70 @@ export interface RunOutput {
   readonly trace: Trace
 }
 
-export function runScenario(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunOutput {
+/** A run in progress: advance it in slices (hosts yield between them), then take the output. */
+export interface RunHandle {
+  readonly total: number
+  readonly done: number
+  /** Runs up to `budget` more steps; true when the scenario is finished. */
+  advance(budget: number): boolean
+  /** The result and trace; only once advance() has returned true. */
+  output(): RunOutput
+}
+
+export function startRun(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunHandle {
   const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17')
   const archId = options.arch ?? profile.arch
   const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
   checkMachine(profile, arch)
   const sim = new Simulation(kernel, profile, arch)
   const scheduler = new Scheduler(sim, scenario.steps, options)
-  scheduler.run()
-  const result: RunResult = {
-    format: 'daxlab-run/1',
-    kernel: kernel.label,
-    scheme: kernel.scheme,
-    quirks: kernel.quirks,
-    arch: arch.plugin.id,
-    variant: arch.variant,
-    scenario: scenario.name,
-    profile: profile.name ?? 'inline',
-    steps: scheduler.results,
-    folios: sim.folios.touched().map((f) => ({
-      pfn: hex(f.head),
-      order: f.order,
-      region: f.region.name,
-      refcount: f.refcount,
-      mapcount: f.mapcount,
-      pincount: f.pincount,
-    })),
-    pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, type: r.pgmap!.type, refs: r.pgmap!.refs })),
-    violations: sim.trace.violations,
-    blocked: scheduler.blockedTasks(),
-    events: sim.trace.events.count,
+  let finished = false
+  return {
+    get total() {
+      return scheduler.total
+    },
+    get done() {
+      return scheduler.done
+    },
+    advance(budget: number) {
+      finished = scheduler.advance(budget)
+      return finished
+    },
+    output(): RunOutput {
+      if (!finished) throw new Error('the run has not finished')
+      const result: RunResult = {
+        format: 'daxlab-run/1',
+        kernel: kernel.label,
+        scheme: kernel.scheme,
+        quirks: kernel.quirks,
+        arch: arch.plugin.id,
+        variant: arch.variant,
+        scenario: scenario.name,
+        profile: profile.name ?? 'inline',
+        steps: scheduler.results,
+        folios: sim.folios.touched().map((f) => ({
+          pfn: hex(f.head),
+          order: f.order,
+          region: f.region.name,
+          refcount: f.refcount,
+          mapcount: f.mapcount,
+          pincount: f.pincount,
+        })),
+        pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, type: r.pgmap!.type, refs: r.pgmap!.refs })),
+        violations: sim.trace.violations,
+        blocked: scheduler.blockedTasks(),
+        events: sim.trace.events.count,
+      }
+      return { result, trace: sim.trace }
+    },
   }
-  return { result, trace: sim.trace }
+}
+
+/** Runs a whole scenario synchronously (CLI, tests, benchmarks). */
+export function runScenario(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunOutput {
+  const handle = startRun(scenario, profile, options)
+  handle.advance(Number.MAX_SAFE_INTEGER)
+  return handle.output()
 }
 
 /** Refuses machines the kernel could not build: no ZONE_DEVICE, sizes the arch cannot map. */

@@ -32,9 +32,33 @@ export class Scheduler {
     this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
   }
 
+  private next = 0
+  private finished = false
+
+  get done(): number {
+    return this.next
+  }
+
+  get total(): number {
+    return this.steps.length
+  }
+
+  /** Runs every step, then reports what is still blocked. */
   run(): void {
+    while (!this.advance(Number.MAX_SAFE_INTEGER)) {
+      /* advance() does the work */
+    }
+  }
+
+  /**
+   * Runs at most `budget` more steps and returns true once the scenario is finished, so a host can
+   * yield between slices (to report progress or take a cancel request) without the engine knowing.
+   */
+  advance(budget: number): boolean {
     const total = this.steps.length
-    for (let i = 0; i < total; i++) {
+    const stop = Math.min(total, this.next + budget)
+    for (; this.next < stop; this.next++) {
+      const i = this.next
       if (this.options.shouldStop?.()) throw new CancelledError(`cancelled at step ${i} of ${total}`)
       if (i % 256 === 0) this.options.onProgress?.(i, total)
       const task = this.sim.task(this.steps[i]!.task)
@@ -46,6 +70,14 @@ export class Scheduler {
       this.execute(task, i)
       this.wakeBlocked(i)
     }
+    if (this.next < total) return false
+    if (!this.finished) this.finish()
+    return true
+  }
+
+  private finish(): void {
+    this.finished = true
+    const total = this.steps.length
     this.options.onProgress?.(total, total)
     for (const w of this.waiting) {
       this.sim.trace.setContext(w.step, w.task.name)

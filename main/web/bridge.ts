@@ -53,6 +53,8 @@ export function statusOf(error: LabErrorData): number {
       return 404
     case 'failed':
       return 500
+    case 'cancelled':
+      return 409
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { LabErrorData, LabRequest, LibraryEntry, RunDetail, RunSummary } from '../../main/contract/api'
+import type { LabErrorData, LabRequest, LibraryEntry, RunDetail, RunProgress, RunSummary } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
 
 export const useRunsStore = defineStore('runs', () => {
@@ -15,6 +15,8 @@ export const useRunsStore = defineStore('runs', () => {
   const loadingRuns = ref(false)
   const loadingRun = ref(false)
   const running = ref(false)
+  /** The run in flight: its job id and the last progress polled from the backend. */
+  const progress = shallowRef<RunProgress>()
   const error = ref<LabErrorData>()
 
   // Only the latest selection may land: a slow answer for an earlier click is dropped.
@@ -57,12 +59,28 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  /** Runs a built-in scenario, refreshes the list and selects the new run; returns its id. */
-  async function runScenario(request: LabRequest<'runScenario'>): Promise<number | undefined> {
+  let jobCounter = 0
+
+  /**
+   * Runs a scenario, polling its progress while it is in flight (the backend yields between slices of
+   * steps), then refreshes the list and selects the new run; returns its id.
+   */
+  async function runScenario(request: Omit<LabRequest<'runScenario'>, 'jobId'>, pollMs = 150): Promise<number | undefined> {
+    const api = getLabApi()
+    const jobId = `ui-${Date.now().toString(36)}-${++jobCounter}`
     running.value = true
     error.value = undefined
+    progress.value = { jobId, state: 'running', done: 0, total: 0 }
+    const timer = setInterval(() => {
+      api.runProgress({ jobId }).then(
+        (p) => {
+          if (progress.value?.jobId === jobId && p.state !== 'unknown') progress.value = p
+        },
+        () => undefined,
+      )
+    }, pollMs)
     try {
-      const { runId } = await getLabApi().runScenario(request)
+      const { runId } = await api.runScenario({ ...request, jobId })
       await refresh()
       await select(runId)
       return runId
@@ -70,7 +88,20 @@ export const useRunsStore = defineStore('runs', () => {
       error.value = labErrorOf(err)
       return undefined
     } finally {
+      clearInterval(timer)
       running.value = false
+      progress.value = undefined
+    }
+  }
+
+  /** Asks the backend to stop the run in flight; runScenario then ends with a `cancelled` error. */
+  async function cancelRun(): Promise<void> {
+    const job = progress.value
+    if (!job) return
+    try {
+      progress.value = await getLabApi().cancelRun({ jobId: job.jobId })
+    } catch (err) {
+      error.value = labErrorOf(err)
     }
   }
 
@@ -78,5 +109,5 @@ export const useRunsStore = defineStore('runs', () => {
     error.value = undefined
   }
 
-  return { runs, scenarios, selectedId, selected, loadingRuns, loadingRun, running, error, refresh, loadScenarios, select, runScenario, clearError }
+  return { runs, scenarios, selectedId, selected, loadingRuns, loadingRun, running, progress, error, refresh, loadScenarios, select, runScenario, cancelRun, clearError }
 })

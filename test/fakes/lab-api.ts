@@ -110,5 +110,13 @@ export function createFakeLabApi(): FakeLabApi {
       })
       return { runId: id }
     },
+    async runProgress(request: LabRequest<'runProgress'>) {
+      calls.push({ method: 'runProgress', request })
+      return { jobId: request.jobId, state: 'done' as const, done: 1, total: 1 }
+    },
+    async cancelRun(request: LabRequest<'cancelRun'>) {
+      calls.push({ method: 'cancelRun', request })
+      return { jobId: request.jobId, state: 'unknown' as const, done: 0, total: 0 }
+    },
   }
 }

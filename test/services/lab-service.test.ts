@@ -1,0 +1,77 @@
+/** The services behind the contract, on a real temporary database. */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LabError } from '../../main/contract/envelope'
+import { createLabService, type LabService } from '../../main/services/lab-service'
+
+let dir: string
+let service: LabService
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daxlab-svc-'))
+  service = createLabService({ dbPath: join(dir, 'lab.sqlite') })
+})
+
+afterEach(() => {
+  service.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function longScenario(accesses: number): string {
+  const steps = ['  - create: {file: /mnt/pmem0/a, length: 1MiB}', '  - mmap: {id: m, file: /mnt/pmem0/a, length: 1MiB}']
+  for (let i = 0; i < accesses; i++) steps.push(`  - probe: {map: m, offset: ${(i % 256) * 4096}}`)
+  return `name: long\ndescription: many steps\nprofile: x86-pmem-fsdax\nsteps:\n${steps.join('\n')}\n`
+}
+
+async function rejection(p: Promise<unknown>): Promise<LabError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(LabError)
+  return err as LabError
+}
+
+describe('lab service', () => {
+  it('runs a built-in scenario and stores it', async () => {
+    const { runId } = await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14', session: 'ui' })
+    const detail = await service.getRun({ id: runId })
+    expect(detail?.summary).toMatchObject({ scenario: 'fsdax-pin-unpin', kernel: '6.14', session: 'ui' })
+    expect(detail?.result.steps[4]?.probe?.refcount).toBe(1025)
+    expect((await service.listRuns(undefined)).map((r) => r.id)).toEqual([runId])
+  })
+
+  it('runs a scenario given as source text, and names the bad field of a broken one', async () => {
+    const { runId } = await service.runScenario({ scenario: 'inline', source: longScenario(3), kernel: '6.17' })
+    expect((await service.getRun({ id: runId }))?.result.scenario).toBe('long')
+    const err = await rejection(service.runScenario({ scenario: 'inline', source: 'name: x\ndescription: y\nprofile: x86-devdax\nsteps:\n  - acess: {map: m}\n', kernel: '6.17' }))
+    expect(err.data).toMatchObject({ code: 'invalid_request', field: 'source' })
+    expect(err.message).toBe("source:5: steps[0].acess: unknown operation 'acess' (one of: create, write, mmap, access, gup, unpin, put, munmap, fork, exit, truncate, punch_hole, unlink, umount, mlock, memory_failure, probe)")
+  })
+
+  it('reports unknown scenarios and kernels as errors with their field', async () => {
+    expect((await rejection(service.runScenario({ scenario: 'nope', kernel: '6.17' }))).data).toMatchObject({ code: 'not_found', field: 'scenario' })
+    expect((await rejection(service.runScenario({ scenario: 'fsdax-read-fault', kernel: '5.4' }))).data).toMatchObject({ code: 'failed' })
+  })
+
+  it('reports progress while a long run is in flight and can cancel it without storing anything', async () => {
+    const pending = service.runScenario({ scenario: 'inline', source: longScenario(30000), kernel: '6.17', jobId: 'job-1' })
+    const progress = await service.runProgress({ jobId: 'job-1' })
+    expect(progress).toMatchObject({ state: 'running', total: 30002 })
+    expect(progress.done).toBeGreaterThan(0)
+    expect(progress.done).toBeLessThan(progress.total)
+    expect((await service.cancelRun({ jobId: 'job-1' })).state).toBe('running')
+    const err = await rejection(pending)
+    expect(err.data.code).toBe('cancelled')
+    expect(await service.runProgress({ jobId: 'job-1' })).toMatchObject({ state: 'cancelled' })
+    expect(await service.listRuns(undefined)).toEqual([])
+  })
+
+  it('a finished job reports done; an unknown one unknown', async () => {
+    await service.runScenario({ scenario: 'fsdax-read-fault', kernel: '6.17', jobId: 'job-2' })
+    expect(await service.runProgress({ jobId: 'job-2' })).toEqual({ jobId: 'job-2', state: 'done', done: 5, total: 5 })
+    expect((await service.runProgress({ jobId: 'nobody' })).state).toBe('unknown')
+  })
+})

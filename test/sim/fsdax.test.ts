@@ -103,6 +103,20 @@ describe('truncate and layout breaks (#8, #9, bugs 1, 2, 6)', () => {
   })
 })
 
+describe('punch_hole inside a PMD extent', () => {
+  it('waits for a pin elsewhere in the file, splits the folio (6.15+) and frees only the punched page', () => {
+    for (const k of ['6.14', '6.16', '6.17']) {
+      const r = runBuiltin('fsdax-punch-hole-pmd', k)
+      expect(step(r, 5), k).toMatchObject({ status: 'ok', waited: true, completed_after: 6 })
+      expect(probe(r, 'punched').pfn).toBeNull()
+      expect(probe(r, 'kept')).toMatchObject({ pfn: '0x300002', order: 0, refcount: k === '6.14' ? 1 : 0 })
+      expect(step(r, 9).notes).toContain('pmd: fallback (iomap: extent not PMD-sized and aligned)')
+      expect(r.violations).toEqual([])
+    }
+    expect(probe(runBuiltin('fsdax-punch-hole-pmd', '6.17'), 'pinned')).toMatchObject({ order: 9, refcount: 2, mapcount: 1, pincount: 1 })
+  })
+})
+
 describe('PMD faults and large folios (#20)', () => {
   it('6.14: 512 order-0 pages, PSE|DEVMAP, pins per 4K page', () => {
     const r = runBuiltin('fsdax-pmd-fault', '6.14')

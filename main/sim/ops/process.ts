@@ -41,7 +41,9 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   // drivers/dax/device.c check_vma(): private mappings and VMAs not aligned to dev_dax->align are refused.
   if (!args.shared) throw new SimError('EINVAL', 'check_vma: device-dax mappings must be MAP_SHARED')
   if (length % align !== 0) throw new SimError('EINVAL', `check_vma: length is not a multiple of the device align ${def.align}`)
-  if (args.offset % align !== 0) throw new SimError('EINVAL', `offset is not a multiple of the device align ${def.align}`)
+  // dax_get_unmapped_area() gives the address the offset's colour modulo align, so an unaligned offset
+  // means an unaligned vm_start, which check_vma() refuses.
+  if (args.offset % align !== 0) throw new SimError('EINVAL', `check_vma: offset is not a multiple of the device align ${def.align}, so vm_start cannot be aligned`)
   if (args.sync) notes.push('MAP_SYNC on device DAX: accepted, no effect (no filesystem metadata)')
   const start = task.allocateVa(length, args.offset, Math.max(align, sim.arch.pmdSize))
   task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, true, args.sync, { device: region }))

@@ -1,13 +1,23 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const BIN = join(process.cwd(), 'dist/cli/daxlab.js')
 
-/** Builds the CLI bundle when it is missing (npm test builds it first; this keeps vitest standalone). */
+function newestMtime(path: string): number {
+  const st = statSync(path)
+  if (!st.isDirectory()) return st.mtimeMs
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))))
+}
+
+/**
+ * Builds the CLI bundle when it is missing or older than its sources (npm test builds it first; this
+ * keeps `vitest run` on its own honest).
+ */
 export async function ensureCli(): Promise<void> {
-  if (existsSync(BIN)) return
+  const sources = ['main', 'arch', 'scenarios', 'vite.cli.config.ts'].map((p) => newestMtime(join(process.cwd(), p)))
+  if (existsSync(BIN) && statSync(BIN).mtimeMs >= Math.max(...sources)) return
   const { build } = await import('vite')
   await build({ configFile: join(process.cwd(), 'vite.cli.config.ts') })
 }

@@ -38,6 +38,8 @@ export interface OpenOptions {
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
+/** Rows per multi-row step INSERT (9 parameters each, well under SQLITE_MAX_VARIABLE_NUMBER). */
+const STEP_BATCH = 100
 
 /** Columns of RunSummary, named as the interface names them, so rows need no mapping. */
 const SUMMARY_SELECT = `
@@ -78,6 +80,11 @@ function prepareStatements(db: Database.Database) {
                         steps, violations, blocked, events, result_codec, result)
       VALUES (@session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
               @steps, @violations, @blocked, @events, @result_codec, @result)`),
+    // Steps go in STEP_BATCH rows per statement: multi-row INSERTs cut the per-statement overhead
+    // that dominates saving runs with many steps (the tail uses insertStep).
+    insertSteps: db.prepare<unknown[]>(
+      `INSERT INTO run_steps (run_id, idx, op, task, status, waited, completed_after, error, signal) VALUES ${Array(STEP_BATCH).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    ),
     insertStep: db.prepare<[number, number, string, string, string, number, number | null, string | null, string | null]>(
       'INSERT INTO run_steps (run_id, idx, op, task, status, waited, completed_after, error, signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -217,9 +224,11 @@ export class TraceStore implements TraceStoreApi {
           result: encoded.data,
         }).lastInsertRowid,
       )
-      for (const s of result.steps) {
-        sql.insertStep.run(runId, s.index, s.op, s.task, s.status, s.waited ? 1 : 0, s.completed_after ?? null, s.error ?? null, s.signal ?? null)
-      }
+      const stepRow = (s: RunResult['steps'][number]) => [runId, s.index, s.op, s.task, s.status, s.waited ? 1 : 0, s.completed_after ?? null, s.error ?? null, s.signal ?? null] as const
+      const steps = result.steps
+      let i = 0
+      for (; i + STEP_BATCH <= steps.length; i += STEP_BATCH) sql.insertSteps.run(steps.slice(i, i + STEP_BATCH).flatMap(stepRow))
+      for (; i < steps.length; i++) sql.insertStep.run(...stepRow(steps[i]!))
       for (const v of result.violations) sql.insertViolation.run(runId, v.kind, v.step, v.message, v.pfn ?? null)
       tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
       causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))

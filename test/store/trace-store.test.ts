@@ -97,6 +97,23 @@ describe('TraceStore round trip', () => {
     store.close()
     const db = new Database(file, { readonly: true })
     expect(db.prepare('SELECT result_codec FROM runs').pluck().get()).toBe('gzip')
+    // 400 steps: four multi-row batches; 403 would add a single-row tail (checked below).
+    const rows = db.prepare('SELECT idx, op, status FROM run_steps WHERE run_id = ? ORDER BY idx').all(id) as { idx: number; op: string; status: string }[]
+    expect(rows.map((r) => r.idx)).toEqual(steps.map((s) => s.index))
+    expect(rows.map((r) => r.op)).toEqual(steps.map((s) => s.op))
+    db.close()
+  })
+
+  it('stores every step row whatever the batch boundaries', () => {
+    const file = join(tempDir(), 'db.sqlite')
+    const base = realRun('fsdax-read-fault')
+    const steps = Array.from({ length: 203 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
+    const store = TraceStore.open(file)
+    const id = store.saveRun({ ...base, result: { ...base.result, steps } })
+    store.close()
+    const db = new Database(file, { readonly: true })
+    expect(db.prepare('SELECT count(*) FROM run_steps WHERE run_id = ?').pluck().get(id)).toBe(203)
+    expect(db.prepare('SELECT max(idx) FROM run_steps WHERE run_id = ?').pluck().get(id)).toBe(202)
     db.close()
   })
 

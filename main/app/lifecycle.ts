@@ -3,6 +3,7 @@
  * process, register the IPC handlers and open the window. The build lays out out/main (this bundle and
  * service-worker.js), out/preload/index.cjs and out/renderer/index.html side by side.
  */
+import { defaultDbPath } from '../store/paths'
 import { join } from 'node:path'
 import { app, session, type BrowserWindow } from 'electron'
 import { CONTENT_SECURITY_POLICY_HEADER, DEV_CONTENT_SECURITY_POLICY } from '../contract/security'
@@ -25,9 +26,9 @@ export function appPaths(mainDir: string): { preload: string; rendererIndex: str
   }
 }
 
-/** The trace store: $DAXLAB_DB, or daxlab.sqlite in the per-user data directory. */
+/** The trace store: the same file as the CLI ($DAXLAB_DB, else the user data directory; docs/store.md). */
 export function databasePath(): string {
-  return process.env.DAXLAB_DB || join(app.getPath('userData'), 'daxlab.sqlite')
+  return defaultDbPath()
 }
 
 export function startApp(layout: AppLayout): void {

@@ -20,7 +20,7 @@ function looksLikePath(arg: string): boolean {
   return arg.includes('/') || /\.(ya?ml|json)$/.test(arg)
 }
 
-function readText(path: string): string {
+export function readText(path: string): string {
   if (!existsSync(path)) throw new FormatError(path, [{ path: '', reason: 'no such file' }])
   return readFileSync(path, 'utf8')
 }

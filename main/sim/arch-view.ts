@@ -3,7 +3,7 @@
  * ZONE_DEVICE can be configured, and the encoded value of every leaf it writes.
  */
 import type { ArchContext, ArchPlugin, Level } from '../../arch/api'
-import { context, encodeLeaf, levelShift } from '../../arch/entry'
+import { context, encodeLeaf, flagsOf, levelShift, recipeFor } from '../../arch/entry'
 import { getArch } from '../../arch/index'
 import { formatKernel, inKernelRange, type KernelVersion } from '../../arch/kernel'
 
@@ -48,6 +48,14 @@ export class ArchView {
   zoneDeviceUnavailable(): string | undefined {
     if (this.plugin.kconfig.zoneDevice.some((r) => inKernelRange(this.ctx.kernel, r))) return undefined
     return `ZONE_DEVICE cannot be configured on ${this.plugin.id} in kernel ${formatKernel(this.ctx.kernel)}: before 6.17 it depends on ARCH_HAS_PTE_DEVMAP, which ${this.plugin.id} does not select there (${this.plugin.kconfig.source})`
+  }
+
+  /**
+   * Whether {pte,pmd,pud}_mkspecial() sets a bit here: without ARCH_SUPPORTS_PMD_PFNMAP/PUD_PFNMAP the
+   * generic stubs leave the entry unchanged and pmd_special() is false (include/linux/pgtable.h).
+   */
+  hasSpecial(level: Level): boolean {
+    return flagsOf(recipeFor(this.plugin, this.ctx).special, level).length > 0
   }
 
   levelSize(level: Level): number {

@@ -25,8 +25,8 @@ export interface KernelModel {
   readonly specialDaxHugeLeaves: boolean
   /**
    * <= 6.14: dax_layout_busy_page_range() returned NULL when !mapping_mapped(mapping), so truncate did
-   * not wait for pages still under DMA after munmap. Dropped in 6.15 (series patch "fs/dax: Don't skip
-   * locked entries when scanning entries", v9).
+   * not wait for pages still under DMA after munmap. Dropped in 6.15 by "fs/dax: Return unmapped busy
+   * pages from dax_layout_busy_page_range()" (series v3 02/25, merged with the v9 series).
    */
   readonly busyScanNeedsMapping: boolean
   /**

@@ -100,6 +100,16 @@ export function runScenario(scenario: Scenario, profile: Profile, options: RunOp
   return handle.output()
 }
 
+/**
+ * Checks a profile against an arch, variant and kernel without running anything (what `profiles
+ * validate --kernel` reports): throws ModelError with the reason.
+ */
+export function checkProfile(profile: Profile, options: Pick<RunOptions, 'kernel' | 'arch' | 'variant'> = {}): void {
+  const kernel = kernelModel(options.kernel ?? '6.17')
+  const archId = options.arch ?? profile.arch
+  checkMachine(profile, new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined)))
+}
+
 /** Refuses machines the kernel could not build: no ZONE_DEVICE, sizes the arch cannot map. */
 function checkMachine(profile: Profile, arch: ArchView): void {
   const deviceRegions = profile.regions.filter((r) => r.type !== 'system-ram')

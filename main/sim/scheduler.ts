@@ -115,7 +115,8 @@ export class Scheduler {
     const result = this.results[index]!
     if (outcome.status === 'blocked') {
       result.status = 'blocked'
-      if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, 0, 0, outcome.reason)
+      // One wait event per blocked step: `before` is the refcount of the page waited on.
+      if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, this.sim.folios.folio(outcome.waitOn).refcount, 0, outcome.reason)
       result.waited = true
       result.message = outcome.reason
       task.blocked = { step: index, reason: outcome.reason, waitOn: outcome.waitOn, interruptible: outcome.interruptible }

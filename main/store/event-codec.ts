@@ -3,7 +3,7 @@
  * columnar layout (each column's bytes concatenated) so packing is a handful of typed-array copies and
  * unpacking is a handful of views: no per-event work on the write path except the chunk summary.
  *
- * Byte layout (docs/store.md#chunk-format), little-endian on disk whatever the host:
+ * Byte layout (docs/store.md#chunk-format-version-1), little-endian on disk whatever the host:
  *
  *   offset  size  field
  *   0       4     magic 'DXEV'

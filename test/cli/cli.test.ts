@@ -95,7 +95,9 @@ describe('daxlab runs, scenarios, profiles', () => {
     daxlab(['run', 'fsdax-truncate-while-pinned', '--kernel', '6.17', '--db', db])
     const shown = JSON.parse(daxlab(['runs', 'show', '1', '--events', 'wait,wake', '--json', '--db', db]).stdout)
     expect(shown.run_id).toBe(1)
-    expect(shown.trace.map((e: { kind: string }) => e.kind)).toEqual(['wait', 'wait', 'wake'])
+    expect(shown.trace.map((e: { kind: string }) => e.kind)).toEqual(['wait', 'wake'])
+    // The wait records the refcount it found: the pin's 1024 once the unmap dropped the mapping's 1.
+    expect(shown.trace[0]).toMatchObject({ step: 4, task: 'trunc', before: 1024 })
     expect(daxlab(['runs', 'show', '7', '--db', db]).stderr).toContain('no stored run 7')
   })
   it('lists scenarios and profiles', () => {
@@ -112,7 +114,11 @@ describe('daxlab runs, scenarios, profiles', () => {
     const dir = dirname(tempDb())
     const good = join(dir, 'good.yaml')
     writeFileSync(good, 'arch: riscv\nregions:\n  - {name: p, type: fsdax, size: 1TiB, fs: xfs, mount: /mnt/p}\n')
-    expect(daxlab(['profiles', 'validate', good])).toMatchObject({ code: 0, stdout: `${good}: valid\n` })
+    expect(daxlab(['profiles', 'validate', good])).toMatchObject({ code: 0, stdout: `${good}: valid (format, and the machine on riscv, kernel 6.17)\n` })
+    const old = daxlab(['profiles', 'validate', good, '--kernel', '6.10'])
+    expect(old.code).toBe(1)
+    expect(old.stderr).toContain('ZONE_DEVICE cannot be configured on riscv in kernel 6.10')
+    expect(daxlab(['profiles', 'validate', join(dir, 'missing.yaml')]).stderr.trim()).toBe(`daxlab: error: ${join(dir, 'missing.yaml')}: no such file`)
     const bad = join(dir, 'bad.yaml')
     writeFileSync(bad, 'arch: x86\nregions:\n  - name: d\n    type: devdax\n    size: 12 parsecs\n')
     const r = daxlab(['profiles', 'validate', bad])

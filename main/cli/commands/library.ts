@@ -1,10 +1,10 @@
 /** `daxlab scenarios list|show` and `daxlab profiles list|show|validate`. */
 import type { Command } from 'commander'
-import { readFileSync } from 'node:fs'
 import { parseProfileText, parseScenarioText } from '../../formats/load'
 import { formatSize } from '../../formats/units'
-import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText } from '../../library/index'
-import { loadProfile } from '../inputs'
+import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/index'
+import { checkProfile } from '../../sim/run'
+import { loadProfile, readText } from '../inputs'
 import { table } from '../table'
 import { UsageError } from './compare'
 
@@ -56,12 +56,16 @@ export function registerLibrary(program: Command): void {
   profiles
     .command('validate')
     .argument('<file>', 'profile or scenario file to validate')
-    .action((file: string) => {
-      const text = readFileSync(file, 'utf8')
+    .option('--kernel <version>', 'also check the machine against this kernel (default 6.17): ZONE_DEVICE, page sizes, devdax align')
+    .option('--arch <arch>', 'check against another arch than the profile\'s')
+    .option('--variant <variant>', 'page-table variant')
+    .action((file: string, opts: { kernel?: string; arch?: string; variant?: string }) => {
+      const text = readText(file)
       // A scenario is recognised by its steps; everything else is validated as a profile.
-      if (/^steps\s*:/m.test(text)) parseScenarioText(text, file)
-      else parseProfileText(text, file)
-      process.stdout.write(`${file}: valid\n`)
+      const profile = /^steps\s*:/m.test(text) ? resolveProfile(parseScenarioText(text, file), file) : parseProfileText(text, file)
+      checkProfile(profile, opts)
+      const against = `${opts.arch ?? profile.arch}${opts.variant ? '/' + opts.variant : profile.variant ? '/' + profile.variant : ''}, kernel ${opts.kernel ?? '6.17'}`
+      process.stdout.write(`${file}: valid (format, and the machine on ${against})\n`)
     })
 }
 

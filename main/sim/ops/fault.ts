@@ -231,7 +231,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   const api = level === 'pte' ? 'vmf_insert_page_mkwrite' : `vmf_insert_folio_${level}`
   sim.folios.ref(folio, 1, `${api}: folio_get`)
   sim.folios.map(folio, 1, `${api}: folio_add_file_rmap_${level}`)
-  const special = level !== 'pte' && sim.kernel.specialDaxHugeLeaves
+  const special = level !== 'pte' && sim.kernel.specialDaxHugeLeaves && sim.arch.hasSpecial(level)
   sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special, devmap: false }, true, `${fault}: ${api}${special ? ' (insert_pfn_' + level + ': ' + level + '_mkspecial, 6.15/6.16)' : ''}`)
   if (transient) sim.folios.put(folio, 1, `${fault}: folio_put`)
 }

@@ -36,60 +36,65 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
   let slowPgmap: Pgmap | undefined
-  for (let i = 0; i < args.pages; i++) {
-    const addr = first + i * page
-    if (fast) {
-      const hit = sim.lookup(vma, addr)
-      const leaf = hit?.leaf
-      let bail: string | undefined
-      if (!leaf) bail = 'not mapped'
-      else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
-      else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
-      else if (legacy && args.longterm) bail = `${hit!.level}_devmap with FOLL_LONGTERM`
-      else if (!legacy && leaf.special) bail = `${hit!.level}_special (6.15/6.16 DAX huge leaf)`
-      if (bail) {
-        notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
-        fast = false
-      } else {
-        const folio = sim.folios.folio(leaf!.pfn + pageWithin(sim, addr, hit!.level))
-        if (legacy && !fastPgmap && folio.region.pgmap) {
-          fastPgmap = folio.region.pgmap
-          sim.folios.pgmapRef(fastPgmap, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
+  const dropPgmaps = () => {
+    if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
+    if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
+  }
+  try {
+    for (let i = 0; i < args.pages; i++) {
+      const addr = first + i * page
+      if (fast) {
+        const hit = sim.lookup(vma, addr)
+        const leaf = hit?.leaf
+        let bail: string | undefined
+        if (!leaf) bail = 'not mapped'
+        else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
+        else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
+        else if (legacy && args.longterm) bail = `${hit!.level}_devmap with FOLL_LONGTERM`
+        else if (!legacy && leaf.special) bail = `${hit!.level}_special (6.15/6.16 DAX huge leaf)`
+        if (bail) {
+          notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
+          fast = false
+        } else {
+          const folio = sim.folios.folio(leaf!.pfn + pageWithin(sim, addr, hit!.level))
+          if (legacy && !fastPgmap && folio.region.pgmap) {
+            fastPgmap = folio.region.pgmap
+            sim.folios.pgmapRef(fastPgmap, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
+          }
+          grab(sim, folio, args.pin, `gup-fast: try_grab_folio_fast(${flag})`)
+          record.heads.push(folio.head)
+          continue
         }
-        grab(sim, folio, args.pin, `gup-fast: try_grab_folio_fast(${flag})`)
-        record.heads.push(folio.head)
+      }
+      // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
+      let hit = sim.lookup(vma, addr)
+      if (!hit || (args.write && !hit.leaf.write)) {
+        const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
+        hit = sim.lookup(vma, addr)
+        if (signal || !hit) throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
+      }
+      const leaf = hit.leaf
+      if (leaf.kind !== 'dax') {
+        notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
         continue
       }
-    }
-    // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
-    let hit = sim.lookup(vma, addr)
-    if (!hit || (args.write && !hit.leaf.write)) {
-      const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
-      hit = sim.lookup(vma, addr)
-      if (signal || !hit) {
-        // The error path: drop what was taken so far, like __get_user_pages' caller unpinning.
-        releaseRecord(sim, record)
-        if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
-        if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
-        throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
+      const folio = sim.folios.folio(leaf.pfn + pageWithin(sim, addr, hit.level))
+      if (legacy && !slowPgmap && folio.region.pgmap) {
+        // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
+        slowPgmap = folio.region.pgmap
+        sim.folios.pgmapRef(slowPgmap, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
       }
+      grab(sim, folio, args.pin, `gup-slow: try_grab_folio(${flag})`)
+      record.heads.push(folio.head)
     }
-    const leaf = hit.leaf
-    if (leaf.kind !== 'dax') {
-      notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
-      continue
-    }
-    const folio = sim.folios.folio(leaf.pfn + pageWithin(sim, addr, hit.level))
-    if (legacy && !slowPgmap && folio.region.pgmap) {
-      // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
-      slowPgmap = folio.region.pgmap
-      sim.folios.pgmapRef(slowPgmap, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
-    }
-    grab(sim, folio, args.pin, `gup-slow: try_grab_folio(${flag})`)
-    record.heads.push(folio.head)
+  } catch (err) {
+    // Any failure after references were taken drops them again, as the caller of a failed
+    // __get_user_pages() unpins what it got; legacy pgmap references go too.
+    releaseRecord(sim, record)
+    dropPgmaps()
+    throw err
   }
-  if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
-  if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
+  dropPgmaps()
   sim.gups.set(args.id, record)
   return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
 }

@@ -14,6 +14,9 @@ import { OK, type OpOutcome } from './outcome'
 
 const ALL = Number.MAX_SAFE_INTEGER
 
+/** The 6.14 per-filesystem loops around dax_layout_busy_page() (fs/ext4, fs/xfs, fs/fuse/dax.c). */
+const LEGACY_BREAK_LAYOUTS = { ext4: 'ext4_break_layouts', xfs: 'xfs_break_dax_layouts', virtiofs: 'fuse_dax_break_layouts' } as const
+
 export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
   const fs = sim.fsFor(args.file)
   if (fs.files.has(args.file)) throw new SimError('EEXIST', `'${args.file}' exists`)
@@ -101,10 +104,9 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
     const reason = final
       ? `dax_break_layout_final: wait_page_idle_uninterruptible on ${sim.describePfn(busy)}`
       : sim.kernel.scheme === 'legacy'
-        ? `${file.fs.fsType}_break_layouts: ___wait_var_event(&page->_refcount == 1) on ${sim.describePfn(busy)}`
+        ? `${LEGACY_BREAK_LAYOUTS[file.fs.fsType]}: ___wait_var_event(&page->_refcount == 1) on ${sim.describePfn(busy)}`
         : `dax_break_layout: wait_page_idle on ${sim.describePfn(busy)}`
     const wait = (): OpOutcome => (idle(sim, busy) ? pass() : { status: 'blocked', waitOn: busy, reason, interruptible: !final, resume: wait })
-    sim.trace.emit(EventKind.WAIT, busy, sim.folios.folio(busy).refcount, 0, reason)
     return wait()
   }
   return pass()

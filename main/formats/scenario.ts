@@ -54,6 +54,7 @@ export const STEP_ARGS = {
   umount: args({ mount: z.string().min(1) }),
   mlock: args({ map: id }),
   memory_failure: args({ region: z.string().min(1), offset }),
+  kill: args({ target: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only'), signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL') }),
   probe: args({
       label: z.string().optional(),
       map: id.optional(),

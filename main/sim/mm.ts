@@ -57,6 +57,8 @@ export class Task {
   readonly vmas = new Map<string, Vma>()
   exited = false
   blocked: BlockedState | undefined
+  /** A fatal signal that arrived while the task slept uninterruptibly; it dies when the wait ends. */
+  killPending: string | undefined
   /** Steps of this task that arrived while it was blocked, in scenario order. */
   readonly pending: number[] = []
   private nextVa: number

@@ -8,6 +8,7 @@ import { EventKind } from './events'
 import { hex } from './folios'
 import type { Task } from './mm'
 import { runOp } from './ops/index'
+import { exit } from './ops/process'
 import type { OpOutcome } from './ops/outcome'
 import type { BlockedTask, StepResult } from './result'
 import { CancelledError } from './errors'
@@ -81,7 +82,8 @@ export class Scheduler {
     this.options.onProgress?.(total, total)
     for (const w of this.waiting) {
       this.sim.trace.setContext(w.step, w.task.name)
-      this.sim.trace.violation('task_blocked', `task ${w.task.name} is still blocked in ${this.steps[w.step]!.op} (step ${w.step}): ${w.outcome.reason}`, w.outcome.waitOn)
+      const unkillable = w.task.killPending ? ` (${w.task.killPending} pending: TASK_UNINTERRUPTIBLE, unkillable)` : ''
+      this.sim.trace.violation('task_blocked', `task ${w.task.name} is still blocked in ${this.steps[w.step]!.op} (step ${w.step}): ${w.outcome.reason}${unkillable}`, w.outcome.waitOn)
       for (const p of w.task.pending) this.results[p]!.message = `never ran: task ${w.task.name} stayed blocked in step ${w.step}`
     }
   }
@@ -97,9 +99,56 @@ export class Scheduler {
     const notes: string[] = []
     let outcome: OpOutcome
     if (task.exited) outcome = { status: 'error', error: 'ESRCH', message: `task ${task.name} has exited` }
+    else if (step.op === 'kill') outcome = this.guard(() => this.kill(step.args.target, step.args.signal, index, notes))
     else outcome = this.guard(() => runOp(this.sim, task, step, notes))
     if (notes.length > 0) result.notes = notes
     this.settle(task, index, outcome)
+  }
+
+  /**
+   * A fatal signal to `target`. A task sleeping TASK_INTERRUPTIBLE (dax_break_layout's wait_page_idle,
+   * the 6.14 ___wait_var_event loops) wakes with -ERESTARTSYS and dies; one sleeping TASK_UNINTERRUPTIBLE
+   * (dax_break_layout_final at evict/unmount, 6.15+) ignores it until the wait ends. A running task dies
+   * at once (do_exit -> exit_mmap).
+   */
+  private kill(targetName: string, signal: string, index: number, notes: string[]): OpOutcome {
+    const target = this.sim.tasks.get(targetName)
+    if (!target || target.exited) throw new SimError('ESRCH', `no running task '${targetName}'`)
+    const waiting = this.waiting.find((w) => w.task === target)
+    if (!waiting) {
+      this.die(target, `${signal}`)
+      notes.push(`${targetName} killed`)
+      return { status: 'ok' }
+    }
+    if (!waiting.outcome.interruptible) {
+      target.killPending = signal
+      notes.push(`${signal} pending: ${targetName} sleeps TASK_UNINTERRUPTIBLE (${waiting.outcome.reason}) and cannot be killed`)
+      return { status: 'ok', message: `${targetName} is unkillable while it waits` }
+    }
+    this.waiting.splice(this.waiting.indexOf(waiting), 1)
+    target.blocked = undefined
+    this.settle(target, waiting.step, { status: 'error', error: 'ERESTARTSYS', message: `interrupted by ${signal} while waiting: ${waiting.outcome.reason}` }, index)
+    this.sim.trace.setContext(index, target.name)
+    this.die(target, signal)
+    notes.push(`${targetName} woke from TASK_INTERRUPTIBLE with -ERESTARTSYS and died`)
+    return { status: 'ok' }
+  }
+
+  /** The task exits: its mappings go (exit_mmap), its queued steps never run. */
+  private die(task: Task, why: string): void {
+    const outcome = exit(this.sim, task)
+    if (outcome.status === 'blocked') {
+      // Evicting an unlinked, pinned file at exit would wait uninterruptibly; not modelled.
+      this.sim.trace.violation('task_blocked', `task ${task.name} would wait in exit (${outcome.reason}); treated as gone`, outcome.waitOn)
+    }
+    task.killPending = undefined
+    for (const p of task.pending) {
+      const r = this.results[p]!
+      r.status = 'error'
+      r.error = 'ESRCH'
+      r.message = `never ran: task ${task.name} was killed (${why})`
+    }
+    task.pending.length = 0
   }
 
   private guard(fn: () => OpOutcome): OpOutcome {
@@ -157,6 +206,10 @@ export class Scheduler {
         this.waiting.splice(this.waiting.indexOf(w), 1)
         w.task.blocked = undefined
         this.settle(w.task, w.step, outcome, after)
+        if (w.task.killPending) {
+          this.die(w.task, `${w.task.killPending} delivered once the uninterruptible wait ended`)
+          continue
+        }
         while (!w.task.blocked && w.task.pending.length > 0) {
           const next = w.task.pending.shift()!
           delete this.results[next]!.message

@@ -103,6 +103,25 @@ describe('truncate and layout breaks (#8, #9, bugs 1, 2, 6)', () => {
   })
 })
 
+describe('signals and waits', () => {
+  it('SIGKILL ends an interruptible layout-break wait with -ERESTARTSYS in both schemes', () => {
+    for (const k of ['6.14', '6.17']) {
+      const r = runBuiltin('fsdax-kill-waiters', k)
+      expect(step(r, 4), k).toMatchObject({ status: 'error', error: 'ERESTARTSYS', waited: true, completed_after: 5 })
+    }
+  })
+  it('from 6.15 the unmount wait is TASK_UNINTERRUPTIBLE: the kill stays pending and the task hangs', () => {
+    const r = runBuiltin('fsdax-kill-waiters', '6.17')
+    expect(step(r, 7)).toMatchObject({ status: 'blocked', waited: true })
+    expect(step(r, 8).message).toBe('admin is unkillable while it waits')
+    expect(r.blocked).toEqual([expect.objectContaining({ task: 'admin', op: 'umount' })])
+    expect(r.violations.map((v) => v.message)).toEqual([expect.stringContaining('SIGKILL pending: TASK_UNINTERRUPTIBLE, unkillable')])
+    const legacy = runBuiltin('fsdax-kill-waiters', '6.14')
+    expect(step(legacy, 7)).toMatchObject({ status: 'ok', waited: false })
+    expect(kinds(legacy)).toContain('not_idle_at_unmount')
+  })
+})
+
 describe('punch_hole inside a PMD extent', () => {
   it('waits for a pin elsewhere in the file, splits the folio (6.15+) and frees only the punched page', () => {
     for (const k of ['6.14', '6.16', '6.17']) {

@@ -45,5 +45,7 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
       return memoryFailure(sim, step.args, notes)
     case 'probe':
       return probe(sim, task, step.args)
+    case 'kill':
+      throw new Error('kill is handled by the scheduler')
   }
 }

@@ -24,6 +24,9 @@ interface Waiting {
 export class Scheduler {
   readonly results: StepResult[]
   private readonly waiting: Waiting[] = []
+  /** Index of the next step to run, and whether the end-of-run report was made. */
+  private next = 0
+  private finished = false
 
   constructor(
     private readonly sim: Simulation,
@@ -32,9 +35,6 @@ export class Scheduler {
   ) {
     this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
   }
-
-  private next = 0
-  private finished = false
 
   get done(): number {
     return this.next

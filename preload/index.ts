@@ -8,7 +8,7 @@
  * context bridge copies only an Error's message, so errors travel as data and renderer/api unwraps them.
  */
 import { contextBridge, ipcRenderer } from 'electron'
-import { LAB_METHODS, channelOf, type LabMethod } from '../main/contract/api'
+import { channelOf, labMethodTable, type LabMethod } from '../main/contract/api'
 import { isLabResult, type LabBridge, type LabResult } from '../main/contract/envelope'
 
 async function invoke(method: LabMethod, request: unknown): Promise<LabResult<unknown>> {
@@ -18,11 +18,7 @@ async function invoke(method: LabMethod, request: unknown): Promise<LabResult<un
 }
 
 export function createLabBridge(): LabBridge {
-  const api: Record<string, (request: unknown) => Promise<unknown>> = {}
-  for (const method of LAB_METHODS) {
-    api[method] = (request: unknown) => invoke(method, request)
-  }
-  return Object.freeze(api) as unknown as LabBridge
+  return labMethodTable((method) => (request: unknown) => invoke(method, request)) as unknown as LabBridge
 }
 
 contextBridge.exposeInMainWorld('lab', createLabBridge())

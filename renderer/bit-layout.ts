@@ -40,6 +40,20 @@ export function highBit(row: Pick<BitRow, 'shift' | 'width'>): number {
   return row.shift + row.width - 1
 }
 
+export function coversBit(row: Pick<BitRow, 'shift' | 'width'>, bit: number): boolean {
+  return bit >= row.shift && bit <= highBit(row)
+}
+
+/** The changes that fall inside a field's bits. */
+export function changesIn(row: Pick<BitRow, 'shift' | 'width'>, changes: readonly BitChange[]): BitChange[] {
+  return changes.filter((c) => coversBit(row, c.bit))
+}
+
+/** A field's changes as one line: a multi-bit field that moves as a whole lists its change once. */
+export function changesText(changes: readonly BitChange[]): string {
+  return [...new Set(changes.map(changeText))].join('; ')
+}
+
 /** One line per fact, for a title attribute. */
 export function rowTitle(row: BitRow): string {
   const bits = row.width === 1 ? `bit ${row.shift}` : `bits ${highBit(row)}..${row.shift}`
@@ -67,7 +81,7 @@ export function bitCells(rows: readonly BitRow[], changes: readonly BitChange[])
   const changeAt = new Map(changes.map((c) => [c.bit, c] as const))
   const cells: BitCell[] = []
   for (let bit = 63; bit >= 0; bit--) {
-    const covering = rows.filter((r) => bit >= r.shift && bit <= highBit(r))
+    const covering = rows.filter((r) => coversBit(r, bit))
     // A declared field wins over the address field it overlaps (ppc hash software bits in the RPN).
     const fields = covering.filter((r) => r.kind !== 'addr')
     const addr = covering.find((r) => r.kind === 'addr')

@@ -51,5 +51,4 @@ if (result.status === 0 && existsSync(binary)) {
 } else {
   log('could not fetch a prebuilt binary for this Electron version. The CLI and tests are unaffected; for the app, run')
   log('  npx @electron/rebuild -f -w better-sqlite3 -m .electron-native/better-sqlite3 && cp .electron-native/better-sqlite3/build/Release/better_sqlite3.node .electron-native/')
-  process.exitCode = 0
 }

@@ -3,8 +3,9 @@
  * process, register the IPC handlers and open the window. The build lays out out/main (this bundle and
  * service-worker.js), out/preload/index.cjs and out/renderer/index.html side by side.
  */
-import { defaultDbPath } from '../store/paths'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { defaultDbPath } from '../store/paths'
 import { app, session, type BrowserWindow } from 'electron'
 import { CONTENT_SECURITY_POLICY_HEADER, DEV_CONTENT_SECURITY_POLICY } from '../contract/security'
 import { registerLabIpc } from './ipc'
@@ -18,17 +19,15 @@ export interface AppLayout {
   readonly mainDir: string
 }
 
-export function appPaths(mainDir: string): { preload: string; rendererIndex: string; serviceWorker: string } {
+export function appPaths(mainDir: string): { preload: string; rendererIndex: string; serviceWorker: string; sqliteBinding: string } {
   return {
     preload: join(mainDir, '../preload/index.cjs'),
     rendererIndex: join(mainDir, '../renderer/index.html'),
     serviceWorker: join(mainDir, 'service-worker.js'),
+    // Where scripts/electron-native.mjs puts the Electron build of better-sqlite3: the project root,
+    // found from the bundle rather than the working directory, which is anything when launched elsewhere.
+    sqliteBinding: join(mainDir, '../../.electron-native/better_sqlite3.node'),
   }
-}
-
-/** The trace store: the same file as the CLI ($DAXLAB_DB, else the user data directory; docs/store.md). */
-export function databasePath(): string {
-  return defaultDbPath()
 }
 
 export function startApp(layout: AppLayout): void {
@@ -50,7 +49,12 @@ export function startApp(layout: AppLayout): void {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, devServerUrl ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY_HEADER)
-    host = startServiceHost({ workerPath: paths.serviceWorker, dbPath: databasePath() })
+    host = startServiceHost({
+      workerPath: paths.serviceWorker,
+      // The same file as the CLI ($DAXLAB_DB, else the user data directory; docs/store.md).
+      dbPath: defaultDbPath(),
+      sqliteBinding: process.env.DAXLAB_SQLITE_BINDING ?? (existsSync(paths.sqliteBinding) ? paths.sqliteBinding : undefined),
+    })
     unregister = registerLabIpc(host.api, appSenderCheck({ rendererIndex: paths.rendererIndex, devServerUrl }))
     openWindow()
     app.on('activate', () => {

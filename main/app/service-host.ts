@@ -5,7 +5,7 @@
  * with a LabError and the next call starts a fresh child.
  */
 import { utilityProcess, type UtilityProcess } from 'electron'
-import { LAB_METHODS, type LabApi, type LabMethod } from '../contract/api'
+import { labMethodTable, type LabApi, type LabMethod } from '../contract/api'
 import { LabError, unwrapResult } from '../contract/envelope'
 import type { ServiceMessage, ServiceRequest } from './service-protocol'
 
@@ -13,6 +13,8 @@ export interface ServiceHostOptions {
   /** The built worker entry (out/main/service-worker.js). */
   readonly workerPath: string
   readonly dbPath: string
+  /** better-sqlite3 built for Electron's ABI (main/store/native-binding.ts); unset, the worker guesses from its cwd. */
+  readonly sqliteBinding?: string
 }
 
 export interface ServiceHost {
@@ -56,7 +58,7 @@ export function startServiceHost(options: ServiceHostOptions): ServiceHost {
     startupError = undefined
     const proc = utilityProcess.fork(options.workerPath, [], {
       serviceName: 'DAX Refcount Lab services',
-      env: { ...process.env, DAXLAB_DB: options.dbPath },
+      env: { ...process.env, DAXLAB_DB: options.dbPath, ...(options.sqliteBinding ? { DAXLAB_SQLITE_BINDING: options.sqliteBinding } : {}) },
       stdio: 'inherit',
     })
     const started = new Promise<void>((resolve, reject) => {
@@ -84,7 +86,7 @@ export function startServiceHost(options: ServiceHostOptions): ServiceHost {
     })
   }
 
-  const api = Object.fromEntries(LAB_METHODS.map((method) => [method, (request: unknown) => call(method, request)])) as LabApi
+  const api = labMethodTable((method) => (request: unknown) => call(method, request)) as unknown as LabApi
 
   return {
     api,

@@ -93,6 +93,14 @@ export type LabApi = { [M in LabMethod]: (request: LabRequest<M>) => Promise<Lab
 
 export const LAB_METHODS = Object.keys(requestSchemas) as LabMethod[]
 
+/**
+ * A frozen object with one entry per contract method, each made by `make`. The preload, both renderer
+ * transports and the service host build their method tables this way, so none can miss a method.
+ */
+export function labMethodTable<F>(make: (method: LabMethod) => F): Readonly<Record<LabMethod, F>> {
+  return Object.freeze(Object.fromEntries(LAB_METHODS.map((method) => [method, make(method)])) as Record<LabMethod, F>)
+}
+
 /** IPC channel names all start with this prefix; the preload allows nothing else. */
 export const CHANNEL_PREFIX = 'lab:'
 export function channelOf(method: LabMethod): string {

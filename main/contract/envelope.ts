@@ -6,6 +6,7 @@
  * electron, no node:*, no DOM, so the IPC wrapper, the web bridge, the preload and the renderer share it.
  */
 import type { z } from 'zod'
+import { pathText } from '../formats/errors'
 import { LAB_METHODS, requestSchemas, type LabApi, type LabErrorData, type LabMethod, type LabRequest, type LabResponses } from './api'
 
 export type LabResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LabErrorData }
@@ -53,12 +54,7 @@ function fieldOf(issue: z.core.$ZodIssue): string | undefined {
   const path: PropertyKey[] = [...issue.path]
   // A strict object reports extra keys on the object itself; the first extra key is the bad field.
   if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!)
-  let out = ''
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`
-    else out += out ? `.${String(key)}` : String(key)
-  }
-  return out || undefined
+  return pathText(path) || undefined
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Runs in flight, by the caller's job id: progress to poll and a cancel flag. A run advances in slices
  * and yields to the event loop between them, so while the engine works the host process still answers
- * runProgress and cancelRun (and every other call). Finished jobs are kept briefly for a last poll.
+ * runProgress and cancelRun (and every other call). The last KEEP_FINISHED finished jobs stay for a
+ * last poll.
  */
 import type { RunProgress } from '../contract/api'
 

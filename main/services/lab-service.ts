@@ -2,11 +2,16 @@
  * The backend services behind the contract (main/contract/api.ts): the library, runs and the trace
  * store. Node layer, no electron: the Electron utility process, the web bridge and tests all host this.
  */
+import { ArchError, resolveVariant } from '../../arch/entry'
+import { getArch } from '../../arch/index'
 import type { LabApi, LabRequest, LibraryEntry } from '../contract/api'
 import { LabError } from '../contract/envelope'
 import { FormatError } from '../formats/errors'
 import { parseScenarioText } from '../formats/load'
+import type { Profile } from '../formats/profile'
+import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
+import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
@@ -14,21 +19,41 @@ import { JobTable, yieldToEventLoop, type Job } from './jobs'
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
 const SLICE_STEPS = 2000
 
-function loadScenario(request: LabRequest<'runScenario'>) {
-  if (request.source !== undefined) {
-    try {
-      const scenario = parseScenarioText(request.source, 'source')
-      return { scenario, text: request.source, file: 'source' }
-    } catch (err) {
-      if (!(err instanceof FormatError)) throw err
-      const first = err.issues[0]
-      throw new LabError({ code: 'invalid_request', field: 'source', message: err.message.split('\n')[0] ?? first?.reason ?? 'invalid scenario' })
-    }
+/**
+ * Runs `check`; an error that says the caller's input is wrong (a bad document, kernel, arch or
+ * variant) becomes an invalid request naming `field`, so the UI can mark it and the web bridge answers
+ * 400 rather than 500. Anything else is rethrown as it is.
+ */
+function asField<T>(field: string, check: () => T): T {
+  try {
+    return check()
+  } catch (err) {
+    // A FormatError lists every issue, one per line; the first names the field inside the document.
+    if (err instanceof FormatError) throw new LabError({ code: 'invalid_request', field, message: err.message.split('\n')[0]! })
+    if (err instanceof KernelVersionError || err instanceof ArchError) throw new LabError({ code: 'invalid_request', field, message: err.message })
+    throw err
   }
-  const source = builtinScenarioText(request.scenario)
+}
+
+function loadScenario(request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: Profile } {
+  const { source } = request
+  if (source !== undefined) {
+    return asField('source', () => {
+      const scenario = parseScenarioText(source, 'source')
+      return { scenario, text: source, profile: resolveProfile(scenario, 'source') }
+    })
+  }
+  const builtin = builtinScenarioText(request.scenario)
   const scenario = builtinScenario(request.scenario)
-  if (!source || !scenario) throw new LabError({ code: 'not_found', field: 'scenario', message: `no built-in scenario '${request.scenario}'` })
-  return { scenario, text: source.text, file: source.file }
+  if (!builtin || !scenario) throw new LabError({ code: 'not_found', field: 'scenario', message: `no built-in scenario '${request.scenario}'` })
+  return { scenario, text: builtin.text, profile: resolveProfile(scenario, builtin.file) }
+}
+
+/** The kernel, arch and variant the caller typed, checked before the run so a bad one names its field. */
+function checkRunOptions(request: LabRequest<'runScenario'>, profile: Profile): void {
+  asField('kernel', () => resolveKernel(request.kernel))
+  const plugin = asField('arch', () => getArch(request.arch ?? profile.arch))
+  if (request.variant !== undefined) asField('variant', () => resolveVariant(plugin, request.variant))
 }
 
 export interface LabService extends LabApi {
@@ -39,6 +64,9 @@ export function createLabService(options: { dbPath: string }): LabService {
   const store = TraceStore.open(options.dbPath)
   const jobs = new JobTable()
   let anonymousJobs = 0
+  // The built-in library never changes while the process runs: parse it for the lists once, on first ask.
+  let scenarioEntries: LibraryEntry[] | undefined
+  let profileEntries: LibraryEntry[] | undefined
   const entries = (names: string[], load: (n: string) => { description?: string } | undefined): LibraryEntry[] =>
     names.map((n) => ({ name: n, description: load(n)?.description ?? '' }))
   return {
@@ -49,14 +77,16 @@ export function createLabService(options: { dbPath: string }): LabService {
       return store.getRun(request.id) ?? null
     },
     async listScenarios() {
-      return entries(builtinScenarioNames(), builtinScenario)
+      scenarioEntries ??= entries(builtinScenarioNames(), builtinScenario)
+      return [...scenarioEntries]
     },
     async listProfiles() {
-      return entries(builtinProfileNames(), builtinProfile)
+      profileEntries ??= entries(builtinProfileNames(), builtinProfile)
+      return [...profileEntries]
     },
     async runScenario(request: LabRequest<'runScenario'>) {
-      const { scenario, text, file } = loadScenario(request)
-      const profile = resolveProfile(scenario, file)
+      const { scenario, text, profile } = loadScenario(request)
+      checkRunOptions(request, profile)
       const job: Job = jobs.start(request.jobId ?? `anonymous-${++anonymousJobs}`)
       let output: RunOutput
       try {

@@ -161,19 +161,25 @@ export class EventLog {
   }
 
   decode(i: number): TraceEvent {
-    const kind = this.kind[i]!
-    const isEntry = kind === EventKind.ENTRY_SET || kind === EventKind.ENTRY_CLEAR
-    return {
-      seq: i,
-      step: this.step[i]!,
-      task: this.tasks[this.task[i]!] ?? '?',
-      kind: EVENT_KIND_NAMES[kind] ?? String(kind),
-      level: LEVEL_NAMES[this.level[i]!] ?? 'none',
-      pfn: this.pfn[i]!,
-      before: this.before[i]!,
-      after: this.after[i]!,
-      ...(isEntry ? { entry: this.entry[i]! } : {}),
-      cause: this.causes[this.cause[i]!] ?? '?',
-    }
+    return decodeColumns(this, i, i, this.tasks, this.causes)
+  }
+
+}
+
+/** Event i of a column set, decoded for display (seq: its index in the run's whole log). */
+export function decodeColumns(cols: Omit<EventColumns, 'count'>, i: number, seq: number, tasks: readonly string[], causes: readonly string[]): TraceEvent {
+  const kind = cols.kind[i]!
+  const isEntry = kind === EventKind.ENTRY_SET || kind === EventKind.ENTRY_CLEAR
+  return {
+    seq,
+    step: cols.step[i]!,
+    task: tasks[cols.task[i]!] ?? '?',
+    kind: EVENT_KIND_NAMES[kind] ?? String(kind),
+    level: LEVEL_NAMES[cols.level[i]!] ?? 'none',
+    pfn: cols.pfn[i]!,
+    before: cols.before[i]!,
+    after: cols.after[i]!,
+    ...(isEntry ? { entry: cols.entry[i]! } : {}),
+    cause: causes[cols.cause[i]!] ?? '?',
   }
 }

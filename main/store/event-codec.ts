@@ -23,7 +23,7 @@
  *           n     level  u8       ─┘
  *   total   16 + 42n bytes
  */
-import { EVENT_KIND_NAMES, EventKind, LEVEL_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
+import { decodeColumns, type EventColumns } from '../sim/events'
 
 export const CHUNK_MAGIC = 0x56455844 // 'DXEV' read as a little-endian u32
 export const CHUNK_VERSION = 1
@@ -123,26 +123,8 @@ export function unpackChunk(data: Uint8Array): EventColumns {
   return { count, ...(out as Record<ColumnName, Column>) } as EventColumns
 }
 
-/**
- * Decodes event i of a chunk exactly as EventLog.decode does (seq is the event's index in the run's
- * whole log). Kept in step with EventLog.decode by test/store/event-codec.test.ts.
- */
-export function decodeEvent(cols: EventColumns, i: number, seq: number, tasks: readonly string[], causes: readonly string[]): TraceEvent {
-  const kind = cols.kind[i]!
-  const isEntry = kind === EventKind.ENTRY_SET || kind === EventKind.ENTRY_CLEAR
-  return {
-    seq,
-    step: cols.step[i]!,
-    task: tasks[cols.task[i]!] ?? '?',
-    kind: EVENT_KIND_NAMES[kind] ?? String(kind),
-    level: LEVEL_NAMES[cols.level[i]!] ?? 'none',
-    pfn: cols.pfn[i]!,
-    before: cols.before[i]!,
-    after: cols.after[i]!,
-    ...(isEntry ? { entry: cols.entry[i]! } : {}),
-    cause: causes[cols.cause[i]!] ?? '?',
-  }
-}
+/** Decodes event i of a chunk exactly as EventLog.decode does (the same function). */
+export const decodeEvent = decodeColumns
 
 /** Reverses the byte order of each `width`-byte element in place (used only on big-endian hosts). */
 export function swapBytes(bytes: Uint8Array, width: number): void {

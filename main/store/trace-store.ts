@@ -16,8 +16,6 @@ import { canonicalJson, decodeResult, encodeResult, sha256 } from './result-code
 import { SCHEMA_VERSION, identify, migrate, userVersion } from './schema'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
-export { defaultDbPath }
-
 export type StoreErrorCode = 'not-daxlab' | 'too-new' | 'unreadable'
 
 /** Opening failed; the message names the file and the reason. The file was not modified. */
@@ -334,11 +332,15 @@ function checkHeader(path: string): boolean {
   }
   if (size === 0) return false
   const head = Buffer.alloc(SQLITE_MAGIC.length)
-  const fd = openSync(path, 'r')
   try {
-    readSync(fd, head, 0, head.length, 0)
-  } finally {
-    closeSync(fd)
+    const fd = openSync(path, 'r')
+    try {
+      readSync(fd, head, 0, head.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+  } catch (e) {
+    throw new StoreError(path, 'unreadable', `cannot read it: ${message(e)}`)
   }
   if (!head.equals(SQLITE_MAGIC)) {
     const shown = JSON.stringify(head.subarray(0, Math.min(size, head.length)).toString('latin1'))

@@ -45,7 +45,7 @@ const SECURITY_HEADERS = {
 } as const
 
 /** HTTP status for a failed call: bad request, unknown thing, or the backend failed. */
-export function statusOf(error: LabErrorData): number {
+function statusOf(error: LabErrorData): number {
   switch (error.code) {
     case 'invalid_request':
       return 400
@@ -156,7 +156,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
         res.destroy()
         return
       }
-      const httpError = err instanceof HttpError ? err : fail(500, 'failed', (err as Error).message ?? String(err))
+      const httpError = err instanceof HttpError ? err : fail(500, 'failed', err instanceof Error ? err.message : String(err))
       sendJson(res, httpError.status, { ok: false, error: httpError.error })
     })
   })

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,8 +22,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
-/** The file a URL path names inside `rootDir`, or undefined when it is not a servable file there. */
-export async function resolveStaticFile(rootDir: string, urlPath: string): Promise<string | undefined> {
+export interface StaticFile {
+  /** Real path, inside the root. */
+  readonly path: string
+  readonly size: number
+}
+
+/**
+ * The file a URL path names inside `rootDir`, or undefined when it is not a servable file there. The
+ * root is resolved on every request, not once, so a server started before `electron-vite build` serves
+ * the build as soon as it exists.
+ */
+export async function resolveStaticFile(rootDir: string, urlPath: string): Promise<StaticFile | undefined> {
   let decoded: string
   try {
     decoded = decodeURIComponent(urlPath)
@@ -42,26 +53,25 @@ export async function resolveStaticFile(rootDir: string, urlPath: string): Promi
   try {
     const real = await realpath(candidate)
     if (!real.startsWith(root + sep)) return undefined
-    return (await stat(real)).isFile() ? real : undefined
+    const info = await stat(real)
+    return info.isFile() ? { path: real, size: info.size } : undefined
   } catch {
     return undefined
   }
 }
 
-export async function sendStaticFile(res: ServerResponse, file: string, headOnly: boolean): Promise<void> {
-  const info = await stat(file)
-  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
+export async function sendStaticFile(res: ServerResponse, file: StaticFile, headOnly: boolean): Promise<void> {
+  const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream'
   res.writeHead(200, {
     'Content-Type': type,
-    'Content-Length': info.size,
+    'Content-Length': file.size,
     // Hashed assets never change; index.html must be re-read after a rebuild.
-    'Cache-Control': file.endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable',
+    'Cache-Control': file.path.endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable',
   })
   if (headOnly) {
     res.end()
     return
   }
-  await new Promise<void>((done, fail) => {
-    createReadStream(file).on('error', fail).on('end', done).pipe(res)
-  })
+  // pipeline() also settles (and closes the file) when the client goes away mid-download.
+  await pipeline(createReadStream(file.path), res)
 }

@@ -2,7 +2,7 @@
  * The web bridge transport (main/web): each contract method is `POST /api/<method>` with the request as
  * the JSON body (no body for an undefined request), answered by a LabResult envelope.
  */
-import { LAB_METHODS, type LabApi, type LabMethod } from '../../main/contract/api'
+import { labMethodTable, type LabApi, type LabMethod } from '../../main/contract/api'
 import { LabError, isLabResult, unwrapResult } from '../../main/contract/envelope'
 
 export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
@@ -23,7 +23,5 @@ export function createHttpLabApi(baseUrl = '/api', fetchFn: FetchLike = (input, 
     if (!isLabResult(body)) throw new LabError({ code: 'failed', message: `${method}: HTTP ${response.status} without a lab reply` })
     return unwrapResult(body)
   }
-  const api: Record<string, (request: unknown) => Promise<unknown>> = {}
-  for (const method of LAB_METHODS) api[method] = (request: unknown) => call(method, request)
-  return Object.freeze(api) as unknown as LabApi
+  return labMethodTable((method) => (request: unknown) => call(method, request)) as unknown as LabApi
 }

@@ -3,20 +3,18 @@
  * `window.lab` inside Electron, or HTTP to the web bridge when the page is served by `daxlab serve` or the
  * e2e tests. Nothing else in renderer/ touches window.lab or fetch.
  */
-import { LAB_METHODS, type LabApi, type LabErrorData } from '../../main/contract/api'
-import { isLabErrorData, unwrapResult, type LabBridge } from '../../main/contract/envelope'
+import { labMethodTable, type LabApi } from '../../main/contract/api'
+import { unwrapResult, type LabBridge } from '../../main/contract/envelope'
 import { createHttpLabApi } from './http'
 
 let current: LabApi | undefined
 
 /** The preload's envelope-returning bridge as a LabApi: failures reject with LabError (`.data`). */
 export function fromBridge(bridge: LabBridge): LabApi {
-  const api: Record<string, (request: unknown) => Promise<unknown>> = {}
-  for (const method of LAB_METHODS) {
+  return labMethodTable((method) => {
     const call = bridge[method] as (request: unknown) => Promise<Parameters<typeof unwrapResult>[0]>
-    api[method] = async (request: unknown) => unwrapResult(await call(request))
-  }
-  return Object.freeze(api) as unknown as LabApi
+    return async (request: unknown) => unwrapResult(await call(request))
+  }) as unknown as LabApi
 }
 
 export function getLabApi(): LabApi {
@@ -32,8 +30,4 @@ export function setLabApi(api: LabApi | undefined): void {
 }
 
 /** The error data of a failed call (LabError carries it; anything else becomes `failed`). */
-export function labErrorOf(err: unknown): LabErrorData {
-  const data = (err as { data?: unknown } | null)?.data
-  if (isLabErrorData(data)) return data
-  return { code: 'failed', message: err instanceof Error ? err.message : String(err) }
-}
+export { toErrorData as labErrorOf } from '../../main/contract/envelope'

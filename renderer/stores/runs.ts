@@ -99,7 +99,9 @@ export const useRunsStore = defineStore('runs', () => {
     const job = progress.value
     if (!job) return
     try {
-      progress.value = await getLabApi().cancelRun({ jobId: job.jobId })
+      const answer = await getLabApi().cancelRun({ jobId: job.jobId })
+      // The run may have ended (and cleared progress) while the cancel was on its way.
+      if (progress.value?.jobId === job.jobId) progress.value = answer
     } catch (err) {
       error.value = labErrorOf(err)
     }

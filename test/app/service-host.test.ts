@@ -49,8 +49,16 @@ describe('service host', () => {
     expect(utility.forks).toHaveLength(1)
     expect(utility.forks[0]!.path).toBe('/out/main/service-worker.js')
     expect(utility.forks[0]!.options.env?.DAXLAB_DB).toBe('/tmp/lab.sqlite')
+    expect(utility.forks[0]!.options.env?.DAXLAB_SQLITE_BINDING).toBe(process.env.DAXLAB_SQLITE_BINDING)
     host.close()
     expect((utility.forks[0]!.child as FakeChild).killed).toBe(true)
+  })
+
+  it('hands the worker the Electron build of better-sqlite3 it was given', async () => {
+    const host = startServiceHost({ workerPath: 'w.js', dbPath: 'db', sqliteBinding: '/opt/daxlab/.electron-native/better_sqlite3.node' })
+    await host.api.listScenarios(undefined)
+    expect(utility.forks[0]!.options.env?.DAXLAB_SQLITE_BINDING).toBe('/opt/daxlab/.electron-native/better_sqlite3.node')
+    host.close()
   })
 
   it('rejects with the error data the worker sent', async () => {

@@ -92,4 +92,24 @@ describe('runs store', () => {
     expect(store.selected?.summary.scenario).toBe('fsdax-truncate-hang')
     expect(store.loadingRun).toBe(false)
   })
+
+  it('drops a cancel answer that arrives after the run has ended', async () => {
+    let releaseCancel!: () => void
+    const gate = new Promise<void>((resolve) => (releaseCancel = resolve))
+    setLabApi({
+      ...api,
+      cancelRun: async (request) => {
+        await gate
+        return { jobId: request.jobId, state: 'done', done: 2, total: 2 }
+      },
+    } as LabApi)
+    const store = useRunsStore()
+    const run = store.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14' })
+    const cancel = store.cancelRun()
+    await run
+    releaseCancel()
+    await cancel
+    expect(store.running).toBe(false)
+    expect(store.progress).toBeUndefined()
+  })
 })

@@ -53,7 +53,24 @@ describe('lab service', () => {
 
   it('reports unknown scenarios and kernels as errors with their field', async () => {
     expect((await rejection(service.runScenario({ scenario: 'nope', kernel: '6.17' }))).data).toMatchObject({ code: 'not_found', field: 'scenario' })
-    expect((await rejection(service.runScenario({ scenario: 'fsdax-read-fault', kernel: '5.4' }))).data).toMatchObject({ code: 'failed' })
+    expect((await rejection(service.runScenario({ scenario: 'fsdax-read-fault', kernel: '5.4' }))).data).toMatchObject({
+      code: 'invalid_request',
+      field: 'kernel',
+      message: 'kernel 5.4: only 6.1 and later are modelled',
+    })
+  })
+
+  it('names the arch, the variant or the source when the caller picked one that does not exist', async () => {
+    const arch = await rejection(service.runScenario({ scenario: 'fsdax-read-fault', kernel: '6.17', arch: 'vax' }))
+    expect(arch.data).toMatchObject({ code: 'invalid_request', field: 'arch' })
+    expect(arch.message).toContain("unknown arch 'vax'")
+    const variant = await rejection(service.runScenario({ scenario: 'fsdax-read-fault', kernel: '6.17', variant: 'sv39' }))
+    expect(variant.data).toMatchObject({ code: 'invalid_request', field: 'variant' })
+    expect(variant.message).toContain("variant 'sv39' is not a x86 variant")
+    const profile = await rejection(service.runScenario({ scenario: 'inline', source: 'name: x\ndescription: y\nprofile: nowhere\nsteps:\n  - mmap: {id: d, device: dax0, length: 2MiB}\n', kernel: '6.17' }))
+    expect(profile.data).toMatchObject({ code: 'invalid_request', field: 'source' })
+    expect(profile.message).toContain("profile: no built-in profile 'nowhere'")
+    expect(await service.listRuns(undefined)).toEqual([])
   })
 
   it('reports progress while a long run is in flight and can cancel it without storing anything', async () => {

@@ -117,6 +117,20 @@ describe('web bridge', () => {
     expect(cross.status).toBe(403)
     const rebinding = await raw('/', { Host: 'evil.example' })
     expect(rebinding.status).toBe(403)
+    // A sandboxed frame or a file:// page sends the opaque origin `null`.
+    const opaque = await post('listRuns', undefined, { 'Content-Type': 'application/json', Origin: 'null' })
+    expect(opaque.status).toBe(403)
+  })
+
+  it('refuses a body over the limit with 413', async () => {
+    const small = await startWebBridge({ service, rendererDir, maxBodyBytes: 64 })
+    try {
+      const res = await fetch(`${small.url}/api/listRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ session: 'x'.repeat(100) }) })
+      expect(res.status).toBe(413)
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_request', message: 'request body is larger than 64 bytes' } })
+    } finally {
+      await small.close()
+    }
   })
 
   it('serves the renderer with the CSP header, and nothing outside it', async () => {

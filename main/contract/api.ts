@@ -5,6 +5,7 @@
  * schemas below before calling the services. Pure: types, zod schemas and constants only.
  */
 import { z } from 'zod'
+import { EVENT_KIND_NAMES } from '../sim/events'
 import type { RunResult } from '../sim/result'
 
 export interface RunSummary {
@@ -39,6 +40,23 @@ export interface StartedRun {
   readonly runId: number
 }
 
+/**
+ * One trace event as it crosses the boundary: the page-table value as a hex string (JSON has no 64-bit
+ * integers), everything else as the store keeps it (TraceEvent in main/sim/events.ts).
+ */
+export interface TraceEventDto {
+  readonly seq: number
+  readonly step: number
+  readonly task: string
+  readonly kind: string
+  readonly level: string
+  readonly pfn: string
+  readonly before: number
+  readonly after: number
+  readonly entry?: string
+  readonly cause: string
+}
+
 /** Where a run started with a `jobId` is: poll it with runProgress, stop it with cancelRun. */
 export interface RunProgress {
   readonly jobId: string
@@ -71,6 +89,15 @@ export const requestSchemas = {
       jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)').optional(),
     })
     .strict(),
+  getEvents: z
+    .object({
+      id: z.number().int().min(1),
+      kinds: z.array(z.enum(EVENT_KIND_NAMES as [string, ...string[]])).max(EVENT_KIND_NAMES.length).optional(),
+      fromSeq: z.number().int().min(0).optional(),
+      step: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(5000).optional(),
+    })
+    .strict(),
   runProgress: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
 } as const
@@ -84,6 +111,7 @@ export interface LabResponses {
   listScenarios: LibraryEntry[]
   listProfiles: LibraryEntry[]
   runScenario: StartedRun
+  getEvents: TraceEventDto[]
   runProgress: RunProgress
   cancelRun: RunProgress
 }

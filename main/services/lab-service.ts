@@ -117,6 +117,17 @@ export function createLabService(options: { dbPath: string }): LabService {
         throw new LabError({ code: 'failed', message: (err as Error).message })
       }
     },
+    async getEvents(request: LabRequest<'getEvents'>) {
+      const { id, limit, ...query } = request
+      const events = store.getEvents(id, { ...query, limit: limit ?? 500 })
+      // Only an empty answer needs telling apart from a missing run (getRun decodes the whole result).
+      if (events.length === 0 && !store.getRun(id)) throw new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
+      return events.map((e) => ({
+        ...e,
+        pfn: '0x' + e.pfn.toString(16),
+        entry: e.entry === undefined ? undefined : '0x' + e.entry.toString(16).padStart(16, '0'),
+      }))
+    },
     async runProgress(request: LabRequest<'runProgress'>) {
       return jobs.progress(request.jobId)
     },

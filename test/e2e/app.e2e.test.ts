@@ -45,6 +45,15 @@ describe('runs view in Chromium', () => {
     expect(refcounts).toContain('1025')
     expect(await page.getByTestId('steps-table').locator('tbody tr').count()).toBeGreaterThan(3)
 
+    // The trace: every refcount change with the kernel function behind it, filterable by kind.
+    const trace = page.getByTestId('trace-events')
+    await expect.poll(() => trace.locator('tbody tr').count()).toBeGreaterThan(3)
+    await trace.getByRole('combobox', { name: 'Event filter' }).selectOption({ label: 'waits and wakes' })
+    await expect.poll(() => trace.locator('tbody').innerText()).toContain('put_devmap_managed_folio_refs: wake_up_var')
+    await trace.getByRole('combobox', { name: 'Event filter' }).selectOption({ label: 'refcount, mapcount, pincount' })
+    await expect.poll(() => trace.locator('tbody').innerText()).toContain('GUP_PIN_COUNTING_BIAS')
+    expect(await trace.locator('tbody').innerText()).toContain('1 → 1025')
+
     await page.screenshot({ path: join(stack.resultsDir, 'runs-view.png'), fullPage: true })
     expect(pageProblems).toEqual([])
   })

@@ -110,6 +110,10 @@ export function createFakeLabApi(): FakeLabApi {
       })
       return { runId: id }
     },
+    async getEvents(request: LabRequest<'getEvents'>) {
+      calls.push({ method: 'getEvents', request })
+      return [{ seq: 0, step: 3, task: 'main', kind: 'refcount', level: 'none', pfn: '0x300000', before: 1, after: 1025, cause: 'gup-fast: try_grab_folio_fast(FOLL_PIN)' }]
+    },
     async runProgress(request: LabRequest<'runProgress'>) {
       calls.push({ method: 'runProgress', request })
       return { jobId: request.jobId, state: 'done' as const, done: 1, total: 1 }

@@ -86,6 +86,21 @@ describe('lab service', () => {
     expect(await service.listRuns(undefined)).toEqual([])
   })
 
+  it('pages through a run\'s trace events with hex pfns and entries, filtered by kind', async () => {
+    const { runId } = await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14' })
+    const refs = await service.getEvents({ id: runId, kinds: ['refcount'] })
+    expect(refs.map((e) => [e.step, e.before, e.after])).toEqual([
+      [3, 1, 1025],
+      [5, 1025, 1],
+    ])
+    expect(refs[0]).toMatchObject({ pfn: '0x300000', kind: 'refcount', task: 'main' })
+    const entries = await service.getEvents({ id: runId, kinds: ['entry_set'] })
+    expect(entries[0]).toMatchObject({ level: 'pte', entry: '0x8200000300000225' })
+    const page = await service.getEvents({ id: runId, fromSeq: 1, limit: 2 })
+    expect(page.map((e) => e.seq)).toEqual([1, 2])
+    expect((await rejection(service.getEvents({ id: 99 }))).data).toMatchObject({ code: 'not_found', field: 'id' })
+  })
+
   it('a finished job reports done; an unknown one unknown', async () => {
     await service.runScenario({ scenario: 'fsdax-read-fault', kernel: '6.17', jobId: 'job-2' })
     expect(await service.runProgress({ jobId: 'job-2' })).toEqual({ jobId: 'job-2', state: 'done', done: 5, total: 5 })

@@ -159,15 +159,18 @@ export class Simulation {
     }
   }
 
-  zapRange(vma: Vma, from: number, to: number, cause: string): void {
+  /**
+   * Zaps every leaf of vma overlapping [from, to). `keepCows` keeps private anon copies, as
+   * unmap_mapping_pages(..., even_cows = false) does; munmap/exit zap everything.
+   */
+  zapRange(vma: Vma, from: number, to: number, cause: string, keepCows = false): void {
     for (const level of ['pte', 'pmd', 'pud'] as const) {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
-      const table = vma.tables[level]
       // Iterate a snapshot: zapLeaf deletes from the map.
-      for (const index of [...table.keys()]) {
+      for (const [index, leaf] of [...vma.tables[level].entries()]) {
         const start = index * size
-        if (start < to && start + size > from) this.zapLeaf(vma, level, index, cause)
+        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, index, cause)
       }
     }
   }
@@ -185,38 +188,35 @@ export class Simulation {
         const lo = Math.max(from, vma.pgoff)
         const hi = Math.min(to, vma.pgoff + vmaPages)
         if (lo >= hi) continue
-        const fromAddr = vma.start + (lo - vma.pgoff) * page
-        const toAddr = vma.start + (hi - vma.pgoff) * page
-        this.zapRangeShared(vma, fromAddr, toAddr, cause)
+        this.zapRange(vma, vma.start + (lo - vma.pgoff) * page, vma.start + (hi - vma.pgoff) * page, cause, true)
       }
     }
   }
 
-  /** Like zapRange but keeps private COW copies (even_cows = false). */
-  private zapRangeShared(vma: Vma, from: number, to: number, cause: string): void {
+  /** Does a DAX leaf of vma map pfn? (collect_procs without rmap: the legacy scheme has no mapcount.) */
+  vmaMapsPfn(vma: Vma, pfn: number): boolean {
     for (const level of ['pte', 'pmd', 'pud'] as const) {
-      const size = this.levelSizeOrZero(level)
-      if (size === 0) continue
-      for (const [index, leaf] of [...vma.tables[level].entries()]) {
-        const start = index * size
-        if (leaf.kind !== 'anon' && start < to && start + size > from) this.zapLeaf(vma, level, index, cause)
-      }
+      const pages = this.levelSizeOrZero(level) / this.arch.pageSize
+      for (const leaf of vma.tables[level].values()) if (leaf.kind === 'dax' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true
     }
+    return false
   }
 
-  /** Is any leaf in any task mapping pfn? (The legacy scheme has no mapcount to ask.) */
-  isMapped(pfn: number): boolean {
-    for (const task of this.tasks.values()) {
-      for (const vma of task.vmas.values()) {
-        for (const level of ['pte', 'pmd', 'pud'] as const) {
-          const pages = this.levelSizeOrZero(level) / this.arch.pageSize
-          for (const leaf of vma.tables[level].values()) {
-            if (leaf.kind !== 'anon' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true
-          }
+  /** The pfn addr reaches through a leaf found by lookup(): the leaf's first pfn plus the page offset. */
+  pfnAt(hit: { leaf: Leaf; level: Level }, addr: number): number {
+    return hit.leaf.pfn + Math.floor((addr % this.levelSizeOrZero(hit.level)) / this.arch.pageSize)
+  }
+
+  /** folio->mapping/index as DAX association sets them: the file and index whose entry covers pfn. */
+  ownerOf(pfn: number): { file: DaxFile; index: number } | undefined {
+    for (const fs of this.filesystems) {
+      for (const file of fs.files.values()) {
+        for (const entry of file.entries.values()) {
+          if (entry.pfn !== undefined && pfn >= entry.pfn && pfn < entry.pfn + 2 ** entry.order) return { file, index: entry.index + (pfn - entry.pfn) }
         }
       }
     }
-    return false
+    return undefined
   }
 
   describePfn(pfn: number): string {

@@ -56,7 +56,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
-          const folio = sim.folios.folio(leaf!.pfn + pageWithin(sim, addr, hit!.level))
+          const folio = sim.folios.folio(sim.pfnAt(hit!, addr))
           if (legacy && !fastPgmap && folio.region.pgmap) {
             fastPgmap = folio.region.pgmap
             sim.folios.pgmapRef(fastPgmap, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
@@ -78,7 +78,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
         continue
       }
-      const folio = sim.folios.folio(leaf.pfn + pageWithin(sim, addr, hit.level))
+      const folio = sim.folios.folio(sim.pfnAt(hit, addr))
       if (legacy && !slowPgmap && folio.region.pgmap) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
         slowPgmap = folio.region.pgmap
@@ -97,11 +97,6 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   dropPgmaps()
   sim.gups.set(args.id, record)
   return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
-}
-
-function pageWithin(sim: Simulation, addr: number, level: 'pte' | 'pmd' | 'pud'): number {
-  const size = sim.levelSizeOrZero(level)
-  return Math.floor((addr % size) / sim.arch.pageSize)
 }
 
 /** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */

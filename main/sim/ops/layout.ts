@@ -10,7 +10,7 @@ import { DaxFile, type DaxFs } from '../daxfs'
 import { EventKind } from '../events'
 import { hex } from '../folios'
 import { SimError, type Simulation } from '../sim'
-import { OK, type OpOutcome } from './outcome'
+import { andThen, OK, type OpOutcome } from './outcome'
 
 const ALL = Number.MAX_SAFE_INTEGER
 
@@ -219,23 +219,11 @@ export function umount(sim: Simulation, args: StepArgs<'umount'>, notes: string[
   const busy = [...fs.files.values()].find((f) => f.mappings > 0)
   if (busy) throw new SimError('EBUSY', `${busy.path} is still mapped`)
   const files = [...fs.files.values()].filter((f) => !f.evicted)
-  const next = (): OpOutcome => {
-    const file = files.shift()
-    if (!file) return finishUmount(sim, fs, notes)
-    const outcome = evict(sim, file, false)
-    return outcome.status === 'blocked' ? continueAfter(outcome, next) : next()
+  const next = (rest: DaxFile[]): OpOutcome => {
+    const [file, ...more] = rest
+    return file ? andThen(evict(sim, file, false), () => next(more)) : finishUmount(sim, fs, notes)
   }
-  return next()
-}
-
-function continueAfter(outcome: Extract<OpOutcome, { status: 'blocked' }>, next: () => OpOutcome): OpOutcome {
-  return {
-    ...outcome,
-    resume: () => {
-      const r = outcome.resume()
-      return r.status === 'blocked' ? continueAfter(r, next) : next()
-    },
-  }
+  return next(files)
 }
 
 /** After the last inode: every page of the filesystem should be idle (6.15 "Ensure all pages are idle prior to filesystem unmount"). */

@@ -8,7 +8,6 @@
  * in every handled case: pmem records the bad block, so a later dax_direct_access() fails (SIGBUS).
  */
 import type { StepArgs } from '../../formats/scenario'
-import type { Vma } from '../mm'
 import { SimError, type Simulation } from '../sim'
 import { exit } from './process'
 import type { OpOutcome } from './outcome'
@@ -24,7 +23,7 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
   if (!region.contains(pfn)) throw new SimError('ENXIO', `offset ${args.offset} is beyond region '${region.name}'`)
   sim.folios.pgmapRef(pgmap, 1, 'memory_failure: get_dev_pagemap')
   try {
-    const owner = ownerOf(sim, pfn)
+    const owner = sim.ownerOf(pfn)
     const xfs = region.def.type === 'fsdax' && region.def.fs === 'xfs'
     if (!owner && region.type === 'fsdax') {
       if (xfs) {
@@ -39,10 +38,9 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
     folio.hwpoison = true
     notes.push(`SetPageHWPoison(${sim.describePfn(pfn)})`)
     // collect_procs + unmap_and_kill: every task mapping the page gets SIGBUS and, by default, dies.
-    const victims = [...sim.tasks.values()].filter((t) => !t.exited && [...t.vmas.values()].some((v) => mapsPfn(sim, v, pfn)))
+    const victims = [...sim.tasks.values()].filter((t) => !t.exited && [...t.vmas.values()].some((v) => sim.vmaMapsPfn(v, pfn)))
     if (owner) sim.unmapMappingPages(owner.file, owner.index, owner.index + 1, 'unmap_and_kill: unmap_mapping_range')
     for (const task of victims) {
-      for (const vma of task.vmas.values()) if (vma.device && mapsPfn(sim, vma, pfn)) sim.zapRange(vma, vma.start, vma.end, 'unmap_and_kill')
       notes.push(`SIGBUS (BUS_MCEERR) to ${task.name}`)
       // The victim's exit may have to evict an unlinked inode; a 6.15+ wait there is not modelled.
       if (exit(sim, task).status === 'blocked') notes.push(`${task.name}: exit would wait in dax_break_layout_final (not modelled; the task is treated as gone)`)
@@ -51,25 +49,4 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
     sim.folios.pgmapRef(pgmap, -1, 'memory_failure: put_dev_pagemap')
   }
   return { status: 'ok', message: 'page poisoned' }
-}
-
-function ownerOf(sim: Simulation, pfn: number) {
-  for (const fs of sim.filesystems) {
-    for (const file of fs.files.values()) {
-      for (const entry of file.entries.values()) {
-        if (entry.pfn !== undefined && pfn >= entry.pfn && pfn < entry.pfn + 2 ** entry.order) {
-          return { file, index: entry.index + (pfn - entry.pfn) }
-        }
-      }
-    }
-  }
-  return undefined
-}
-
-function mapsPfn(sim: Simulation, vma: Vma, pfn: number): boolean {
-  for (const level of ['pte', 'pmd', 'pud'] as const) {
-    const pages = sim.levelSizeOrZero(level) / sim.arch.pageSize
-    for (const leaf of vma.tables[level].values()) if (leaf.kind === 'dax' && pfn >= leaf.pfn && pfn < leaf.pfn + pages) return true
-  }
-  return false
 }

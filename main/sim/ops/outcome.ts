@@ -15,3 +15,14 @@ export type OpOutcome =
     }
 
 export const OK: OpOutcome = { status: 'ok' }
+
+/**
+ * Runs `next` after `first` completes: at once, or, if `first` blocked, when its resume completes. An
+ * error ends the chain. Compound operations (exit evicting several files, umount evicting each inode)
+ * are built from this.
+ */
+export function andThen(first: OpOutcome, next: () => OpOutcome): OpOutcome {
+  if (first.status === 'blocked') return { ...first, resume: () => andThen(first.resume(), next) }
+  if (first.status === 'error') return first
+  return next()
+}

@@ -21,7 +21,7 @@ export function probe(sim: Simulation, task: Task, args: StepArgs<'probe'>): OpO
     if (hit) {
       entry = hit.leaf.raw
       level = hit.level
-      pfn = hit.leaf.pfn + Math.floor((addr % sim.levelSizeOrZero(hit.level)) / page)
+      pfn = sim.pfnAt(hit, addr)
       if (hit.leaf.kind !== 'dax') return { status: 'ok', probe: emptyProbe(args.label, target, pfn, entry, level) }
     } else if (vma.file) {
       pfn = vma.file.blockAt(vma.pgoff + Math.floor(args.offset / page))
@@ -52,7 +52,7 @@ export function probe(sim: Simulation, task: Task, args: StepArgs<'probe'>): OpO
       entry: entry === undefined ? null : hex64(entry),
       level,
       region: folio.region.name,
-      mapping: mappingOf(sim, pfn),
+      mapping: sim.ownerOf(pfn)?.file.path ?? null,
       pgmap_refs: folio.region.pgmap?.refs ?? null,
     },
   }
@@ -77,14 +77,4 @@ function emptyProbe(label: string | undefined, target: string, pfn: number | und
 
 function hex64(v: bigint): string {
   return '0x' + v.toString(16).padStart(16, '0')
-}
-
-/** folio->mapping as the DAX entry association sets it: the file whose entry covers the pfn. */
-function mappingOf(sim: Simulation, pfn: number): string | null {
-  for (const fs of sim.filesystems) {
-    for (const file of [...fs.files.values()]) {
-      for (const e of file.entries.values()) if (e.pfn !== undefined && pfn >= e.pfn && pfn < e.pfn + 2 ** e.order) return file.path
-    }
-  }
-  return null
 }

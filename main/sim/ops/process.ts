@@ -7,7 +7,7 @@ import { ModelError } from '../errors'
 import { SimError, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { dropFileRef } from './layout'
-import { OK, type OpOutcome } from './outcome'
+import { andThen, OK, type OpOutcome } from './outcome'
 
 
 export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes: string[]): OpOutcome {
@@ -121,21 +121,10 @@ export function exit(sim: Simulation, task: Task): OpOutcome {
   return dropAll(sim, files)
 }
 
+/** Drops each file reference in turn; an eviction that waits holds up the rest. */
 function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
-  while (files.length > 0) {
-    const outcome = dropFileRef(sim, files.shift()!)
-    if (outcome.status === 'blocked') {
-      const rest = files
-      return { ...outcome, resume: () => chain(outcome.resume(), () => dropAll(sim, rest)) }
-    }
-  }
-  return OK
-}
-
-function chain(first: OpOutcome, next: () => OpOutcome): OpOutcome {
-  if (first.status === 'blocked') return { ...first, resume: () => chain(first.resume(), next) }
-  if (first.status === 'error') return first
-  return next()
+  const [file, ...rest] = files
+  return file ? andThen(dropFileRef(sim, file), () => dropAll(sim, rest)) : OK
 }
 
 /**

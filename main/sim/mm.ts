@@ -45,18 +45,9 @@ export function newTables(): Record<Level, Map<number, Leaf>> {
   return { pte: new Map(), pmd: new Map(), pud: new Map() }
 }
 
-export interface BlockedState {
-  readonly step: number
-  readonly reason: string
-  /** Folio head whose wake_up_var() makes the task re-check its condition. */
-  readonly waitOn: number
-  readonly interruptible: boolean
-}
-
 export class Task {
   readonly vmas = new Map<string, Vma>()
   exited = false
-  blocked: BlockedState | undefined
   /** A fatal signal that arrived while the task slept uninterruptibly; it dies when the wait ends. */
   killPending: string | undefined
   /** Steps of this task that arrived while it was blocked, in scenario order. */

@@ -63,7 +63,7 @@ export class Scheduler {
       if (this.options.shouldStop?.()) throw new CancelledError(`cancelled at step ${i} of ${total}`)
       if (i % 256 === 0) this.options.onProgress?.(i, total)
       const task = this.sim.task(this.steps[i]!.task)
-      if (task.blocked || task.pending.length > 0) {
+      if (this.isWaiting(task) || task.pending.length > 0) {
         task.pending.push(i)
         this.results[i]!.message = `queued: task ${task.name} is blocked`
         continue
@@ -126,7 +126,6 @@ export class Scheduler {
       return { status: 'ok', message: `${targetName} is unkillable while it waits` }
     }
     this.waiting.splice(this.waiting.indexOf(waiting), 1)
-    target.blocked = undefined
     this.settle(target, waiting.step, { status: 'error', error: 'ERESTARTSYS', message: `interrupted by ${signal} while waiting: ${waiting.outcome.reason}` }, index)
     this.sim.trace.setContext(index, target.name)
     this.die(target, signal)
@@ -151,6 +150,10 @@ export class Scheduler {
     task.pending.length = 0
   }
 
+  private isWaiting(task: Task): boolean {
+    return this.waiting.some((w) => w.task === task)
+  }
+
   private guard(fn: () => OpOutcome): OpOutcome {
     try {
       return fn()
@@ -168,7 +171,6 @@ export class Scheduler {
       if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, this.sim.folios.folio(outcome.waitOn).refcount, 0, outcome.reason)
       result.waited = true
       result.message = outcome.reason
-      task.blocked = { step: index, reason: outcome.reason, waitOn: outcome.waitOn, interruptible: outcome.interruptible }
       const existing = this.waiting.find((w) => w.task === task)
       if (existing) existing.outcome = outcome
       else this.waiting.push({ task, step: index, outcome })
@@ -199,18 +201,16 @@ export class Scheduler {
         const outcome = this.guard(() => w.outcome.resume())
         if (outcome.status === 'blocked') {
           w.outcome = outcome
-          w.task.blocked = { step: w.step, reason: outcome.reason, waitOn: outcome.waitOn, interruptible: outcome.interruptible }
           this.results[w.step]!.message = outcome.reason
           continue
         }
         this.waiting.splice(this.waiting.indexOf(w), 1)
-        w.task.blocked = undefined
         this.settle(w.task, w.step, outcome, after)
         if (w.task.killPending) {
           this.die(w.task, `${w.task.killPending} delivered once the uninterruptible wait ended`)
           continue
         }
-        while (!w.task.blocked && w.task.pending.length > 0) {
+        while (!this.isWaiting(w.task) && w.task.pending.length > 0) {
           const next = w.task.pending.shift()!
           delete this.results[next]!.message
           this.execute(w.task, next)

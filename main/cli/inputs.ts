@@ -9,6 +9,7 @@ import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
 import { defaultDbPath } from '../store/paths'
+import { TraceStore } from '../store/trace-store'
 
 export interface LoadedScenario {
   readonly scenario: Scenario
@@ -53,4 +54,14 @@ export function profileFor(loaded: LoadedScenario, override?: string): Profile {
 
 export function dbPathFrom(option: string | undefined): string {
   return option ?? defaultDbPath()
+}
+
+/** Opens the trace store (--db, else the default), runs fn, and always closes it. */
+export function withStore<T>(db: string | undefined, fn: (store: TraceStore) => T): T {
+  const store = TraceStore.open(dbPathFrom(db))
+  try {
+    return fn(store)
+  } finally {
+    store.close()
+  }
 }

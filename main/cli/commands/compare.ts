@@ -6,8 +6,7 @@ import type { Command } from 'commander'
 import { compareRuns } from '../../sim/compare'
 import type { RunResult } from '../../sim/result'
 import { runScenario } from '../../sim/run'
-import { TraceStore } from '../../store/trace-store'
-import { dbPathFrom, loadScenario, profileFor } from '../inputs'
+import { loadScenario, profileFor, withStore } from '../inputs'
 import { renderComparison } from '../render'
 
 interface CompareOptions {
@@ -41,20 +40,17 @@ export function registerCompare(program: Command): void {
 
 function compareStored(ids: string[], opts: CompareOptions) {
   if (ids.length < 2) throw new UsageError('compare needs two stored run ids (or a scenario and --kernel)')
-  const store = TraceStore.open(dbPathFrom(opts.db))
-  try {
-    const runs = ids.map((id) => {
+  const runs = withStore(opts.db, (store) =>
+    ids.map((id) => {
       const run = store.getRun(Number(id))
       if (!run) throw new UsageError(`no stored run ${id} in ${store.path}`)
       return run
-    })
-    return compareRuns(
-      runs.map((r) => r.result),
-      runs.map((r) => r.summary.id),
-    )
-  } finally {
-    store.close()
-  }
+    }),
+  )
+  return compareRuns(
+    runs.map((r) => r.result),
+    runs.map((r) => r.summary.id),
+  )
 }
 
 function compareScenario(targets: string[], opts: CompareOptions) {

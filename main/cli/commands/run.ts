@@ -1,8 +1,7 @@
 /** `daxlab run SCENARIO`: run a scenario under one kernel and arch; store it unless --no-store. */
 import type { Command } from 'commander'
 import { runScenario } from '../../sim/run'
-import { TraceStore } from '../../store/trace-store'
-import { dbPathFrom, loadScenario, profileFor } from '../inputs'
+import { loadScenario, profileFor, withStore } from '../inputs'
 import { stderrProgress } from '../progress'
 import { renderRun } from '../render'
 
@@ -40,14 +39,7 @@ export function registerRun(program: Command): void {
         onProgress: stderrProgress(`daxlab run ${loaded.scenario.name}`),
       })
       let runId: number | undefined
-      if (opts.store) {
-        const store = TraceStore.open(dbPathFrom(opts.db))
-        try {
-          runId = store.saveRun({ result, trace, scenarioText: loaded.text, profile, session: opts.session })
-        } finally {
-          store.close()
-        }
-      }
+      if (opts.store) runId = withStore(opts.db, (store) => store.saveRun({ result, trace, scenarioText: loaded.text, profile, session: opts.session }))
       if (opts.json) process.stdout.write(JSON.stringify(runId === undefined ? result : { run_id: runId, ...result }, null, 2) + '\n')
       else process.stdout.write(renderRun(result, runId) + '\n')
     })

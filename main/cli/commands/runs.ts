@@ -1,20 +1,10 @@
 /** `daxlab runs list|show`: the stored runs. */
 import type { Command } from 'commander'
 import { EVENT_KIND_NAMES } from '../../sim/events'
-import { TraceStore } from '../../store/trace-store'
-import { dbPathFrom } from '../inputs'
+import { withStore } from '../inputs'
 import { renderRun } from '../render'
 import { table } from '../table'
 import { UsageError } from './compare'
-
-function withStore<T>(db: string | undefined, fn: (store: TraceStore) => T): T {
-  const store = TraceStore.open(dbPathFrom(db))
-  try {
-    return fn(store)
-  } finally {
-    store.close()
-  }
-}
 
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('stored runs')

@@ -57,9 +57,20 @@ export class FolioTable {
     return this.folios.get(region.folioOf(pfn, this.pmdOrder).head)
   }
 
-  /** Folio records whose head lies in [from, to). */
+  /**
+   * Folio records overlapping pfns [from, to), in pfn order. A short range (a DAX entry) probes its pfns; a long one
+   * (a whole extent or region) scans the records, so neither costs more than the smaller of the two.
+   */
   touchedIn(from: number, to: number): Folio[] {
-    return [...this.folios.values()].filter((f) => f.head + 2 ** f.order > from && f.head < to)
+    if (to - from > this.folios.size) return [...this.folios.values()].filter((f) => f.head + 2 ** f.order > from && f.head < to).sort((a, b) => a.head - b.head)
+    const out: Folio[] = []
+    const first = this.peek(from) // may start before `from` (a large folio)
+    if (first) out.push(first)
+    for (let pfn = from; pfn < to; pfn++) {
+      const f = this.folios.get(pfn)
+      if (f && f !== first) out.push(f)
+    }
+    return out
   }
 
   /** Every folio with a record, by pfn. */

@@ -53,16 +53,19 @@ function faultLevels(sim: Simulation, size: FaultSize): Level[] {
   return from < 0 ? ['pte'] : all.slice(from)
 }
 
-/** Page-table entries of a smaller level already present under a huge range: no huge fault is tried. */
-function smallerLeavesIn(sim: Simulation, vma: Vma, start: number, size: number, levels: readonly Level[]): boolean {
-  for (const level of levels) {
-    const s = sim.levelSizeOrZero(level)
-    if (s === 0) continue
-    for (const index of vma.tables[level].keys()) {
-      const a = index * s
-      if (a >= start && a < start + size) return true
-    }
+/**
+ * PTEs already present under a PMD range (the PMD then points to a page table): no huge fault is tried.
+ * Probes the range's indices or scans the table, whichever is smaller (this runs on every PMD fault).
+ */
+function ptesIn(sim: Simulation, vma: Vma, start: number, size: number): boolean {
+  const table = vma.tables.pte
+  const first = start / sim.arch.pageSize
+  const count = size / sim.arch.pageSize
+  if (table.size < count) {
+    for (const index of table.keys()) if (index >= first && index < first + count) return true
+    return false
   }
+  for (let i = first; i < first + count; i++) if (table.has(i)) return true
   return false
 }
 
@@ -132,7 +135,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   if (write && !vma.shared) return fallback('write fault on a private mapping (COW)')
   if (index % pmdPages !== 0) return fallback('file offset colour differs from the address colour')
   if (index + pmdPages - 1 >= maxPgoff(sim, file)) return fallback('PMD crosses EOF')
-  if (smallerLeavesIn(sim, vma, start, pmdSize, ['pte'])) return fallback('a PTE table already exists here')
+  if (ptesIn(sim, vma, start, pmdSize)) return fallback('a PTE table already exists here')
   if (file.entriesIn(index, index + pmdPages).some((e) => e.order === 0)) return fallback('grab_mapping_entry: PTE entries in range')
   if (file.fs.region.def.type === 'fsdax' && isPoisoned(sim, file.blockAt(index))) return sigbus('dax_direct_access: poisoned block')
 

@@ -1,9 +1,9 @@
 /**
  * The store's schema as an ordered list of migrations. The version lives in PRAGMA user_version and
  * the file is marked as daxlab's with PRAGMA application_id, both in the database header, so a file
- * can be identified (and refused) without reading any table. Each migration runs in one IMMEDIATE
- * transaction together with its user_version bump: a crash leaves the file at the old version or the
- * new one, never between.
+ * can be identified (and refused) without reading any table. The pending migrations run in one
+ * IMMEDIATE transaction together with their user_version bumps: a crash leaves the file at the old
+ * version or the new one, never between.
  *
  * Rules for adding a migration: append, never edit a shipped one (users' files already ran it); keep
  * it self-contained (no imports of today's codecs, whose behaviour may move on); only additive or
@@ -11,6 +11,7 @@
  * which is a no-op inside a transaction, so such a migration must be run specially.
  */
 import type Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 
 /** 'DAXL' as a big-endian u32, stored at header offset 68. */
@@ -145,6 +146,70 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    description: 'checksums on runs and event chunks; packed step and violation chunks (run_records) for new runs',
+    up(db) {
+      db.exec(`
+        -- 1: the result BLOB holds the whole RunResult; steps and violations are also rows of
+        --    run_steps and violations (runs written before version 3).
+        -- 2: the result holds the RunResult with empty steps and violations arrays; those live packed
+        --    in run_records (main/store/record-codec.ts), the violation kinds in run_violation_kinds.
+        ALTER TABLE runs ADD COLUMN layout INTEGER NOT NULL DEFAULT 1 CHECK (layout IN (1, 2));
+        -- sha256 of the row's fields, string tables and result bytes (main/store/checksum.ts runChecksum).
+        ALTER TABLE runs ADD COLUMN checksum BLOB;
+        -- sha256 of the summary columns and data (main/store/checksum.ts eventChunkChecksum).
+        ALTER TABLE event_chunks ADD COLUMN checksum BLOB;
+
+        -- A run's step results ('steps') or violations ('violations'), a few thousand records per row.
+        CREATE TABLE run_records (
+          run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind     TEXT NOT NULL CHECK (kind IN ('steps', 'violations')),
+          chunk_no INTEGER NOT NULL,
+          first    INTEGER NOT NULL,   -- index of the chunk's first record in the run's list
+          count    INTEGER NOT NULL,
+          checksum BLOB NOT NULL,      -- recordChunkChecksum
+          data     BLOB NOT NULL,
+          PRIMARY KEY (run_id, kind, chunk_no)
+        );
+
+        -- How many violations of each kind a layout-2 run has: finds runs by violation kind in SQL.
+        CREATE TABLE run_violation_kinds (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind   TEXT NOT NULL,
+          count  INTEGER NOT NULL,
+          PRIMARY KEY (run_id, kind)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_violation_kinds_kind ON run_violation_kinds (kind);
+      `)
+      // Backfill. The digests are computed here with a copy of the code as it shipped (checksum.ts
+      // must keep computing the same bytes), so this migration never changes meaning.
+      const numbers = (xs: number[]) => {
+        const b = Buffer.allocUnsafe(8 * xs.length)
+        xs.forEach((n, i) => b.writeDoubleLE(n, 8 * i))
+        return b
+      }
+      // One chunk in memory at a time (a statement cannot write while another iterates).
+      const rowids = db.prepare('SELECT rowid FROM event_chunks').pluck().all() as number[]
+      const chunk = db.prepare<[number], { first_seq: number; count: number; step_min: number; step_max: number; kinds: number; data: Buffer }>(
+        'SELECT first_seq, count, step_min, step_max, kinds, data FROM event_chunks WHERE rowid = ?',
+      )
+      const setChunk = db.prepare('UPDATE event_chunks SET checksum = ? WHERE rowid = ?')
+      for (const rowid of rowids) {
+        const c = chunk.get(rowid)!
+        setChunk.run(createHash('sha256').update(numbers([c.first_seq, c.count, c.step_min, c.step_max, c.kinds])).update(c.data).digest(), rowid)
+      }
+      const strings = db.prepare<[number, string]>('SELECT text FROM run_strings WHERE run_id = ? AND kind = ? ORDER BY idx').pluck()
+      const runIds = db.prepare('SELECT id FROM runs').pluck().all() as number[]
+      const run = db.prepare<[number], Record<string, string | number | Buffer>>('SELECT * FROM runs WHERE id = ?')
+      const setRun = db.prepare('UPDATE runs SET checksum = ? WHERE id = ?')
+      for (const id of runIds) {
+        const r = run.get(id)!
+        const fields = [r.kernel, r.scheme, r.quirks, r.arch, r.variant, r.created_at, r.steps, r.violations, r.blocked, r.events, r.result_codec, 1, strings.all(r.id as number, 'task'), strings.all(r.id as number, 'cause')]
+        setRun.run(createHash('sha256').update(JSON.stringify(fields)).update(r.result as string | Buffer).digest(), r.id)
+      }
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
@@ -157,18 +222,24 @@ export function userVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number
 }
 
-/** Applies the migrations above the file's version, up to `target` (tests stop early to build old files). */
-export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
+/**
+ * Applies the migrations above the file's version, up to `target` (tests stop early to build old
+ * files), inside the caller's transaction: TraceStore.open runs this under one IMMEDIATE transaction
+ * together with identifying the file, so concurrent openers of a new file serialise on the write lock
+ * and each sees either nothing or the finished schema.
+ */
+export function migrateLocked(db: Database.Database, target = SCHEMA_VERSION): void {
   for (const m of MIGRATIONS) {
     if (m.version > target) break
-    // IMMEDIATE takes the write lock up front; re-reading the version inside it makes a second
-    // process opening the same file at the same time skip what the first one already applied.
-    db.transaction(() => {
-      if (userVersion(db) >= m.version) return
-      m.up(db)
-      db.pragma(`user_version = ${m.version}`)
-    }).immediate()
+    if (userVersion(db) >= m.version) continue
+    m.up(db)
+    db.pragma(`user_version = ${m.version}`)
   }
+}
+
+/** migrateLocked in its own IMMEDIATE transaction: all pending migrations commit together or not at all. */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
+  db.transaction(() => migrateLocked(db, target)).immediate()
 }
 
 export type FileIdentity =

@@ -4,40 +4,33 @@
  * which for this workload (one writer, bulk BLOB inserts inside a transaction) is faster than any
  * async driver, and a transaction can never be split by an await.
  */
-import Database from 'better-sqlite3'
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import type Database from 'better-sqlite3'
+import { resolve } from 'node:path'
 import { EVENT_KIND_NAMES, type TraceEvent } from '../sim/events'
-import type { RunResult } from '../sim/result'
+import type { RunResult, StepResult, Violation } from '../sim/result'
+import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
-import { nativeBindingPath } from './native-binding'
+import { checkStore, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
+import { openConnection } from './open-file'
 import { defaultDbPath } from './paths'
+import { PackBuffer, packRecords, unpackRecords } from './record-codec'
 import { canonicalJson, decodeResult, encodeResult, sha256 } from './result-codec'
-import { SCHEMA_VERSION, identify, migrate, userVersion } from './schema'
+import { userVersion } from './schema'
+import { StoreError, damagedError, isCorruption, message, readOnlyError } from './store-error'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
-export type StoreErrorCode = 'not-daxlab' | 'too-new' | 'unreadable'
-
-/** Opening failed; the message names the file and the reason. The file was not modified. */
-export class StoreError extends Error {
-  constructor(
-    readonly file: string,
-    readonly code: StoreErrorCode,
-    reason: string,
-  ) {
-    super(`${file}: ${reason}`)
-    this.name = 'StoreError'
-  }
-}
+export { StoreError, type StoreErrorCode } from './store-error'
+export type { CheckReport } from './integrity'
 
 export interface OpenOptions {
   /** Events per chunk for runs written through this handle (tests use small chunks to get many). */
   readonly chunkEvents?: number
+  /** Step results or violations per run_records chunk (tests use small chunks to get many). */
+  readonly chunkRecords?: number
 }
 
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
-/** Rows per multi-row step INSERT (9 parameters each, well under SQLITE_MAX_VARIABLE_NUMBER). */
-const STEP_BATCH = 100
+/** Records per run_records chunk: ~40 bytes a step, so ~330 KiB BLOBs for steps. */
+export const DEFAULT_CHUNK_RECORDS = 8192
 
 /** Columns of RunSummary, named as the interface names them, so rows need no mapping. */
 const SUMMARY_SELECT = `
@@ -50,11 +43,26 @@ const SUMMARY_FROM = `
   JOIN profiles p ON p.id = r.profile_id
   LEFT JOIN sessions se ON se.id = r.session_id`
 
-interface ChunkRow {
+interface EventChunkRow {
+  chunk_no: number
   first_seq: number
   count: number
+  step_min: number
+  step_max: number
+  kinds: number
+  checksum: Buffer | null
   data: Buffer
 }
+
+interface RecordChunkRow {
+  chunk_no: number
+  first: number
+  count: number
+  checksum: Buffer | null
+  data: Buffer
+}
+
+type RunRowWithSource = RunSummary & RunRow & { source: string; scenario_hash: string }
 
 /** Every statement, prepared once per connection. Optional filters use `@x IS NULL OR ...` so one statement serves all combinations. */
 function prepareStatements(db: Database.Database) {
@@ -75,21 +83,16 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     insertRun: db.prepare<[Record<string, unknown>]>(`
       INSERT INTO runs (session_id, scenario_id, profile_id, kernel, scheme, quirks, arch, variant, created_at,
-                        steps, violations, blocked, events, result_codec, result)
+                        steps, violations, blocked, events, result_codec, result, layout, checksum)
       VALUES (@session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
-              @steps, @violations, @blocked, @events, @result_codec, @result)`),
-    // Steps go in STEP_BATCH rows per statement: multi-row INSERTs cut the per-statement overhead
-    // that dominates saving runs with many steps (the tail uses insertStep).
-    insertSteps: db.prepare<unknown[]>(
-      `INSERT INTO run_steps (run_id, idx, op, task, status, waited, completed_after, error, signal) VALUES ${Array(STEP_BATCH).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+              @steps, @violations, @blocked, @events, @result_codec, @result, 2, @checksum)`),
+    insertRecords: db.prepare<[number, string, number, number, number, Buffer, Uint8Array]>(
+      'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertStep: db.prepare<[number, number, string, string, string, number, number | null, string | null, string | null]>(
-      'INSERT INTO run_steps (run_id, idx, op, task, status, waited, completed_after, error, signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertViolation: db.prepare<[number, string, number, string, string | null]>('INSERT INTO violations (run_id, kind, step, message, pfn) VALUES (?, ?, ?, ?, ?)'),
+    insertViolationKind: db.prepare<[number, string, number]>('INSERT INTO run_violation_kinds (run_id, kind, count) VALUES (?, ?, ?)'),
     insertString: db.prepare<[number, string, number, string]>('INSERT INTO run_strings (run_id, kind, idx, text) VALUES (?, ?, ?, ?)'),
-    insertChunk: db.prepare<[number, number, number, number, number, number, number, Buffer]>(
-      'INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    insertChunk: db.prepare<[number, number, number, number, number, number, number, Buffer, Buffer]>(
+      'INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     listRuns: db.prepare<[{ session: string | null; scenario: string | null; kernel: string | null; limit: number }], RunSummary>(`
       ${SUMMARY_SELECT} ${SUMMARY_FROM}
@@ -98,27 +101,37 @@ function prepareStatements(db: Database.Database) {
         AND (@kernel IS NULL OR r.kernel = @kernel)
       ORDER BY r.id DESC
       LIMIT @limit`),
-    getRun: db.prepare<[number], RunSummary & { result_codec: string; result: string | Buffer; source: string }>(
-      `${SUMMARY_SELECT}, r.result_codec, r.result, sc.source ${SUMMARY_FROM} WHERE r.id = ?`,
+    getRun: db.prepare<[number], RunRowWithSource>(
+      `${SUMMARY_SELECT}, r.quirks, r.created_at, r.result_codec, r.result, r.layout, r.checksum, sc.source, sc.hash AS scenario_hash ${SUMMARY_FROM} WHERE r.id = ?`,
+    ),
+    runRow: db.prepare<[number], RunRow>(
+      'SELECT id, kernel, scheme, quirks, arch, variant, created_at, steps, violations, blocked, events, result_codec, result, layout, checksum FROM runs WHERE id = ?',
     ),
     runStrings: db.prepare<[number], { kind: 'task' | 'cause'; idx: number; text: string }>('SELECT kind, idx, text FROM run_strings WHERE run_id = ? ORDER BY kind, idx'),
     // Chunk metadata is read before the BLOB column, so skipped chunks cost no overflow-page reads.
-    chunks: db.prepare<[{ run: number; fromSeq: number; mask: number | null; step: number | null }], ChunkRow>(`
-      SELECT first_seq, count, data FROM event_chunks
+    chunks: db.prepare<[{ run: number; fromSeq: number; mask: number | null; step: number | null }], EventChunkRow>(`
+      SELECT chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data FROM event_chunks
       WHERE run_id = @run
         AND first_seq + count > @fromSeq
         AND (@mask IS NULL OR (kinds & @mask) != 0)
         AND (@step IS NULL OR (step_min <= @step AND step_max >= @step))
       ORDER BY chunk_no`),
-    listViolations: db.prepare<[{ runId: number | null; kind: string | null; session: string | null }], StoredViolation>(`
-      SELECT v.run_id AS runId, v.kind, v.step, v.message, v.pfn
-      FROM violations v
-      JOIN runs r ON r.id = v.run_id
-      LEFT JOIN sessions se ON se.id = r.session_id
-      WHERE (@runId IS NULL OR v.run_id = @runId)
-        AND (@kind IS NULL OR v.kind = @kind)
+    records: db.prepare<[number, string], RecordChunkRow>('SELECT chunk_no, first, count, checksum, data FROM run_records WHERE run_id = ? AND kind = ? ORDER BY chunk_no'),
+    // Runs that may hold matching violations, oldest first: layout-1 runs through their violation
+    // rows, layout-2 runs through their per-kind counts.
+    violationRuns: db.prepare<[{ runId: number | null; kind: string | null; session: string | null }], { id: number; layout: number }>(`
+      SELECT r.id, r.layout FROM runs r LEFT JOIN sessions se ON se.id = r.session_id
+      WHERE (@runId IS NULL OR r.id = @runId)
         AND (@session IS NULL OR se.name = @session)
-      ORDER BY v.run_id, v.id`),
+        AND r.violations > 0
+        AND (@kind IS NULL
+             OR EXISTS (SELECT 1 FROM violations v WHERE v.run_id = r.id AND v.kind = @kind)
+             OR EXISTS (SELECT 1 FROM run_violation_kinds k WHERE k.run_id = r.id AND k.kind = @kind))
+      ORDER BY r.id`),
+    legacyViolations: db.prepare<[{ runId: number; kind: string | null }], StoredViolation>(`
+      SELECT run_id AS runId, kind, step, message, pfn FROM violations
+      WHERE run_id = @runId AND (@kind IS NULL OR kind = @kind)
+      ORDER BY id`),
     listSessions: db.prepare<[], SessionSummary>(`
       SELECT se.name, se.created_at AS createdAt, count(r.id) AS runs
       FROM sessions se LEFT JOIN runs r ON r.session_id = se.id
@@ -134,48 +147,38 @@ function prepareStatements(db: Database.Database) {
 
 export class TraceStore implements TraceStoreApi {
   private readonly sql: ReturnType<typeof prepareStatements>
+  /** The reused pack buffer of run_records chunks (SQLite copies a bound BLOB, so reuse is safe). */
+  private readonly packBuffer = new PackBuffer()
+  /** Whether the one integrity check before the first write has run and passed. */
+  private checkedForWrite = false
 
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
     private readonly chunkEvents: number,
+    private readonly chunkRecords: number,
+    /** Why writes are refused: the store is read-only or was found damaged. */
+    private refusal: StoreError | undefined,
   ) {
     this.sql = prepareStatements(db)
   }
 
   /**
    * Opens (creating it and its directories if missing) the store at `file`, default defaultDbPath().
-   * Refuses, without writing to it, a file that is not a daxlab database or has a newer schema.
+   * Refuses, without writing to it, a file that is not a daxlab database or has a newer schema. A file
+   * that may not be written opens read-only: reads work, writes throw "store is read-only: PATH".
    */
   static open(file: string = defaultDbPath(), options: OpenOptions = {}): TraceStore {
     const path = resolve(file)
     const chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS
     if (!Number.isInteger(chunkEvents) || chunkEvents < 1 || chunkEvents > 1 << 20) throw new RangeError(`chunkEvents must be an integer in [1, ${1 << 20}]`)
-    const exists = checkHeader(path)
-    if (!exists) mkdirSync(dirname(path), { recursive: true })
-    let db: Database.Database
+    const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS
+    if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > 1 << 20) throw new RangeError(`chunkRecords must be an integer in [1, ${1 << 20}]`)
+    const { db, readOnly } = openConnection(path)
     try {
-      const nativeBinding = nativeBindingPath()
-      db = new Database(path, { fileMustExist: exists, ...(nativeBinding ? { nativeBinding } : {}) })
-    } catch (e) {
-      throw new StoreError(path, 'unreadable', `cannot open: ${message(e)}`)
-    }
-    try {
-      // Identify before anything that writes: journal_mode = WAL alone rewrites header bytes.
-      const identity = identifyOrThrow(db, path)
-      // 8 KiB pages (set once, on a new file): a 170 KiB chunk spans half as many overflow pages as
-      // with the 4 KiB default; measured ~1.3x faster saveRun, no size cost (docs/store.md).
-      if (identity === 'empty') db.pragma('page_size = 8192')
-      db.pragma('journal_mode = WAL')
-      // NORMAL in WAL mode: a commit survives an application crash; a power loss may drop the last
-      // commits but never corrupts the file. Runs can be re-run, so that is the right trade for speed.
-      db.pragma('synchronous = NORMAL')
-      db.pragma('foreign_keys = ON')
-      migrate(db)
-      return new TraceStore(path, db, chunkEvents)
+      return new TraceStore(path, db, chunkEvents, chunkRecords, readOnly ? readOnlyError(path, readOnly) : undefined)
     } catch (e) {
       db.close()
-      if (e instanceof StoreError) throw e
       throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
     }
   }
@@ -184,75 +187,139 @@ export class TraceStore implements TraceStoreApi {
     return userVersion(this.db)
   }
 
+  /** Why this handle refuses writes (read-only or damaged store), or undefined when it writes. */
+  get readOnly(): string | undefined {
+    return this.refusal?.message
+  }
+
+  /**
+   * Throws the refusal when the store must not be written. Before the first write through a handle,
+   * SQLite's quick_check must pass: writing into a damaged b-tree spreads the damage.
+   */
+  assertWritable(): void {
+    if (this.refusal) throw this.refusal
+    if (this.checkedForWrite) return
+    const problems = this.guard(() => this.db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
+    if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
+      this.markDamaged(`SQLite's quick_check found ${problems.length} problem(s), the first: ${problems[0]?.quick_check ?? '?'}`)
+    }
+    this.checkedForWrite = true
+  }
+
   saveRun(input: SaveRunInput): number {
+    this.assertWritable()
     const { result, trace } = input
     const cols = trace.events.columns()
     if (result.events !== cols.count) throw new Error(`the run result counts ${result.events} events but the trace holds ${cols.count}`)
     const tasks = trace.events.tasks
     const causes = trace.events.causes
     // CPU-only preparation stays outside the transaction so the write lock is held only for writes.
-    const encoded = encodeResult(result)
+    // The result row keeps everything but steps and violations, which go packed into run_records;
+    // the empty arrays hold their keys' places so the rebuilt result has the original key order.
+    const encoded = encodeResult({ ...result, steps: [], violations: [] })
     const profileBody = canonicalJson(input.profile)
     const scenarioHash = sha256(input.scenarioText)
     const now = new Date().toISOString()
+    const quirks = JSON.stringify(result.quirks)
+    const row = {
+      kernel: result.kernel,
+      scheme: result.scheme,
+      quirks,
+      arch: result.arch,
+      variant: result.variant,
+      created_at: now,
+      steps: result.steps.length,
+      violations: result.violations.length,
+      blocked: result.blocked.length,
+      events: cols.count,
+      result_codec: encoded.codec,
+      result: encoded.data,
+    }
+    const checksum = runChecksum({ ...row, layout: 2, tasks, causes })
+    const violationKinds = new Map<string, number>()
+    for (const v of result.violations) violationKinds.set(v.kind, (violationKinds.get(v.kind) ?? 0) + 1)
     const sql = this.sql
     const chunkEvents = this.chunkEvents
     // Everything below commits together or not at all: a throw anywhere (a bad trace, a full disk)
-    // rolls back the run row with its steps and chunks. No await may ever appear in here.
-    return this.db.transaction((): number => {
-      const sessionId = input.session !== undefined ? sql.upsertSession.get(input.session, now)! : null
-      const profileId = sql.upsertProfile.get(sha256(profileBody), input.profile.name ?? null, input.profile.arch, profileBody)!
-      const scenarioId = sql.upsertScenario.get(result.scenario, scenarioHash, input.scenarioText)!
-      const runId = Number(
-        sql.insertRun.run({
-          session_id: sessionId,
-          scenario_id: scenarioId,
-          profile_id: profileId,
-          kernel: result.kernel,
-          scheme: result.scheme,
-          quirks: JSON.stringify(result.quirks),
-          arch: result.arch,
-          variant: result.variant,
-          created_at: now,
-          steps: result.steps.length,
-          violations: result.violations.length,
-          blocked: result.blocked.length,
-          events: cols.count,
-          result_codec: encoded.codec,
-          result: encoded.data,
-        }).lastInsertRowid,
-      )
-      const stepRow = (s: RunResult['steps'][number]) => [runId, s.index, s.op, s.task, s.status, s.waited ? 1 : 0, s.completed_after ?? null, s.error ?? null, s.signal ?? null] as const
-      const steps = result.steps
-      let i = 0
-      for (; i + STEP_BATCH <= steps.length; i += STEP_BATCH) sql.insertSteps.run(steps.slice(i, i + STEP_BATCH).flatMap(stepRow))
-      for (; i < steps.length; i++) sql.insertStep.run(...stepRow(steps[i]!))
-      for (const v of result.violations) sql.insertViolation.run(runId, v.kind, v.step, v.message, v.pfn ?? null)
-      tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
-      causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
-      for (let start = 0, no = 0; start < cols.count; start += chunkEvents, no++) {
-        const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
-        const data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)
-        sql.insertChunk.run(runId, no, start, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, data)
-      }
-      return runId
-    })()
+    // rolls back the run row with its records and chunks. No await may ever appear in here.
+    return this.guard(() =>
+      this.db.transaction((): number => {
+        const sessionId = input.session !== undefined ? sql.upsertSession.get(input.session, now)! : null
+        const profileId = sql.upsertProfile.get(sha256(profileBody), input.profile.name ?? null, input.profile.arch, profileBody)!
+        const scenarioId = sql.upsertScenario.get(result.scenario, scenarioHash, input.scenarioText)!
+        const runId = Number(sql.insertRun.run({ ...row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
+        this.insertRecords(runId, 'steps', result.steps)
+        this.insertRecords(runId, 'violations', result.violations)
+        for (const [kind, count] of violationKinds) sql.insertViolationKind.run(runId, kind, count)
+        tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
+        causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
+        for (let start = 0, no = 0; start < cols.count; start += chunkEvents, no++) {
+          const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
+          const data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)
+          const sum = eventChunkChecksum(start, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, data)
+          sql.insertChunk.run(runId, no, start, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, sum, data)
+        }
+        return runId
+      })(),
+    )
+  }
+
+  private insertRecords(runId: number, kind: 'steps' | 'violations', records: readonly object[]): void {
+    for (let first = 0, no = 0; first < records.length; first += this.chunkRecords, no++) {
+      const count = Math.min(this.chunkRecords, records.length - first)
+      const data = packRecords(records, first, count, this.packBuffer)
+      this.sql.insertRecords.run(runId, kind, no, first, count, recordChunkChecksum(kind, first, count, data), data)
+    }
   }
 
   listRuns(filter: RunFilter = {}): RunSummary[] {
-    return this.sql.listRuns.all({
-      session: filter.session ?? null,
-      scenario: filter.scenario ?? null,
-      kernel: filter.kernel ?? null,
-      limit: filter.limit ?? -1, // SQLite: a negative LIMIT means none
-    })
+    return this.guard(() =>
+      this.sql.listRuns.all({
+        session: filter.session ?? null,
+        scenario: filter.scenario ?? null,
+        kernel: filter.kernel ?? null,
+        limit: filter.limit ?? -1, // SQLite: a negative LIMIT means none
+      }),
+    )
   }
 
   getRun(id: number): { summary: RunSummary; result: RunResult; scenarioText: string } | undefined {
-    const row = this.sql.getRun.get(id)
-    if (!row) return undefined
-    const { result_codec, result, source, ...summary } = row
-    return { summary, result: decodeResult(result_codec, result), scenarioText: source }
+    return this.guard(() => {
+      const row = this.sql.getRun.get(id)
+      if (!row) return undefined
+      const { tasks, causes } = this.strings(id)
+      this.verify(verifyRun(row, tasks, causes))
+      if (sha256(row.source) !== row.scenario_hash) this.markDamaged(`run ${id}: its scenario source does not match its hash`)
+      const { id: _id, scenario, kernel, scheme, arch, variant, profile, session, createdAt, steps, violations, blocked, events } = row
+      const summary: RunSummary = { id: _id, scenario, kernel, scheme, arch, variant, profile, session, createdAt, steps, violations, blocked, events }
+      return { summary, result: this.rebuildResult(row), scenarioText: row.source }
+    })
+  }
+
+  /** The RunResult as saved: layout 1 keeps it whole; layout 2 adds the packed steps and violations back. */
+  private rebuildResult(row: RunRow): RunResult {
+    const result = decodeResult(row.result_codec, row.result)
+    if (row.layout === 1) return result
+    const steps = this.records(row.id, 'steps', row.steps) as StepResult[]
+    const violations = this.records(row.id, 'violations', row.violations) as Violation[]
+    return Object.assign(result, { steps, violations })
+  }
+
+  private records(runId: number, kind: 'steps' | 'violations', expected: number): object[] {
+    const out: object[] = []
+    for (const chunk of this.sql.records.iterate(runId, kind)) {
+      this.verify(verifyRecordChunk(runId, kind, chunk, out.length))
+      for (const r of unpackRecords(chunk.data)) out.push(r)
+    }
+    if (out.length !== expected) this.markDamaged(`run ${runId}: ${out.length} ${kind} stored, its row counts ${expected}`)
+    return out
+  }
+
+  private strings(runId: number): { tasks: string[]; causes: string[] } {
+    const tasks: string[] = []
+    const causes: string[] = []
+    for (const s of this.sql.runStrings.iterate(runId)) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
+    return { tasks, causes }
   }
 
   getEvents(id: number, query: EventQuery = {}): TraceEvent[] {
@@ -274,100 +341,98 @@ export class TraceStore implements TraceStoreApi {
       mask >>>= 0
     } else keep.fill(1)
     const step = query.step ?? null
-    const tasks: string[] = []
-    const causes: string[] = []
-    for (const s of this.sql.runStrings.iterate(id)) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
-    for (const row of this.sql.chunks.iterate({ run: id, fromSeq, mask, step })) {
-      const cols = unpackChunk(row.data)
-      for (let i = Math.max(0, fromSeq - row.first_seq); i < cols.count; i++) {
-        if (!keep[cols.kind[i]!]) continue
-        if (step !== null && cols.step[i] !== step) continue
-        out.push(decodeEvent(cols, i, row.first_seq + i, tasks, causes))
-        if (out.length >= limit) return out // leaving the loop resets the statement
+    return this.guard(() => {
+      const row = this.sql.runRow.get(id)
+      if (!row) return out
+      // The string tables decode every event: the run's checksum covers them.
+      const { tasks, causes } = this.strings(id)
+      this.verify(verifyRun(row, tasks, causes))
+      for (const chunk of this.sql.chunks.iterate({ run: id, fromSeq, mask, step })) {
+        this.verify(verifyEventChunk(id, chunk))
+        const cols = unpackChunk(chunk.data)
+        for (let i = Math.max(0, fromSeq - chunk.first_seq); i < cols.count; i++) {
+          if (!keep[cols.kind[i]!]) continue
+          if (step !== null && cols.step[i] !== step) continue
+          out.push(decodeEvent(cols, i, chunk.first_seq + i, tasks, causes))
+          if (out.length >= limit) return out // leaving the loop resets the statement
+        }
       }
-    }
-    return out
+      return out
+    })
   }
 
   listViolations(filter: { runId?: number; kind?: string; session?: string } = {}): StoredViolation[] {
-    return this.sql.listViolations.all({ runId: filter.runId ?? null, kind: filter.kind ?? null, session: filter.session ?? null })
+    const kind = filter.kind ?? null
+    return this.guard(() => {
+      const out: StoredViolation[] = []
+      for (const run of this.sql.violationRuns.all({ runId: filter.runId ?? null, kind, session: filter.session ?? null })) {
+        if (run.layout === 1) {
+          for (const v of this.sql.legacyViolations.all({ runId: run.id, kind })) out.push(v)
+          continue
+        }
+        const row = this.sql.runRow.get(run.id)!
+        for (const v of this.records(run.id, 'violations', row.violations) as Violation[]) {
+          if (kind === null || v.kind === kind) out.push({ runId: run.id, kind: v.kind, step: v.step, message: v.message, pfn: v.pfn ?? null })
+        }
+      }
+      return out
+    })
   }
 
   listSessions(): SessionSummary[] {
-    return this.sql.listSessions.all()
+    return this.guard(() => this.sql.listSessions.all())
   }
 
   deleteRun(id: number): boolean {
-    return this.db.transaction((): boolean => {
-      const refs = this.sql.runRefs.get(id)
-      if (!refs) return false
-      this.sql.deleteRun.run(id) // steps, violations, strings and chunks go by ON DELETE CASCADE
-      this.sql.deleteOrphanProfile.run(refs.profile_id, refs.profile_id)
-      this.sql.deleteOrphanScenario.run(refs.scenario_id, refs.scenario_id)
-      return true
-    })()
+    this.assertWritable()
+    return this.guard(() =>
+      this.db.transaction((): boolean => {
+        const refs = this.sql.runRefs.get(id)
+        if (!refs) return false
+        this.sql.deleteRun.run(id) // records, steps, violations, strings and chunks go by ON DELETE CASCADE
+        this.sql.deleteOrphanProfile.run(refs.profile_id, refs.profile_id)
+        this.sql.deleteOrphanScenario.run(refs.scenario_id, refs.scenario_id)
+        return true
+      })(),
+    )
+  }
+
+  /**
+   * Everything `daxlab store check` reports: SQLite's integrity_check and every checksum in the file.
+   * A store with any problem is damaged: this handle refuses writes from then on.
+   */
+  check(): CheckReport {
+    const report = this.guard(() => checkStore(this.db))
+    if (!report.ok) this.refusal ??= damagedError(this.path, report.problems[0]!)
+    return report
   }
 
   close(): void {
     if (!this.db.open) return
-    this.db.pragma('optimize') // refreshes planner statistics where they are stale; cheap
+    // Refreshes planner statistics where they are stale; cheap. It writes, so never on a store that
+    // must not be written.
+    if (!this.refusal && !this.db.readonly && !this.db.memory) this.db.pragma('optimize')
     this.db.close()
   }
-}
 
-/**
- * Checks the file without SQLite: false when it does not exist or is empty (a new store), true when
- * it starts with the SQLite header; throws for anything else, before SQLite ever opens it.
- */
-function checkHeader(path: string): boolean {
-  let size: number
-  try {
-    const st = statSync(path)
-    if (!st.isFile()) throw new StoreError(path, 'not-daxlab', 'not a daxlab database: it is not a regular file')
-    size = st.size
-  } catch (e) {
-    if (e instanceof StoreError) throw e
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw new StoreError(path, 'unreadable', `cannot read it: ${message(e)}`)
-  }
-  if (size === 0) return false
-  const head = Buffer.alloc(SQLITE_MAGIC.length)
-  try {
-    const fd = openSync(path, 'r')
+  /** Turns SQLite's corruption errors into a damaged-store error, after which the handle refuses writes. */
+  private guard<T>(fn: () => T): T {
     try {
-      readSync(fd, head, 0, head.length, 0)
-    } finally {
-      closeSync(fd)
+      return fn()
+    } catch (e) {
+      if (isCorruption(e)) this.markDamaged(`SQLite reports ${message(e)}`)
+      throw e
     }
-  } catch (e) {
-    throw new StoreError(path, 'unreadable', `cannot read it: ${message(e)}`)
   }
-  if (!head.equals(SQLITE_MAGIC)) {
-    const shown = JSON.stringify(head.subarray(0, Math.min(size, head.length)).toString('latin1'))
-    throw new StoreError(path, 'not-daxlab', `not a daxlab database: it is not an SQLite file (it starts with ${shown})`)
-  }
-  return true
-}
 
-function identifyOrThrow(db: Database.Database, path: string): 'empty' | 'daxlab' {
-  let identity
-  try {
-    identity = identify(db)
-  } catch (e) {
-    throw new StoreError(path, 'not-daxlab', `not a daxlab database: SQLite cannot read it (${message(e)})`)
+  /** A verify* result: undefined when the row is sound, else what is wrong with it. */
+  private verify(problem: string | undefined): void {
+    if (problem !== undefined) this.markDamaged(problem)
   }
-  if (identity.kind === 'foreign') throw new StoreError(path, 'not-daxlab', `not a daxlab database: ${identity.reason}`)
-  if (identity.kind === 'daxlab' && identity.version > SCHEMA_VERSION) {
-    throw new StoreError(
-      path,
-      'too-new',
-      `schema version ${identity.version} is newer than this daxlab supports (${SCHEMA_VERSION}); it was written by a newer daxlab. ` +
-        'Upgrade daxlab, or point DAXLAB_DB at another file.',
-    )
-  }
-  return identity.kind
-}
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
+  private markDamaged(what: string): never {
+    const error = damagedError(this.path, what)
+    if (this.refusal?.code !== 'damaged') this.refusal = error
+    throw error
+  }
 }

@@ -1,10 +1,16 @@
 import Database from 'better-sqlite3'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../main/store/schema'
+import type { Violation } from '../../main/sim/result'
+import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/schema'
 import { StoreError, TraceStore } from '../../main/store/trace-store'
-import { realRun, tempDir } from './helpers'
+import type { SaveRunInput } from '../../main/store/types'
+import { realRun, syntheticRun, tempDir } from './helpers'
+import { writeLegacyStore } from './legacy-store'
+
+const withViolations = (input: SaveRunInput, violations: Violation[]): SaveRunInput => ({ ...input, result: { ...input.result, violations } })
 
 /** Opening must fail with a StoreError of this code that names the file, and leave the file as it was. */
 function expectRefused(file: string, code: StoreError['code'], reason: RegExp): void {
@@ -29,38 +35,54 @@ describe('schema migrations', () => {
     expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2)
   })
 
-  it('upgrades a version-1 file in place and keeps its rows', () => {
-    const file = join(tempDir(), 'v1.sqlite')
-    const { result, scenarioText } = realRun('fsdax-pin-unpin', '6.14')
-    expect(result.quirks.length).toBeGreaterThan(0)
-    const old = new Database(file)
-    migrate(old, 1)
-    expect(old.pragma('user_version', { simple: true })).toBe(1)
-    // A run as a version-1 build wrote it (no quirks column yet).
-    old.prepare(`INSERT INTO sessions (id, name, created_at) VALUES (1, 'old', '2025-01-01T00:00:00.000Z')`).run()
-    old.prepare(`INSERT INTO profiles (id, hash, name, arch, body) VALUES (1, 'h', 'x86-pmem-fsdax', 'x86', '{}')`).run()
-    old.prepare(`INSERT INTO scenarios (id, name, hash, source) VALUES (1, 'fsdax-pin-unpin', 'h', ?)`).run(scenarioText)
-    old
-      .prepare(
-        `INSERT INTO runs (id, session_id, scenario_id, profile_id, kernel, scheme, arch, variant, created_at, steps, violations, blocked, events, result_codec, result)
-         VALUES (7, 1, 1, 1, ?, ?, ?, ?, '2025-01-01T00:00:00.000Z', ?, 0, 0, 0, 'json', ?)`,
-      )
-      .run(result.kernel, result.scheme, result.arch, result.variant, result.steps.length, JSON.stringify(result))
-    old.close()
+  for (const version of [1, 2] as const) {
+    it(`opens a version-${version} file, migrates it and reads every run exactly as saved`, () => {
+      const file = join(tempDir(), `v${version}.sqlite`)
+      const plain = realRun('fsdax-pin-unpin', '6.14', 'old')
+      expect(plain.result.quirks.length).toBeGreaterThan(0)
+      // A long run whose result was gzipped, with violations in their own rows.
+      const base = realRun('fsdax-read-fault', '6.17')
+      const steps = Array.from({ length: 300 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
+      const violations: Violation[] = [
+        { kind: 'refcount_underflow', step: 3, message: 'folio_put() on a free folio', pfn: '0x240000' },
+        { kind: 'task_blocked', step: 9, message: 'truncate waits forever' },
+      ]
+      const long = { ...syntheticRun(9000, base), result: { ...base.result, steps, violations, events: 9000 } }
+      const inputs = [plain, long]
+      const ids = writeLegacyStore(file, version, inputs)
 
-    const store = TraceStore.open(file)
-    expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
-    expect(store.listRuns()).toMatchObject([{ id: 7, session: 'old', scenario: 'fsdax-pin-unpin', kernel: result.kernel }])
-    expect(store.getRun(7)!.result).toEqual(JSON.parse(JSON.stringify(result)))
-    expect(store.listSessions()).toMatchObject([{ name: 'old', runs: 1 }])
-    // New writes work on the upgraded file.
-    expect(store.saveRun(realRun('fsdax-read-fault'))).toBe(8)
-    store.close()
-
-    const db = new Database(file, { readonly: true })
-    expect(JSON.parse(db.prepare('SELECT quirks FROM runs WHERE id = 7').pluck().get() as string)).toEqual(result.quirks) // v2 backfill
-    db.close()
-  })
+      const store = TraceStore.open(file)
+      try {
+        expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
+        expect(store.listRuns().map((r) => r.id)).toEqual([...ids].reverse())
+        inputs.forEach((input, i) => {
+          const run = store.getRun(ids[i]!)!
+          expect(JSON.stringify(run.result, null, 2)).toBe(JSON.stringify(input.result, null, 2))
+          expect(run.scenarioText).toBe(input.scenarioText)
+          expect(store.getEvents(ids[i]!)).toEqual(Array.from({ length: input.trace.events.count }, (_, e) => input.trace.events.decode(e)))
+        })
+        expect(store.listViolations().map((v) => v.kind)).toEqual(['refcount_underflow', 'task_blocked'])
+        expect(store.listViolations({ kind: 'task_blocked' })).toEqual([{ runId: ids[1], kind: 'task_blocked', step: 9, message: 'truncate waits forever', pfn: null }])
+        expect(store.listSessions()).toMatchObject([{ name: 'old', runs: 1 }])
+        expect(store.check()).toMatchObject({ ok: true, runs: 2, problems: [] })
+        // New writes go in the new layout beside the migrated ones, and queries see both.
+        const added = store.saveRun(withViolations(realRun('fsdax-read-fault'), [{ kind: 'task_blocked', step: 1, message: 'new' }]))
+        expect(store.listViolations({ kind: 'task_blocked' }).map((v) => v.runId)).toEqual([ids[1], added])
+        expect(store.check().ok).toBe(true)
+      } finally {
+        store.close()
+      }
+      const db = new Database(file, { readonly: true })
+      try {
+        expect(db.prepare('SELECT count(*) FROM runs WHERE checksum IS NULL').pluck().get()).toBe(0) // v3 backfill
+        expect(db.prepare('SELECT count(*) FROM event_chunks WHERE checksum IS NULL').pluck().get()).toBe(0)
+        expect(JSON.parse(db.prepare('SELECT quirks FROM runs WHERE id = ?').pluck().get(ids[0]) as string)).toEqual(plain.result.quirks) // v2 backfill
+        expect(db.prepare('SELECT layout FROM runs ORDER BY id').pluck().all()).toEqual([1, 1, 2])
+      } finally {
+        db.close()
+      }
+    })
+  }
 
   it('is idempotent: reopening a current file applies nothing', () => {
     const file = join(tempDir(), 'db.sqlite')
@@ -103,7 +125,10 @@ describe('opening files that are not (this) daxlab store', () => {
     const db = new Database(file)
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
     db.close()
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex')
     expectRefused(file, 'too-new', new RegExp(`schema version ${SCHEMA_VERSION + 1} is newer than this daxlab supports \\(${SCHEMA_VERSION}\\)`))
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(hash)
+    expect(readdirSync(dirname(file))).toEqual(['future.sqlite'])
   })
 
   it('refuses a directory', () => {

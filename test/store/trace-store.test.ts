@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '../../main/sim/events'
-import type { Violation } from '../../main/sim/result'
+import type { RunResult, Violation } from '../../main/sim/result'
 import { TraceStore } from '../../main/store/trace-store'
 import type { SaveRunInput } from '../../main/store/types'
 import { realRun, syntheticRun, tempDir } from './helpers'
@@ -18,7 +18,7 @@ function tableCounts(file: string): Record<string, number> {
   const db = new Database(file, { readonly: true })
   try {
     const out: Record<string, number> = {}
-    for (const t of ['profiles', 'scenarios', 'sessions', 'runs', 'run_steps', 'violations', 'run_strings', 'event_chunks']) {
+    for (const t of ['profiles', 'scenarios', 'sessions', 'runs', 'run_records', 'run_violation_kinds', 'run_strings', 'event_chunks']) {
       out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number
     }
     return out
@@ -85,35 +85,33 @@ describe('TraceStore round trip', () => {
     expect(tableCounts(file).event_chunks).toBe(Math.ceil(1000 / 64))
   })
 
-  it('gzips a large result and gives it back equal', () => {
+  it('keeps steps and violations packed, not in the result, and gives the result back byte for byte', () => {
     const file = join(tempDir(), 'db.sqlite')
     const base = realRun('fsdax-read-fault')
-    const steps = Array.from({ length: 400 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
-    const input = { ...base, result: { ...base.result, steps } }
-    const store = TraceStore.open(file)
+    // 403 steps and 203 violations over 100-record chunks: full chunks and a short tail.
+    const steps = Array.from({ length: 403 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
+    const violations: Violation[] = Array.from({ length: 203 }, (_, i) => ({ kind: i % 2 ? 'refcount_underflow' : 'task_blocked', step: i, message: `v${i}`, ...(i % 3 ? { pfn: '0x' + i.toString(16) } : {}) }))
+    const input = { ...base, result: { ...base.result, steps, violations } }
+    const store = TraceStore.open(file, { chunkRecords: 100 })
     const id = store.saveRun(input)
-    expect(store.getRun(id)!.result).toEqual(JSON.parse(JSON.stringify(input.result)))
-    expect(store.listRuns()[0]!.steps).toBe(400)
+    expect(JSON.stringify(store.getRun(id)!.result, null, 2)).toBe(JSON.stringify(input.result, null, 2))
+    expect(store.listRuns()[0]!.steps).toBe(403)
     store.close()
     const db = new Database(file, { readonly: true })
-    expect(db.prepare('SELECT result_codec FROM runs').pluck().get()).toBe('gzip')
-    // 400 steps: four multi-row batches; 403 would add a single-row tail (checked below).
-    const rows = db.prepare('SELECT idx, op, status FROM run_steps WHERE run_id = ? ORDER BY idx').all(id) as { idx: number; op: string; status: string }[]
-    expect(rows.map((r) => r.idx)).toEqual(steps.map((s) => s.index))
-    expect(rows.map((r) => r.op)).toEqual(steps.map((s) => s.op))
-    db.close()
-  })
-
-  it('stores every step row whatever the batch boundaries', () => {
-    const file = join(tempDir(), 'db.sqlite')
-    const base = realRun('fsdax-read-fault')
-    const steps = Array.from({ length: 203 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
-    const store = TraceStore.open(file)
-    const id = store.saveRun({ ...base, result: { ...base.result, steps } })
-    store.close()
-    const db = new Database(file, { readonly: true })
-    expect(db.prepare('SELECT count(*) FROM run_steps WHERE run_id = ?').pluck().get(id)).toBe(203)
-    expect(db.prepare('SELECT max(idx) FROM run_steps WHERE run_id = ?').pluck().get(id)).toBe(202)
+    expect(db.prepare('SELECT layout FROM runs').pluck().get()).toBe(2)
+    const stored = JSON.parse(db.prepare('SELECT result FROM runs').pluck().get() as string) as RunResult
+    expect(stored.steps).toEqual([]) // not duplicated in the result row
+    expect(stored.violations).toEqual([])
+    const chunks = db.prepare('SELECT kind, first, count FROM run_records WHERE run_id = ? ORDER BY kind, chunk_no').all(id)
+    expect(chunks).toEqual([
+      ...[0, 100, 200, 300, 400].map((first) => ({ kind: 'steps', first, count: first === 400 ? 3 : 100 })),
+      ...[0, 100, 200].map((first) => ({ kind: 'violations', first, count: first === 200 ? 3 : 100 })),
+    ])
+    expect(db.prepare('SELECT kind, count FROM run_violation_kinds ORDER BY kind').all()).toEqual([
+      { kind: 'refcount_underflow', count: 101 },
+      { kind: 'task_blocked', count: 102 },
+    ])
+    expect(db.prepare('SELECT count(*) FROM run_steps').pluck().get()).toBe(0)
     db.close()
   })
 
@@ -276,7 +274,7 @@ describe('TraceStore atomic writes', () => {
     const counts = tableCounts(file)
     expect(counts.runs).toBe(2)
     expect(counts.event_chunks).toBe(1 + 5)
-    expect(counts.violations).toBe(0)
+    expect(counts.run_violation_kinds).toBe(0)
   })
 
   it('refuses a result whose event count disagrees with the trace before writing', () => {

@@ -1,0 +1,130 @@
+/**
+ * Verifying what the store reads against its checksums (main/store/checksum.ts), row by row as reads
+ * happen, and the whole file for `daxlab store check`. A verify* function returns undefined for a
+ * sound row and otherwise a sentence naming the run and chunk and what is wrong.
+ */
+import type Database from 'better-sqlite3'
+import { eventChunkChecksum, recordChunkChecksum, runChecksum, sameChecksum, type RunRowFields } from './checksum'
+import { unpackChunk } from './event-codec'
+import { unpackRecords } from './record-codec'
+import { sha256 } from './result-codec'
+import { message } from './store-error'
+
+/** A runs row as the store reads it. */
+export interface RunRow extends RunRowFields {
+  readonly id: number
+  readonly result: string | Buffer
+  readonly checksum: Buffer | null
+}
+
+export function verifyRun(row: RunRow, tasks: readonly string[], causes: readonly string[]): string | undefined {
+  if (row.checksum === null) return `run ${row.id}: its row has no checksum`
+  if (!sameChecksum(row.checksum, runChecksum({ ...row, tasks, causes }))) return `run ${row.id}: its row (result or string tables) does not match its checksum`
+  return undefined
+}
+
+export function verifyEventChunk(
+  runId: number,
+  c: { chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: Buffer | null; data: Buffer },
+): string | undefined {
+  if (c.checksum === null) return `run ${runId}: event chunk ${c.chunk_no} has no checksum`
+  if (!sameChecksum(c.checksum, eventChunkChecksum(c.first_seq, c.count, c.step_min, c.step_max, c.kinds, c.data))) {
+    return `run ${runId}: event chunk ${c.chunk_no} (events ${c.first_seq}..${c.first_seq + c.count - 1}) does not match its checksum`
+  }
+  return undefined
+}
+
+export function verifyRecordChunk(
+  runId: number,
+  kind: string,
+  c: { chunk_no: number; first: number; count: number; checksum: Buffer | null; data: Buffer },
+  expectedFirst?: number,
+): string | undefined {
+  if (c.checksum === null) return `run ${runId}: ${kind} chunk ${c.chunk_no} has no checksum`
+  if (!sameChecksum(c.checksum, recordChunkChecksum(kind, c.first, c.count, c.data))) return `run ${runId}: ${kind} chunk ${c.chunk_no} does not match its checksum`
+  if (expectedFirst !== undefined && c.first !== expectedFirst) return `run ${runId}: ${kind} chunk ${c.chunk_no} starts at ${c.first}, expected ${expectedFirst} (a chunk is missing)`
+  return undefined
+}
+
+export interface CheckReport {
+  readonly ok: boolean
+  /** SQLite's PRAGMA integrity_check lines: ['ok'] for a sound file. */
+  readonly integrity: string[]
+  readonly runs: number
+  readonly eventChunks: number
+  readonly recordChunks: number
+  /** Every problem found, one sentence each, naming run and chunk. */
+  readonly problems: string[]
+}
+
+/** PRAGMA integrity_check, then every run, chunk, profile and scenario against its checksum or hash. */
+export function checkStore(db: Database.Database): CheckReport {
+  const problems: string[] = []
+  const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check)
+  if (integrity.length !== 1 || integrity[0] !== 'ok') problems.push(...integrity.map((line) => `SQLite integrity_check: ${line}`))
+  let runs = 0
+  let eventChunks = 0
+  let recordChunks = 0
+  // Each table is read on its own so that one unreadable part does not hide the others.
+  const each = <T>(what: string, sql: string, visit: (row: T) => void, ...params: unknown[]) => {
+    try {
+      for (const row of db.prepare(sql).iterate(...params) as Iterable<T>) visit(row)
+    } catch (e) {
+      problems.push(`${what}: SQLite cannot read it (${message(e)})`)
+    }
+  }
+  const stringsOf = db.prepare<[number], { kind: string; idx: number; text: string }>('SELECT kind, idx, text FROM run_strings WHERE run_id = ? ORDER BY kind, idx')
+  each<RunRow>('runs', 'SELECT id, kernel, scheme, quirks, arch, variant, created_at, steps, violations, blocked, events, result_codec, result, layout, checksum FROM runs ORDER BY id', (row) => {
+    runs++
+    const tasks: string[] = []
+    const causes: string[] = []
+    for (const s of stringsOf.iterate(row.id)) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
+    const problem = verifyRun(row, tasks, causes)
+    if (problem) problems.push(problem)
+  })
+  const counted = new Map<string, number>()
+  each<{ run_id: number; chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: Buffer | null; data: Buffer }>(
+    'event_chunks',
+    'SELECT run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data FROM event_chunks ORDER BY run_id, chunk_no',
+    (c) => {
+      eventChunks++
+      const problem = verifyEventChunk(c.run_id, c) ?? decodes(() => unpackChunk(c.data), `run ${c.run_id}: event chunk ${c.chunk_no}`)
+      if (problem) problems.push(problem)
+      counted.set(`events ${c.run_id}`, (counted.get(`events ${c.run_id}`) ?? 0) + c.count)
+    },
+  )
+  each<{ run_id: number; kind: string; chunk_no: number; first: number; count: number; checksum: Buffer | null; data: Buffer }>(
+    'run_records',
+    'SELECT run_id, kind, chunk_no, first, count, checksum, data FROM run_records ORDER BY run_id, kind, chunk_no',
+    (c) => {
+      recordChunks++
+      const key = `${c.kind} ${c.run_id}`
+      const problem = verifyRecordChunk(c.run_id, c.kind, c, counted.get(key) ?? 0) ?? decodes(() => unpackRecords(c.data), `run ${c.run_id}: ${c.kind} chunk ${c.chunk_no}`)
+      if (problem) problems.push(problem)
+      counted.set(key, (counted.get(key) ?? 0) + c.count)
+    },
+  )
+  // Counts in each run row against what its chunks hold: a lost chunk shows here.
+  each<{ id: number; layout: number; steps: number; violations: number; events: number }>('runs', 'SELECT id, layout, steps, violations, events FROM runs ORDER BY id', (r) => {
+    const held = (key: string) => counted.get(`${key} ${r.id}`) ?? 0
+    if (held('events') !== r.events) problems.push(`run ${r.id}: its event chunks hold ${held('events')} events, its row counts ${r.events}`)
+    if (r.layout === 2 && held('steps') !== r.steps) problems.push(`run ${r.id}: its steps chunks hold ${held('steps')} steps, its row counts ${r.steps}`)
+    if (r.layout === 2 && held('violations') !== r.violations) problems.push(`run ${r.id}: its violations chunks hold ${held('violations')} violations, its row counts ${r.violations}`)
+  })
+  each<{ id: number; hash: string; body: string }>('profiles', 'SELECT id, hash, body FROM profiles ORDER BY id', (p) => {
+    if (sha256(p.body) !== p.hash) problems.push(`profile ${p.id}: its body does not match its hash`)
+  })
+  each<{ id: number; name: string; hash: string; source: string }>('scenarios', 'SELECT id, name, hash, source FROM scenarios ORDER BY id', (s) => {
+    if (sha256(s.source) !== s.hash) problems.push(`scenario ${s.id} (${s.name}): its source does not match its hash`)
+  })
+  return { ok: problems.length === 0, integrity, runs, eventChunks, recordChunks, problems }
+}
+
+function decodes(fn: () => unknown, what: string): string | undefined {
+  try {
+    fn()
+    return undefined
+  } catch (e) {
+    return `${what}: ${message(e)}`
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Packs a run's step results and violations (plain JSON-like records) into chunk BLOBs and back, so
+ * saveRun writes a few BLOBs instead of one SQLite row per step and per violation, and the run's
+ * result is not kept twice (once as rows, once inside one big JSON).
+ *
+ * The round trip is exact for anything JSON can carry: `JSON.stringify(unpack(pack(xs)))` equals
+ * `JSON.stringify(xs)` byte for byte, because each record keeps its own key order (its "shape") and
+ * every value is stored as JSON would print it (undefined-valued keys dropped, non-finite numbers as
+ * null, nested objects and arrays as their JSON text). `daxlab runs show --json` relies on that.
+ *
+ * Byte layout, version 1 (docs/store.md#record-chunks), little-endian:
+ *
+ *   offset  size  field
+ *   0       4     magic 'DXRC'
+ *   4       1     format version (1)
+ *   5       3     reserved (0)
+ *   8       4     n, records in the chunk
+ *   12      4     S, strings in the string table
+ *   16      4     K, shapes
+ *   20      4     B, bytes of UTF-8 string text
+ *   24      4S    length of each string in UTF-16 code units
+ *           B     the strings' text, concatenated, UTF-8
+ *           4K    string index of each shape (its keys as a JSON array)
+ *           ...   n records: u32 shape index, then per key a tag byte and its payload
+ *                 (TAG_* below: none, u32 string index, i32, or f64)
+ */
+export const RECORD_MAGIC = 0x43525844 // 'DXRC' read as a little-endian u32
+export const RECORD_VERSION = 1
+const HEADER_BYTES = 24
+
+const TAG_NULL = 0
+const TAG_FALSE = 1
+const TAG_TRUE = 2
+const TAG_INT = 3
+const TAG_FLOAT = 4
+const TAG_STRING = 5
+/** An object or array, stored as its JSON text in the string table. */
+const TAG_JSON = 6
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/**
+ * A growable byte buffer reused across chunks and runs: packing a chunk allocates nothing once the
+ * buffer has grown to the largest chunk. SQLite copies bound BLOBs, so reuse after a bind is safe.
+ */
+export class PackBuffer {
+  bytes = new Uint8Array(1 << 16)
+  view = new DataView(this.bytes.buffer)
+  length = 0
+
+  reserve(extra: number): void {
+    const need = this.length + extra
+    if (need <= this.bytes.length) return
+    let size = this.bytes.length
+    while (size < need) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.bytes.subarray(0, this.length))
+    this.bytes = next
+    this.view = new DataView(next.buffer)
+  }
+}
+
+/**
+ * Packs records [start, start + count) into `buf` (reset first) and returns a view of the packed bytes,
+ * valid until the next call with the same buffer.
+ */
+export function packRecords(records: readonly object[], start: number, count: number, buf: PackBuffer): Uint8Array {
+  const strings: string[] = []
+  const stringIds = new Map<string, number>()
+  const intern = (s: string): number => {
+    let id = stringIds.get(s)
+    if (id === undefined) {
+      id = strings.length
+      strings.push(s)
+      stringIds.set(s, id)
+    }
+    return id
+  }
+  const shapes: number[] = []
+  const shapeIds = new Map<string, number>()
+  // Values go to a body area first; the header and tables are written in front of it at the end,
+  // when their sizes are known. Body bytes: at most 4 + 9 per key per record.
+  const body = scratch
+  body.length = 0
+  for (let r = start; r < start + count; r++) {
+    const record = records[r] as Record<string, unknown>
+    const keys: string[] = []
+    for (const k of Object.keys(record)) {
+      const v = record[k]
+      // JSON.stringify drops these keys from an object; so does the store.
+      if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') keys.push(k)
+    }
+    const shapeText = JSON.stringify(keys)
+    let shape = shapeIds.get(shapeText)
+    if (shape === undefined) {
+      shape = shapes.length
+      shapes.push(intern(shapeText))
+      shapeIds.set(shapeText, shape)
+    }
+    body.reserve(4 + 9 * keys.length)
+    const view = body.view
+    let at = body.length
+    view.setUint32(at, shape, true)
+    at += 4
+    for (const k of keys) {
+      const v = record[k]
+      if (typeof v === 'string') {
+        view.setUint8(at, TAG_STRING)
+        view.setUint32(at + 1, intern(v), true)
+        at += 5
+      } else if (typeof v === 'number') {
+        if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
+          view.setUint8(at, TAG_INT)
+          view.setInt32(at + 1, v, true) // -0 becomes 0, which JSON prints the same
+          at += 5
+        } else if (Number.isFinite(v)) {
+          view.setUint8(at, TAG_FLOAT)
+          view.setFloat64(at + 1, v, true)
+          at += 9
+        } else view.setUint8(at++, TAG_NULL) // JSON prints NaN and Infinity as null
+      } else if (typeof v === 'boolean') view.setUint8(at++, v ? TAG_TRUE : TAG_FALSE)
+      else if (v === null) view.setUint8(at++, TAG_NULL)
+      else {
+        view.setUint8(at, TAG_JSON)
+        view.setUint32(at + 1, intern(JSON.stringify(v)), true)
+        at += 5
+      }
+    }
+    body.length = at
+  }
+  const text = strings.join('')
+  const textBytes = Buffer.byteLength(text, 'utf8')
+  buf.length = 0
+  buf.reserve(HEADER_BYTES + 4 * strings.length + textBytes + 4 * shapes.length + body.length)
+  const v = buf.view
+  v.setUint32(0, RECORD_MAGIC, true)
+  v.setUint32(4, RECORD_VERSION, true) // version byte, then three reserved zero bytes
+  v.setUint32(8, count, true)
+  v.setUint32(12, strings.length, true)
+  v.setUint32(16, shapes.length, true)
+  v.setUint32(20, textBytes, true)
+  let at = HEADER_BYTES
+  for (const s of strings) {
+    v.setUint32(at, s.length, true)
+    at += 4
+  }
+  Buffer.from(buf.bytes.buffer, buf.bytes.byteOffset, buf.bytes.byteLength).write(text, at, 'utf8')
+  at += textBytes
+  for (const s of shapes) {
+    v.setUint32(at, s, true)
+    at += 4
+  }
+  buf.bytes.set(body.bytes.subarray(0, body.length), at)
+  buf.length = at + body.length
+  return buf.bytes.subarray(0, buf.length)
+}
+
+/** The value area of packRecords, kept between calls so packing does not allocate it per chunk. */
+const scratch = new PackBuffer()
+
+/** The records of one chunk; throws an Error naming what is wrong with a malformed one. */
+export function unpackRecords(data: Uint8Array): object[] {
+  const bad = (why: string) => new Error(`record chunk is malformed: ${why}`)
+  if (data.byteLength < HEADER_BYTES) throw bad(`${data.byteLength} bytes, shorter than its header`)
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const magic = v.getUint32(0, true)
+  if (magic !== RECORD_MAGIC) throw bad(`magic 0x${magic.toString(16)}, expected 0x${RECORD_MAGIC.toString(16)}`)
+  if (v.getUint8(4) !== RECORD_VERSION) throw bad(`format version ${v.getUint8(4)} is not supported (this build reads ${RECORD_VERSION})`)
+  const count = v.getUint32(8, true)
+  const nStrings = v.getUint32(12, true)
+  const nShapes = v.getUint32(16, true)
+  const textBytes = v.getUint32(20, true)
+  const textAt = HEADER_BYTES + 4 * nStrings
+  const shapesAt = textAt + textBytes
+  let at = shapesAt + 4 * nShapes
+  if (at > data.byteLength) throw bad(`its tables need ${at} bytes, it has ${data.byteLength}`)
+  const text = Buffer.from(data.buffer, data.byteOffset + textAt, textBytes).toString('utf8')
+  const strings: string[] = new Array<string>(nStrings)
+  for (let i = 0, pos = 0; i < nStrings; i++) {
+    const len = v.getUint32(HEADER_BYTES + 4 * i, true)
+    strings[i] = text.slice(pos, pos + len)
+    pos += len
+  }
+  const stringAt = (id: number): string => {
+    if (id >= nStrings) throw bad(`string index ${id} out of ${nStrings}`)
+    return strings[id]!
+  }
+  const shapes: string[][] = []
+  for (let i = 0; i < nShapes; i++) shapes.push(JSON.parse(stringAt(v.getUint32(shapesAt + 4 * i, true))) as string[])
+  const out: object[] = new Array<object>(count)
+  const need = (n: number) => {
+    if (at + n > data.byteLength) throw bad(`record data ends at byte ${data.byteLength}, inside a record`)
+  }
+  for (let r = 0; r < count; r++) {
+    need(4)
+    const shapeId = v.getUint32(at, true)
+    at += 4
+    const keys = shapes[shapeId]
+    if (!keys) throw bad(`shape index ${shapeId} out of ${nShapes}`)
+    const record: Record<string, Json> = {}
+    for (const k of keys) {
+      need(1)
+      const tag = v.getUint8(at++)
+      let value: Json
+      switch (tag) {
+        case TAG_NULL:
+          value = null
+          break
+        case TAG_FALSE:
+          value = false
+          break
+        case TAG_TRUE:
+          value = true
+          break
+        case TAG_INT:
+          need(4)
+          value = v.getInt32(at, true)
+          at += 4
+          break
+        case TAG_FLOAT:
+          need(8)
+          value = v.getFloat64(at, true)
+          at += 8
+          break
+        case TAG_STRING:
+          need(4)
+          value = stringAt(v.getUint32(at, true))
+          at += 4
+          break
+        case TAG_JSON:
+          need(4)
+          value = JSON.parse(stringAt(v.getUint32(at, true))) as Json
+          at += 4
+          break
+        default:
+          throw bad(`unknown value tag ${tag}`)
+      }
+      // An own '__proto__' key (JSON.parse makes one) must not become the prototype.
+      if (k === '__proto__') Object.defineProperty(record, k, { value, enumerable: true, writable: true, configurable: true })
+      else record[k] = value
+    }
+    out[r] = record
+  }
+  if (at !== data.byteLength) throw bad(`${data.byteLength - at} bytes left after ${count} records`)
+  return out
+}

@@ -43,8 +43,10 @@ export function openConnection(path: string): Connection {
   if (readOnly) return { db: openReadOnly(path, readOnly), readOnly }
   const db = sqlite(path, { fileMustExist: exists })
   try {
-    // A plain read first: a refused file gets no lock, no transaction and no write at all.
-    const identity = identifyOrThrow(db, path)
+    // A read first (a refused file gets no write lock and no write at all), in one read transaction:
+    // header pragmas and the table list read separately could straddle another process's commit and
+    // show its tables without its marker.
+    const identity = db.transaction(() => identifyOrThrow(db, path))()
     if (identity.kind === 'empty' || identity.version < SCHEMA_VERSION) {
       // 8 KiB pages (used when this connection creates the file; a no-op on an existing one): a
       // 170 KiB chunk spans half as many overflow pages as with the 4 KiB default; measured ~1.3x
@@ -59,8 +61,12 @@ export function openConnection(path: string): Connection {
       }).immediate()
     }
     // After the schema commit: switching to WAL cannot happen inside a transaction. Persistent, so
-    // only the first opener of a file changes it; the others read 'wal' back.
-    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+    // only the first opener of a file changes it; the others read 'wal' back. The switch needs an
+    // exclusive lock and SQLite fails it at once (no busy handler) while another process reads, which
+    // openers of a new file all do at the same moment: so it is retried until the busy timeout.
+    retryWhileBusy(() => {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+    })
     // NORMAL in WAL mode: a commit survives an application crash; a power loss may drop the last
     // commits but never corrupts the file. Runs can be re-run, so that is the right trade for speed.
     db.pragma('synchronous = NORMAL')
@@ -70,6 +76,19 @@ export function openConnection(path: string): Connection {
     db.close()
     if (e instanceof StoreError) throw e
     throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
+  }
+}
+
+function retryWhileBusy(fn: () => void): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS
+  const sleeper = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      return fn()
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e
+      Atomics.wait(sleeper, 0, 0, 2 + Math.random() * 10) // a synchronous sleep, jittered so openers spread out
+    }
   }
 }
 

@@ -32,7 +32,6 @@ describe('new-store race', () => {
         const db = new Database(file, { readonly: true })
         expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID)
         expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
-        
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
         expect(db.pragma('page_size', { simple: true })).toBe(8192)
         db.close()

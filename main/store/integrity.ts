@@ -60,7 +60,7 @@ export interface CheckReport {
 /** PRAGMA integrity_check, then every run, chunk, profile and scenario against its checksum or hash. */
 export function checkStore(db: Database.Database): CheckReport {
   const problems: string[] = []
-  const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check)
+  const integrity = sqliteCheck(db, 'integrity_check')
   if (integrity.length !== 1 || integrity[0] !== 'ok') problems.push(...integrity.map((line) => `SQLite integrity_check: ${line}`))
   let runs = 0
   let eventChunks = 0
@@ -118,6 +118,15 @@ export function checkStore(db: Database.Database): CheckReport {
     if (sha256(s.source) !== s.hash) problems.push(`scenario ${s.id} (${s.name}): its source does not match its hash`)
   })
   return { ok: problems.length === 0, integrity, runs, eventChunks, recordChunks, problems }
+}
+
+/** PRAGMA integrity_check or quick_check as lines (['ok'] when sound); a check SQLite cannot finish is one line saying why. */
+export function sqliteCheck(db: Database.Database, pragma: 'integrity_check' | 'quick_check'): string[] {
+  try {
+    return (db.pragma(pragma) as Record<string, string>[]).map((r) => r[pragma]!)
+  } catch (e) {
+    return [`${pragma} stopped: ${message(e)}`]
+  }
 }
 
 function decodes(fn: () => unknown, what: string): string | undefined {

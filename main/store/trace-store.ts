@@ -10,7 +10,7 @@ import { EVENT_KIND_NAMES, type TraceEvent } from '../sim/events'
 import type { RunResult, StepResult, Violation } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
-import { checkStore, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
+import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
 import { openConnection } from './open-file'
 import { defaultDbPath } from './paths'
 import { PackBuffer, packRecords, unpackRecords } from './record-codec'
@@ -199,10 +199,8 @@ export class TraceStore implements TraceStoreApi {
   assertWritable(): void {
     if (this.refusal) throw this.refusal
     if (this.checkedForWrite) return
-    const problems = this.guard(() => this.db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
-    if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
-      this.markDamaged(`SQLite's quick_check found ${problems.length} problem(s), the first: ${problems[0]?.quick_check ?? '?'}`)
-    }
+    const lines = sqliteCheck(this.db, 'quick_check')
+    if (lines.length !== 1 || lines[0] !== 'ok') this.markDamaged(`SQLite's quick_check found ${lines.length} problem(s), the first: ${lines[0]}`)
     this.checkedForWrite = true
   }
 

@@ -10,6 +10,7 @@ import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
+import { registerStore } from './commands/store'
 
 export function buildProgram(): Command {
   const program = new Command('daxlab')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerLibrary(program)
   registerArch(program)
   registerServe(program)
+  registerStore(program)
   return program
 }
 

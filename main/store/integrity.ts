@@ -114,8 +114,8 @@ export function checkStore(db: Database.Database): CheckReport {
   each<{ id: number; hash: string; body: string }>('profiles', 'SELECT id, hash, body FROM profiles ORDER BY id', (p) => {
     if (sha256(p.body) !== p.hash) problems.push(`profile ${p.id}: its body does not match its hash`)
   })
-  each<{ id: number; name: string; hash: string; source: string }>('scenarios', 'SELECT id, name, hash, source FROM scenarios ORDER BY id', (s) => {
-    if (sha256(s.source) !== s.hash) problems.push(`scenario ${s.id} (${s.name}): its source does not match its hash`)
+  each<{ id: number; hash: string; source: string }>('scenarios', 'SELECT id, hash, source FROM scenarios ORDER BY id', (s) => {
+    if (sha256(s.source) !== s.hash) problems.push(`scenario ${s.id}: its source does not match its hash`)
   })
   return { ok: problems.length === 0, integrity, runs, eventChunks, recordChunks, problems }
 }

@@ -60,6 +60,9 @@ export class PackBuffer {
   }
 }
 
+/** The value area of packRecords, kept between calls so packing does not allocate it per chunk. */
+const scratch = new PackBuffer()
+
 /**
  * Packs records [start, start + count) into `buf` (reset first) and returns a view of the packed bytes,
  * valid until the next call with the same buffer.
@@ -155,9 +158,6 @@ export function packRecords(records: readonly object[], start: number, count: nu
   return buf.bytes.subarray(0, buf.length)
 }
 
-/** The value area of packRecords, kept between calls so packing does not allocate it per chunk. */
-const scratch = new PackBuffer()
-
 /** The records of one chunk; throws an Error naming what is wrong with a malformed one. */
 export function unpackRecords(data: Uint8Array): object[] {
   const bad = (why: string) => new Error(`record chunk is malformed: ${why}`)
@@ -185,8 +185,19 @@ export function unpackRecords(data: Uint8Array): object[] {
     if (id >= nStrings) throw bad(`string index ${id} out of ${nStrings}`)
     return strings[id]!
   }
+  const json = (text: string): Json => {
+    try {
+      return JSON.parse(text) as Json
+    } catch {
+      throw bad(`a stored value is not JSON: ${JSON.stringify(text.slice(0, 40))}`)
+    }
+  }
   const shapes: string[][] = []
-  for (let i = 0; i < nShapes; i++) shapes.push(JSON.parse(stringAt(v.getUint32(shapesAt + 4 * i, true))) as string[])
+  for (let i = 0; i < nShapes; i++) {
+    const keys = json(stringAt(v.getUint32(shapesAt + 4 * i, true)))
+    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw bad(`shape ${i} is not a list of keys`)
+    shapes.push(keys as string[])
+  }
   const out: object[] = new Array<object>(count)
   const need = (n: number) => {
     if (at + n > data.byteLength) throw bad(`record data ends at byte ${data.byteLength}, inside a record`)
@@ -229,7 +240,7 @@ export function unpackRecords(data: Uint8Array): object[] {
           break
         case TAG_JSON:
           need(4)
-          value = JSON.parse(stringAt(v.getUint32(at, true))) as Json
+          value = json(stringAt(v.getUint32(at, true)))
           at += 4
           break
         default:

@@ -10,8 +10,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { allArchPlugins } from '../../../arch/index'
-import { builtinScenario, builtinScenarioNames, resolveProfile } from '../../../main/library/index'
+import type { Profile } from '../../../main/formats/profile'
+import { builtinProfile, builtinScenario, builtinScenarioNames, resolveProfile } from '../../../main/library/index'
 import { runScenario } from '../../../main/sim/run'
+import { devdaxMix, fsdax4k } from '../../bench/workloads'
 import { traceHash } from './trace-hash'
 
 const KERNELS = ['6.14', '6.15', '6.16', '6.17'] as const
@@ -39,13 +41,27 @@ function allOutcomes(): Record<string, string> {
   return out
 }
 
+/** Small instances of the two bench workloads: valid (no violation, no failed step) and hashed. */
+function benchOutcomes(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const scenario of [devdaxMix(1500, 500), fsdax4k(builtinProfile('x86-pmem-1tib')!, 2500, 1000)]) {
+    for (const kernel of KERNELS) {
+      const output = runScenario(scenario, scenario.profile as Profile, { kernel })
+      expect(output.result.violations, `${scenario.name} ${kernel}`).toEqual([])
+      expect(output.result.steps.filter((s) => s.status !== 'ok' || s.signal), `${scenario.name} ${kernel}`).toEqual([])
+      out[`bench ${scenario.name} ${kernel}`] = traceHash(output)
+    }
+  }
+  return out
+}
+
 describe('golden traces', () => {
-  it('every built-in scenario x kernel x arch gives the recorded trace', () => {
-    const actual = allOutcomes()
+  it('every built-in scenario x kernel x arch variant, and the bench workloads, give the recorded trace', () => {
+    const actual = { ...allOutcomes(), ...benchOutcomes() }
     if (process.env.DAXLAB_WRITE_GOLDEN === '1') writeFileSync(FIXTURE, JSON.stringify(actual, null, 1) + '\n')
     const expected = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, string>
     const variants = allArchPlugins().reduce((n, p) => n + p.variants.length, 0)
-    expect(Object.keys(actual).length).toBe(builtinScenarioNames().length * KERNELS.length * variants)
+    expect(Object.keys(actual).length).toBe(builtinScenarioNames().length * KERNELS.length * variants + 2 * KERNELS.length)
     expect(actual).toEqual(expected)
   })
 })

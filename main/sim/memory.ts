@@ -3,6 +3,7 @@
  * rule that says where a folio starts. State is sparse: nothing here grows with region size.
  */
 import type { Region } from '../formats/profile'
+import { cause, type CauseId } from './causes'
 import type { KernelModel } from './kernel-model'
 
 export type PgmapType = 'FS_DAX' | 'GENERIC' | 'PRIVATE' | 'COHERENT' | 'PCI_P2PDMA'
@@ -22,6 +23,8 @@ export interface Pgmap {
   /** percpu_ref count of pgmap->ref. */
   refs: number
   readonly vmemmapShift: number
+  /** ` [name]`, the suffix of every pgmap-ref event's cause (interned once per pgmap). */
+  readonly causeSuffix: CauseId
 }
 
 export class RegionState {
@@ -47,7 +50,7 @@ export class RegionState {
       // mm/memremap.c pagemap_range(): percpu_ref_init gives one base ref; every type but
       // PRIVATE/COHERENT takes one more per folio (pfn_len >> vmemmap_shift).
       const perFolio = type === 'PRIVATE' || type === 'COHERENT' ? 0 : nrPages / 2 ** this.staticOrder
-      this.pgmap = { name: def.name, type, refs: 1 + perFolio, vmemmapShift: this.staticOrder }
+      this.pgmap = { name: def.name, type, refs: 1 + perFolio, vmemmapShift: this.staticOrder, causeSuffix: cause(` [${def.name}]`) }
     }
   }
 

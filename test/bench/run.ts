@@ -57,12 +57,23 @@ function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: stri
   )
 }
 
+/** `bench.js --engine-only`: one run of each workload and nothing else, for `node --cpu-prof`. */
+function engineOnly(): void {
+  for (const scenario of [devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 100000))]) {
+    const start = Date.now()
+    const output = run(scenario)
+    checkValid(scenario.name, output)
+    process.stdout.write(`${scenario.name}: ${output.trace.events.count} events in ${Date.now() - start} ms\n`)
+  }
+}
+
 const round = (x: number) => Math.round(x)
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 
 function main(): void {
   const here = fileURLToPath(import.meta.url)
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
+  if (process.argv[2] === '--engine-only') return engineOnly()
   const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)
   const faults = Number(process.env.BENCH_FSDAX_FAULTS ?? 100000)

@@ -193,9 +193,42 @@ export class EventLog {
 
   /** Flat columns of every event stored, joined from the chunks once and reused until more arrive. */
   columns(): EventColumns {
+    return { count: this.count, ...this.flat() }
+  }
+
+  private flat(): Omit<EventColumns, 'count'> {
     const filled = this.filled
     if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.join(filled) }
-    return { count: this.count, ...this.joined.cols }
+    return this.joined.cols
+  }
+
+  // The flat columns by name, as the log exposed them before it was chunked (read-only views).
+  get step(): Int32Array {
+    return this.flat().step
+  }
+  get task(): Uint16Array {
+    return this.flat().task
+  }
+  get kind(): Uint8Array {
+    return this.flat().kind
+  }
+  get level(): Uint8Array {
+    return this.flat().level
+  }
+  get pfn(): Float64Array {
+    return this.flat().pfn
+  }
+  get before(): Float64Array {
+    return this.flat().before
+  }
+  get after(): Float64Array {
+    return this.flat().after
+  }
+  get entry(): BigUint64Array {
+    return this.flat().entry
+  }
+  get cause(): Uint16Array {
+    return this.flat().cause
   }
 
   private join(filled: number): Omit<EventColumns, 'count'> {

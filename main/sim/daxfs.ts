@@ -61,11 +61,21 @@ export class BlockAllocator {
   }
 }
 
+/** A file's DAX entries by first index; remembers the largest order stored, for entriesIn(). */
+export class DaxEntries extends Map<number, DaxEntry> {
+  maxOrder = 0
+
+  override set(index: number, entry: DaxEntry): this {
+    if (entry.order > this.maxOrder) this.maxOrder = entry.order
+    return super.set(index, entry)
+  }
+}
+
 export class DaxFile {
   size = 0
   /** Sorted by file index, non-overlapping. */
   extents: Extent[] = []
-  readonly entries = new Map<number, DaxEntry>()
+  readonly entries = new DaxEntries()
   /** VMAs mapping the file (each holds a file reference). */
   mappings = 0
   unlinked = false
@@ -132,11 +142,30 @@ export class DaxFile {
     return pmd && pmd.order > 0 ? pmd : undefined
   }
 
-  /** Entries overlapping file pages [from, to), in index order. */
+  /**
+   * Entries overlapping file pages [from, to), in index order. A short range probes its indices (and
+   * the aligned starts below `from` where a larger entry could begin: entries are aligned to their
+   * order); a long one scans the entries. Either way the cost is the smaller of the two.
+   */
   entriesIn(from: number, to: number): DaxEntry[] {
-    return [...this.entries.values()]
-      .filter((e) => e.index < to && e.index + 2 ** e.order > from)
-      .sort((a, b) => a.index - b.index)
+    const entries = this.entries
+    if (to - from > entries.size + entries.maxOrder) {
+      return [...entries.values()].filter((e) => e.index < to && e.index + 2 ** e.order > from).sort((a, b) => a.index - b.index)
+    }
+    const out: DaxEntry[] = []
+    let last = -1
+    for (let order = entries.maxOrder; order > 0; order--) {
+      const start = from - (from % 2 ** order)
+      if (start === from || start === last) continue
+      const e = entries.get(start)
+      if (e && e.index + 2 ** e.order > from) out.push(e)
+      last = start
+    }
+    for (let i = from; i < to; i++) {
+      const e = entries.get(i)
+      if (e) out.push(e)
+    }
+    return out
   }
 }
 

@@ -39,6 +39,7 @@ export interface Folio {
 export class FolioTable {
   private readonly folios = new Map<number, Folio>()
   private made = 0
+  private lastRegion: RegionState | undefined
 
   constructor(
     private readonly regions: readonly RegionState[],
@@ -49,17 +50,26 @@ export class FolioTable {
   ) {}
 
   regionOf(pfn: number): RegionState | undefined {
-    return this.regions.find((r) => r.contains(pfn))
+    // Most lookups hit the region of the one before.
+    const last = this.lastRegion
+    if (last !== undefined && last.contains(pfn)) return last
+    for (const r of this.regions) {
+      if (r.contains(pfn)) {
+        this.lastRegion = r
+        return r
+      }
+    }
+    return undefined
   }
 
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
     const region = this.regionOf(pfn)
     if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
-    const { head, order } = region.folioOf(pfn, this.pmdOrder)
+    const head = region.folioHead(pfn, this.pmdOrder)
     let folio = this.folios.get(head)
     if (!folio) {
-      folio = { head, order, region, refcount: region.idleRefcount(this.kernel), mapcount: 0, pincount: 0, gupRefs: 0, hwpoison: false, seq: this.made++ }
+      folio = { head, order: region.folioOrder(head), region, refcount: region.idleRefcount(this.kernel), mapcount: 0, pincount: 0, gupRefs: 0, hwpoison: false, seq: this.made++ }
       this.folios.set(head, folio)
     }
     return folio
@@ -69,7 +79,7 @@ export class FolioTable {
   peek(pfn: number): Folio | undefined {
     const region = this.regionOf(pfn)
     if (!region) return undefined
-    return this.folios.get(region.folioOf(pfn, this.pmdOrder).head)
+    return this.folios.get(region.folioHead(pfn, this.pmdOrder))
   }
 
   /**

@@ -62,20 +62,29 @@ export class RegionState {
     return pfn >= this.basePfn && pfn < this.basePfn + this.nrPages
   }
 
-  /** Head pfn and order of the folio holding pfn. */
-  folioOf(pfn: number, dynamicOrder: number): { head: number; order: number } {
+  /** Head pfn of the folio holding pfn (a number, so the hot path allocates nothing). */
+  folioHead(pfn: number, dynamicOrder: number): number {
     if (this.staticOrder > 0) {
       const size = 2 ** this.staticOrder
-      const head = this.basePfn + Math.floor((pfn - this.basePfn) / size) * size
-      return { head, order: this.staticOrder }
+      return this.basePfn + Math.floor((pfn - this.basePfn) / size) * size
     }
     if (this.dynamicHeads.size > 0 && dynamicOrder > 0) {
       const size = 2 ** dynamicOrder
       const head = pfn - (pfn % size)
-      const order = this.dynamicHeads.get(head)
-      if (order !== undefined) return { head, order }
+      if (this.dynamicHeads.has(head)) return head
     }
-    return { head: pfn, order: 0 }
+    return pfn
+  }
+
+  /** Order of the folio whose head is `head` (a value folioHead() returned). */
+  folioOrder(head: number): number {
+    return this.staticOrder > 0 ? this.staticOrder : (this.dynamicHeads.get(head) ?? 0)
+  }
+
+  /** Head pfn and order of the folio holding pfn. */
+  folioOf(pfn: number, dynamicOrder: number): { head: number; order: number } {
+    const head = this.folioHead(pfn, dynamicOrder)
+    return { head, order: this.folioOrder(head) }
   }
 
   /**

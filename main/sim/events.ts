@@ -4,7 +4,9 @@
  * events and the store writes them as packed BLOB chunks (docs/adr/0003-event-layout.md, and
  * docs/adr/0006-engine-layout.md for the chunked log).
  */
+import { BudgetError, RUN_EVENT_BUDGET } from './budget'
 import { causeText, type CauseId } from './causes'
+import { ModelError } from './errors'
 
 export const EventKind = {
   REFCOUNT: 0,
@@ -69,7 +71,9 @@ export const MAX_TASKS = 65_535
 export const MAX_CAUSES = 65_535
 
 /** A run that needs more task or cause ids than the log can hold: refused, never wrapped. */
-export class EventLogLimitError extends Error {}
+export class EventLogLimitError extends ModelError {
+  override name = 'EventLogLimitError'
+}
 
 /** Chunk capacities: small first chunks for the many short runs, then fixed 64Ki-event chunks. */
 const CHUNK_SIZES = [1024, 4096, 16384] as const
@@ -120,8 +124,9 @@ export class EventLog {
   private base = 0
   private joined: { filled: number; cols: Omit<EventColumns, 'count'> } | undefined
 
-  constructor() {
-    this.current = new Chunk(CHUNK_SIZES[0])
+  /** `firstChunk`: capacity of the first chunk (later ones follow CHUNK_SIZES, then CHUNK_EVENTS). */
+  constructor(firstChunk: number = CHUNK_SIZES[0]) {
+    this.current = new Chunk(firstChunk)
     this.chunks.push(this.current)
   }
 
@@ -185,6 +190,9 @@ export class EventLog {
   }
 
   private nextChunk(): void {
+    if (this.base + this.pos >= RUN_EVENT_BUDGET) {
+      throw new BudgetError(`the run records more than ${RUN_EVENT_BUDGET.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
+    }
     this.base += this.pos
     this.pos = 0
     this.current = new Chunk(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS)

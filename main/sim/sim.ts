@@ -7,6 +7,7 @@ import type { Level } from '../../arch/api'
 import type { Profile } from '../formats/profile'
 import { type ArchView, type LeafBits } from './arch-view'
 import { type DaxFile, DaxFs } from './daxfs'
+import { WorkMeter } from './budget'
 import { cause, derive, type CauseId } from './causes'
 import { EventKind } from './events'
 import { FolioTable, hex } from './folios'
@@ -43,6 +44,8 @@ export class SimError extends Error {
 
 export class Simulation {
   readonly trace = new Trace()
+  /** The current step's work, against STEP_BUDGET (budget.ts). */
+  readonly work = new WorkMeter()
   readonly arch: ArchView
   readonly regions: RegionState[]
   readonly folios: FolioTable
@@ -63,7 +66,7 @@ export class Simulation {
     this.hugeZeroPfn = arch.pmdPages * 8
     this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
     this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
-    for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region))
+    for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region, this.work))
   }
 
   task(name: string): Task {
@@ -155,6 +158,7 @@ export class Simulation {
 
   /** Writes a leaf: the encoded entry comes from the arch plugin for this kernel. */
   install(vma: Vma, level: Level, addr: number, pfn: number, kind: LeafKind, bits: LeafBits, counted: boolean, cause: CauseId): Leaf {
+    this.work.charge(1, 'installing page-table entries')
     const size = this.arch.levelSize(level)
     const raw = this.arch.encode(level, pfn, bits)
     const index = Math.floor(addr / size)
@@ -182,6 +186,7 @@ export class Simulation {
   zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId): void {
     const leaf = vma.tables[level].get(index)
     if (!leaf) return
+    // Not charged: every leaf zapped was installed (and charged) by an earlier step.
     this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
     this.trace.emit(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, 0, cause, level, leaf.raw)

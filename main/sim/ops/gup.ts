@@ -55,6 +55,8 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // check_vma_flags(): (FOLL_LONGTERM) && vma_is_fsdax(vma) -> -EOPNOTSUPP. The fast path bails to the
   // slow path first (legacy: pte_devmap + LONGTERM; 6.15+: !folio_is_longterm_pinnable), so either way.
   if (args.longterm && vma.file) throw new SimError('EOPNOTSUPP', 'check_vma_flags: FOLL_LONGTERM on an FS DAX VMA')
+  // One reference per page, as the kernel takes them: refuse at once a count the step budget cannot cover.
+  sim.work.require(args.pages, `gup of ${args.pages} pages`)
 
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]

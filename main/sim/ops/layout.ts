@@ -48,16 +48,27 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
+  // generic_write_checks(): a write past the largest file size is -EFBIG. The lab's largest size is
+  // 2^53 - 1 bytes (offsets are exact JavaScript numbers below that); ext4 and xfs allow less or more.
+  if (args.offset + args.length > Number.MAX_SAFE_INTEGER) {
+    throw new SimError('EFBIG', `a write of ${args.length} bytes at offset ${args.offset} ends past the largest file size the lab models (2^53 - 1 bytes)`)
+  }
   const from = Math.floor(args.offset / page)
   const to = Math.ceil((args.offset + args.length) / page)
+  // The blocks the holes need, from the extents: a write that cannot get them fails at once with
+  // -ENOSPC (the iomap block reservation), however long the range.
+  const needed = to - from - file.allocatedIn(from, to)
+  if (needed > file.fs.allocator.freePages()) {
+    throw new SimError('ENOSPC', `no room on ${file.fs.mount}: the write needs ${needed} more blocks, ${file.fs.allocator.freePages()} are free`)
+  }
+  // Hole by hole, extent by extent: the work is proportional to the extents, not to the length.
   for (let index = from; index < to; ) {
     const run = file.contiguousFrom(index)
     if (run > 0) {
       index += run
       continue
     }
-    let hole = 1
-    while (index + hole < to && file.blockAt(index + hole) === undefined) hole++
+    const hole = file.holeEnd(index, to) - index
     for (const e of file.entriesIn(index, index + hole)) {
       if (e.pfn !== undefined) continue
       sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, C.daxIomapIterIomap)

@@ -140,9 +140,17 @@ function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
  */
 export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, notes: string[]): OpOutcome {
   const vma = sim.vma(task, args.map)
+  // At least one leaf per largest leaf size over the part of the VMA that can be faulted in (up to
+  // EOF or the end of the device): refuse at once what the step budget cannot cover.
+  const page = sim.arch.pageSize
+  const backed = vma.file ? Math.ceil(vma.file.size / page) - vma.pgoff : vma.device ? vma.device.nrPages - vma.pgoff : 0
+  const reachable = Math.max(0, Math.min(vma.end - vma.start, backed * page))
+  const largest = vma.file ? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page) : (sim.arch.pudSize ?? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page))
+  sim.work.require(Math.ceil(reachable / largest), `__mm_populate of ${reachable} bytes (at least ${Math.ceil(reachable / largest)} page-table entries)`)
   let addr = vma.start
   let faults = 0
   while (addr < vma.end) {
+    sim.work.charge(1, '__mm_populate')
     let hit = sim.lookup(vma, addr)
     if (!hit) {
       const faultNotes: string[] = []

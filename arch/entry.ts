@@ -83,18 +83,30 @@ export function encodeEntry(
   const raw = pfn << BigInt(ctx.variant.pfnShift)
   const mask = fieldMask(field.lo, field.hi - field.lo + 1)
   if ((raw & ~mask) !== 0n) throw new ArchError(`pfn ${toHex(pfn)} does not fit the ${level} address field`)
-  let value = raw
+  const { clear, set } = flagMasks(plugin, ctx, level, flags)
+  return (raw & ~clear) | set
+}
+
+/**
+ * What a list of flags does to an entry, as two masks: the bits the flags' fields cover (`clear`) and
+ * the values deposited there (`set`), so value = (raw & ~clear) | set. NAME sets every bit of its field;
+ * NAME=value deposits a value into a multi-bit field. Depositing the flags one by one onto 0 gives
+ * `set` exactly, later flags winning where fields overlap, as sequential deposits would.
+ */
+export function flagMasks(plugin: ArchPlugin, ctx: ArchContext, level: Level, flags: readonly string[]): { clear: bigint; set: bigint } {
+  let clear = 0n
+  let set = 0n
   for (const flag of flags) {
-    // NAME sets every bit of the field; NAME=value deposits a value into a multi-bit field.
     const [name, given] = flag.split('=', 2) as [string, string | undefined]
     const f = findField(plugin, ctx, level, name)
     const width = f.width ?? 1
     const max = (1n << BigInt(width)) - 1n
     const fieldValue = given === undefined ? max : BigInt(given)
     if (fieldValue < 0n || fieldValue > max) throw new ArchError(`${name}=${given} does not fit ${width} bit(s)`)
-    value = depositField(value, f.shift, width, fieldValue)
+    set = depositField(set, f.shift, width, fieldValue)
+    clear |= fieldMask(f.shift, width)
   }
-  return value
+  return { clear, set }
 }
 
 /** The leaf recipe with the variant's replacements applied. */
@@ -183,6 +195,45 @@ export function leafFlags(plugin: ArchPlugin, ctx: ArchContext, level: Level, s:
 
 export function encodeLeaf(plugin: ArchPlugin, ctx: ArchContext, level: Level, s: LeafSemantics): bigint {
   return encodeEntry(plugin, ctx, level, s.pfn, leafFlags(plugin, ctx, level, s))
+}
+
+/** A leaf encoder for one (arch, variant, kernel, level): see compileLeafEncoder. */
+export type LeafEncoder = (pfn: number, write: boolean, dirty: boolean, special: boolean, devmap: boolean) => bigint
+
+/**
+ * encodeLeaf() compiled once for one (plugin, variant, kernel, level). The fields, the recipe and the
+ * kernel ranges are resolved when a combination of write/dirty/special/devmap is first used, into a
+ * clear mask and a set mask; the pfn checks are number comparisons. Encoding then costs one BigInt
+ * (the pfn shifted into place) and two mask operations. Anything the fast path does not accept (a
+ * combination the kernel cannot build, a pfn that is misaligned or too big) goes through
+ * encodeLeaf() itself, so the value or the error is exactly encodeLeaf()'s.
+ */
+export function compileLeafEncoder(plugin: ArchPlugin, ctx: ArchContext, level: Level): LeafEncoder {
+  const v = ctx.variant
+  const field = v.pfn[level]
+  const masks: ({ clear: bigint; set: bigint } | undefined)[] = new Array(16).fill(undefined)
+  const slow = (pfn: number, write: boolean, dirty: boolean, special: boolean, devmap: boolean): bigint =>
+    encodeLeaf(plugin, ctx, level, { pfn: BigInt(pfn), write, dirty, special, devmap })
+  if (!field || (level === 'pud' && v.pudShift === undefined)) return slow
+  const pfnShift = BigInt(v.pfnShift)
+  const pagesPerEntry = 2 ** (levelShift(v, level) - v.pageShift)
+  // (pfn << pfnShift) must lie inside bits lo..hi: below 2^(hi+1), and a multiple of 2^lo.
+  const limit = 2 ** (field.hi + 1 - v.pfnShift)
+  const lowAlign = 2 ** Math.max(0, field.lo - v.pfnShift)
+  return (pfn, write, dirty, special, devmap) => {
+    const key = (write ? 1 : 0) | (dirty ? 2 : 0) | (special ? 4 : 0) | (devmap ? 8 : 0)
+    let m = masks[key]
+    if (m === undefined) {
+      try {
+        m = flagMasks(plugin, ctx, level, leafFlags(plugin, ctx, level, { pfn: 0n, write, dirty, special, devmap }))
+      } catch {
+        return slow(pfn, write, dirty, special, devmap)
+      }
+      masks[key] = m
+    }
+    if (!(pfn >= 0 && pfn < limit && pfn % pagesPerEntry === 0 && pfn % lowAlign === 0)) return slow(pfn, write, dirty, special, devmap)
+    return ((BigInt(pfn) << pfnShift) & ~m.clear) | m.set
+  }
 }
 
 /** The generic helpers, derived from the declared layout with per-arch overrides. */

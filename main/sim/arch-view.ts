@@ -3,7 +3,7 @@
  * ZONE_DEVICE can be configured, and the encoded value of every leaf it writes.
  */
 import type { ArchContext, ArchPlugin, Level } from '../../arch/api'
-import { context, encodeLeaf, flagsOf, levelShift, recipeFor } from '../../arch/entry'
+import { compileLeafEncoder, context, flagsOf, levelShift, recipeFor, type LeafEncoder } from '../../arch/entry'
 import { getArch } from '../../arch/index'
 import { formatKernel, inKernelRange, type KernelVersion } from '../../arch/kernel'
 
@@ -26,6 +26,9 @@ export class ArchView {
   /** Pages per PMD leaf (1 << PMD_ORDER) and per PUD leaf. */
   readonly pmdPages: number
   readonly pudPages: number | undefined
+  /** Leaf encoders compiled for this arch, variant and kernel, one per level (arch/entry.ts). */
+  private readonly encoders: Record<Level, LeafEncoder>
+  private readonly special: Record<Level, boolean>
 
   constructor(archId: string, kernel: KernelVersion, variant?: string) {
     this.plugin = getArch(archId)
@@ -38,6 +41,9 @@ export class ArchView {
     this.pudSize = pud ? 2 ** levelShift(v, 'pud') : undefined
     this.pmdPages = this.pmdSize / this.pageSize
     this.pudPages = this.pudSize === undefined ? undefined : this.pudSize / this.pageSize
+    const recipe = recipeFor(this.plugin, this.ctx)
+    this.encoders = { pte: compileLeafEncoder(this.plugin, this.ctx, 'pte'), pmd: compileLeafEncoder(this.plugin, this.ctx, 'pmd'), pud: compileLeafEncoder(this.plugin, this.ctx, 'pud') }
+    this.special = { pte: flagsOf(recipe.special, 'pte').length > 0, pmd: flagsOf(recipe.special, 'pmd').length > 0, pud: flagsOf(recipe.special, 'pud').length > 0 }
   }
 
   get variant(): string {
@@ -55,7 +61,7 @@ export class ArchView {
    * generic stubs leave the entry unchanged and pmd_special() is false (include/linux/pgtable.h).
    */
   hasSpecial(level: Level): boolean {
-    return flagsOf(recipeFor(this.plugin, this.ctx).special, level).length > 0
+    return this.special[level]
   }
 
   levelSize(level: Level): number {
@@ -66,6 +72,6 @@ export class ArchView {
   }
 
   encode(level: Level, pfn: number, bits: LeafBits): bigint {
-    return encodeLeaf(this.plugin, this.ctx, level, { pfn: BigInt(pfn), write: bits.write, dirty: bits.dirty, special: bits.special, devmap: bits.devmap })
+    return this.encoders[level](pfn, bits.write, bits.dirty, bits.special, bits.devmap)
   }
 }

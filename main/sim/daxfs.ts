@@ -3,6 +3,7 @@
  * page-cache XArray of DAX entries (fs/dax.c: value entries holding pfn << DAX_SHIFT | flags; they hold
  * no page reference in either scheme).
  */
+import type { WorkMeter } from './budget'
 import type { RegionState } from './memory'
 
 export interface Extent {
@@ -25,9 +26,17 @@ export interface DaxEntry {
 export class BlockAllocator {
   /** Free runs [pfn, count], sorted and merged. */
   private free: Array<[number, number]>
+  /** Pages in `free`, kept up to date so a request that cannot fit fails at once. */
+  private freeCount: number
 
   constructor(basePfn: number, nrPages: number) {
     this.free = nrPages > 0 ? [[basePfn, nrPages]] : []
+    this.freeCount = Math.max(0, nrPages)
+  }
+
+  /** Free runs a first-fit search walks (the work one allocate() can cost). */
+  get fragments(): number {
+    return this.free.length
   }
 
   allocate(count: number, align: number): number | undefined {
@@ -39,12 +48,14 @@ export class BlockAllocator {
       if (aligned > start) pieces.push([start, aligned - start])
       if (aligned + count < start + len) pieces.push([aligned + count, start + len - aligned - count])
       this.free.splice(i, 1, ...pieces)
+      this.freeCount -= count
       return aligned
     }
     return undefined
   }
 
   release(pfn: number, count: number): void {
+    this.freeCount += count
     this.free.push([pfn, count])
     this.free.sort((a, b) => a[0] - b[0])
     const merged: Array<[number, number]> = []
@@ -57,7 +68,17 @@ export class BlockAllocator {
   }
 
   freePages(): number {
-    return this.free.reduce((n, [, c]) => n + c, 0)
+    return this.freeCount
+  }
+}
+
+/** A file's DAX entries by first index; remembers the largest order stored, for entriesIn(). */
+export class DaxEntries extends Map<number, DaxEntry> {
+  maxOrder = 0
+
+  override set(index: number, entry: DaxEntry): this {
+    if (entry.order > this.maxOrder) this.maxOrder = entry.order
+    return super.set(index, entry)
   }
 }
 
@@ -65,7 +86,7 @@ export class DaxFile {
   size = 0
   /** Sorted by file index, non-overlapping. */
   extents: Extent[] = []
-  readonly entries = new Map<number, DaxEntry>()
+  readonly entries = new DaxEntries()
   /** VMAs mapping the file (each holds a file reference). */
   mappings = 0
   unlinked = false
@@ -100,6 +121,26 @@ export class DaxFile {
     return ext ? ext.index + ext.count - index : 0
   }
 
+  /** First file index at or after `index` that has a block (`end` when none before it): where a hole ends. */
+  holeEnd(index: number, end: number): number {
+    let lo = 0
+    let hi = this.extents.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.extents[mid]!.index + this.extents[mid]!.count <= index) lo = mid + 1
+      else hi = mid
+    }
+    const next = this.extents[lo]
+    return next === undefined ? end : Math.min(end, Math.max(index, next.index))
+  }
+
+  /** Pages of [from, to) that have blocks (one pass over the extents). */
+  allocatedIn(from: number, to: number): number {
+    let n = 0
+    for (const e of this.extents) n += Math.max(0, Math.min(e.index + e.count, to) - Math.max(e.index, from))
+    return n
+  }
+
   addExtent(ext: Extent): void {
     this.extents.push(ext)
     this.extents.sort((a, b) => a.index - b.index)
@@ -132,11 +173,30 @@ export class DaxFile {
     return pmd && pmd.order > 0 ? pmd : undefined
   }
 
-  /** Entries overlapping file pages [from, to), in index order. */
+  /**
+   * Entries overlapping file pages [from, to), in index order. A short range probes its indices (and
+   * the aligned starts below `from` where a larger entry could begin: entries are aligned to their
+   * order); a long one scans the entries. Either way the cost is the smaller of the two.
+   */
   entriesIn(from: number, to: number): DaxEntry[] {
-    return [...this.entries.values()]
-      .filter((e) => e.index < to && e.index + 2 ** e.order > from)
-      .sort((a, b) => a.index - b.index)
+    const entries = this.entries
+    if (to - from > entries.size + entries.maxOrder) {
+      return [...entries.values()].filter((e) => e.index < to && e.index + 2 ** e.order > from).sort((a, b) => a.index - b.index)
+    }
+    const out: DaxEntry[] = []
+    let last = -1
+    for (let order = entries.maxOrder; order > 0; order--) {
+      const start = from - (from % 2 ** order)
+      if (start === from || start === last) continue
+      const e = entries.get(start)
+      if (e && e.index + 2 ** e.order > from) out.push(e)
+      last = start
+    }
+    for (let i = from; i < to; i++) {
+      const e = entries.get(i)
+      if (e) out.push(e)
+    }
+    return out
   }
 }
 
@@ -145,7 +205,10 @@ export class DaxFs {
   readonly allocator: BlockAllocator
   mounted = true
 
-  constructor(readonly region: RegionState) {
+  constructor(
+    readonly region: RegionState,
+    private readonly work: WorkMeter,
+  ) {
     this.allocator = new BlockAllocator(region.basePfn, region.nrPages)
   }
 
@@ -162,12 +225,16 @@ export class DaxFs {
    * least that big (so PMD faults are possible), else smaller runs as free space allows.
    */
   allocate(file: DaxFile, index: number, count: number, align: number): boolean {
+    // A request larger than the free space fails before anything is allocated, as the block
+    // reservation does (xfs_iomap_write_direct -> xfs_trans_alloc_inode, ext4_iomap_alloc -> -ENOSPC).
+    if (count > this.allocator.freePages()) return false
     let done = 0
     while (done < count) {
       const want = count - done
       const tries: Array<[number, number]> = [[want, want >= align ? align : 1], [Math.min(want, align), 1], [1, 1]]
       let got: [number, number] | undefined
       for (const [size, alignment] of tries) {
+        this.work.charge(1 + this.allocator.fragments, `allocating ${count} blocks`)
         const pfn = this.allocator.allocate(size, alignment)
         if (pfn !== undefined) {
           got = [pfn, size]

@@ -1,8 +1,13 @@
 /**
  * The per-run event log: every refcount, mapcount, pincount, pgmap-ref and page-table change with the
  * step, task and cause. Columnar typed arrays rather than objects: the engine appends millions of
- * events and the store writes them as packed BLOB chunks (docs/adr/0003-event-layout.md).
+ * events and the store writes them as packed BLOB chunks (docs/adr/0003-event-layout.md, and
+ * docs/adr/0006-engine-layout.md for the chunked log).
  */
+import { BudgetError, RUN_EVENT_BUDGET } from './budget'
+import { causeText, type CauseId } from './causes'
+import { ModelError } from './errors'
+
 export const EventKind = {
   REFCOUNT: 0,
   MAPCOUNT: 1,
@@ -61,39 +66,79 @@ export interface EventColumns {
   readonly cause: Uint16Array
 }
 
+/** Task and cause ids are Uint16 in the log and the store: a run may name at most this many of each. */
+export const MAX_TASKS = 65_535
+export const MAX_CAUSES = 65_535
+
+/** A run that needs more task or cause ids than the log can hold: refused, never wrapped. */
+export class EventLogLimitError extends ModelError {
+  override name = 'EventLogLimitError'
+}
+
+/** Chunk capacities: small first chunks for the many short runs, then fixed 64Ki-event chunks. */
+const CHUNK_SIZES = [1024, 4096, 16384] as const
+const CHUNK_EVENTS = 65536
+
+/** One fixed-size block of every column. Chunks are never copied or resized: a full one stays as it is. */
+class Chunk {
+  readonly step: Int32Array
+  readonly task: Uint16Array
+  readonly kind: Uint8Array
+  readonly level: Uint8Array
+  readonly pfn: Float64Array
+  readonly before: Float64Array
+  readonly after: Float64Array
+  readonly entry: BigUint64Array
+  readonly cause: Uint16Array
+  constructor(readonly capacity: number) {
+    this.step = new Int32Array(capacity)
+    this.task = new Uint16Array(capacity)
+    this.kind = new Uint8Array(capacity)
+    this.level = new Uint8Array(capacity)
+    this.pfn = new Float64Array(capacity)
+    this.before = new Float64Array(capacity)
+    this.after = new Float64Array(capacity)
+    this.entry = new BigUint64Array(capacity)
+    this.cause = new Uint16Array(capacity)
+  }
+}
+
+/**
+ * The columns in fixed-size chunks: appending never copies what is already written (the old log
+ * doubled and copied, ~20% of a run). `columns()` joins the chunks once when a consumer (the store,
+ * a test) wants flat arrays.
+ */
 export class EventLog {
-  private capacity: number
+  /** Events appended (the store checks it against the run result). */
   count = 0
-  step: Int32Array
-  task: Uint16Array
-  kind: Uint8Array
-  level: Uint8Array
-  pfn: Float64Array
-  before: Float64Array
-  after: Float64Array
-  entry: BigUint64Array
-  cause: Uint16Array
   readonly tasks: string[] = []
   readonly causes: string[] = []
   private readonly taskIds = new Map<string, number>()
   private readonly causeIds = new Map<string, number>()
+  /** Interned CauseId -> this run's cause id + 1 (0: not used in this run yet). */
+  private localCause = new Int32Array(512)
+  private readonly chunks: Chunk[] = []
+  private current: Chunk
+  /** Next free slot in `current`, and events held by the chunks before it. */
+  private pos = 0
+  private base = 0
+  private joined: { filled: number; cols: Omit<EventColumns, 'count'> } | undefined
 
-  constructor(initialCapacity = 1024) {
-    this.capacity = initialCapacity
-    this.step = new Int32Array(initialCapacity)
-    this.task = new Uint16Array(initialCapacity)
-    this.kind = new Uint8Array(initialCapacity)
-    this.level = new Uint8Array(initialCapacity)
-    this.pfn = new Float64Array(initialCapacity)
-    this.before = new Float64Array(initialCapacity)
-    this.after = new Float64Array(initialCapacity)
-    this.entry = new BigUint64Array(initialCapacity)
-    this.cause = new Uint16Array(initialCapacity)
+  /** `firstChunk`: capacity of the first chunk (later ones follow CHUNK_SIZES, then CHUNK_EVENTS). */
+  constructor(firstChunk: number = CHUNK_SIZES[0]) {
+    this.current = new Chunk(firstChunk)
+    this.chunks.push(this.current)
+  }
+
+  /** Events actually stored (equals `count` unless a caller changed `count`). */
+  get filled(): number {
+    return this.base + this.pos
   }
 
   taskId(name: string): number {
     let id = this.taskIds.get(name)
     if (id === undefined) {
+      if (this.tasks.length >= MAX_TASKS) throw new EventLogLimitError(`the run names more than ${MAX_TASKS} tasks (task '${name}'): the trace stores task ids in 16 bits`)
       id = this.tasks.length
       this.tasks.push(name)
       this.taskIds.set(name, id)
@@ -101,9 +146,11 @@ export class EventLog {
     return id
   }
 
+  /** This run's id for a cause text (texts that carry run data: wait reasons with a pfn). */
   causeId(text: string): number {
     let id = this.causeIds.get(text)
     if (id === undefined) {
+      if (this.causes.length >= MAX_CAUSES) throw new EventLogLimitError(`the run writes more than ${MAX_CAUSES} distinct event causes: the trace stores cause ids in 16 bits`)
       id = this.causes.length
       this.causes.push(text)
       this.causeIds.set(text, id)
@@ -111,59 +158,140 @@ export class EventLog {
     return id
   }
 
+  /** This run's id for an interned cause: one array read once the cause has been seen in the run. */
+  internedCause(cause: CauseId): number {
+    if (cause >= this.localCause.length) {
+      const next = new Int32Array(Math.max(cause + 1, this.localCause.length * 2))
+      next.set(this.localCause)
+      this.localCause = next
+    }
+    const local = this.localCause[cause]!
+    if (local !== 0) return local - 1
+    const id = this.causeId(causeText(cause))
+    this.localCause[cause] = id + 1
+    return id
+  }
+
   push(step: number, task: number, kind: EventKind, level: number, pfn: number, before: number, after: number, cause: number, entry = 0n): void {
-    if (this.count === this.capacity) this.grow()
-    const i = this.count++
-    this.step[i] = step
-    this.task[i] = task
-    this.kind[i] = kind
-    this.level[i] = level
-    this.pfn[i] = pfn
-    this.before[i] = before
-    this.after[i] = after
-    this.cause[i] = cause
-    this.entry[i] = entry
+    if (this.pos === this.current.capacity) this.nextChunk()
+    const c = this.current
+    const i = this.pos++
+    this.count++
+    c.step[i] = step
+    c.task[i] = task
+    c.kind[i] = kind
+    c.level[i] = level
+    c.pfn[i] = pfn
+    c.before[i] = before
+    c.after[i] = after
+    c.cause[i] = cause
+    // Chunks start zeroed and are never reused: only a real entry needs a BigInt store.
+    if (entry !== 0n) c.entry[i] = entry
   }
 
-  private grow(): void {
-    const next = this.capacity * 2
-    const grow = <T extends Int32Array | Uint16Array | Uint8Array | Float64Array | BigUint64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(next)
-      b.set(a as never)
-      return b
+  private nextChunk(): void {
+    if (this.base + this.pos >= RUN_EVENT_BUDGET) {
+      throw new BudgetError(`the run records more than ${RUN_EVENT_BUDGET.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
     }
-    this.step = grow(this.step, (n) => new Int32Array(n))
-    this.task = grow(this.task, (n) => new Uint16Array(n))
-    this.kind = grow(this.kind, (n) => new Uint8Array(n))
-    this.level = grow(this.level, (n) => new Uint8Array(n))
-    this.pfn = grow(this.pfn, (n) => new Float64Array(n))
-    this.before = grow(this.before, (n) => new Float64Array(n))
-    this.after = grow(this.after, (n) => new Float64Array(n))
-    this.entry = grow(this.entry, (n) => new BigUint64Array(n))
-    this.cause = grow(this.cause, (n) => new Uint16Array(n))
-    this.capacity = next
+    this.base += this.pos
+    this.pos = 0
+    this.current = new Chunk(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS)
+    this.chunks.push(this.current)
   }
 
+  /** Flat columns of every event stored, joined from the chunks once and reused until more arrive. */
   columns(): EventColumns {
-    const n = this.count
-    return {
-      count: n,
-      step: this.step.subarray(0, n),
-      task: this.task.subarray(0, n),
-      kind: this.kind.subarray(0, n),
-      level: this.level.subarray(0, n),
-      pfn: this.pfn.subarray(0, n),
-      before: this.before.subarray(0, n),
-      after: this.after.subarray(0, n),
-      entry: this.entry.subarray(0, n),
-      cause: this.cause.subarray(0, n),
+    return { count: this.count, ...this.flat() }
+  }
+
+  private flat(): Omit<EventColumns, 'count'> {
+    const filled = this.filled
+    if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.join(filled) }
+    return this.joined.cols
+  }
+
+  // The flat columns by name, as the log exposed them before it was chunked (read-only views).
+  get step(): Int32Array {
+    return this.flat().step
+  }
+  get task(): Uint16Array {
+    return this.flat().task
+  }
+  get kind(): Uint8Array {
+    return this.flat().kind
+  }
+  get level(): Uint8Array {
+    return this.flat().level
+  }
+  get pfn(): Float64Array {
+    return this.flat().pfn
+  }
+  get before(): Float64Array {
+    return this.flat().before
+  }
+  get after(): Float64Array {
+    return this.flat().after
+  }
+  get entry(): BigUint64Array {
+    return this.flat().entry
+  }
+  get cause(): Uint16Array {
+    return this.flat().cause
+  }
+
+  private join(filled: number): Omit<EventColumns, 'count'> {
+    if (this.chunks.length === 1) {
+      const c = this.current
+      return {
+        step: c.step.subarray(0, filled),
+        task: c.task.subarray(0, filled),
+        kind: c.kind.subarray(0, filled),
+        level: c.level.subarray(0, filled),
+        pfn: c.pfn.subarray(0, filled),
+        before: c.before.subarray(0, filled),
+        after: c.after.subarray(0, filled),
+        entry: c.entry.subarray(0, filled),
+        cause: c.cause.subarray(0, filled),
+      }
     }
+    const out = {
+      step: new Int32Array(filled),
+      task: new Uint16Array(filled),
+      kind: new Uint8Array(filled),
+      level: new Uint8Array(filled),
+      pfn: new Float64Array(filled),
+      before: new Float64Array(filled),
+      after: new Float64Array(filled),
+      entry: new BigUint64Array(filled),
+      cause: new Uint16Array(filled),
+    }
+    let at = 0
+    for (const c of this.chunks) {
+      const n = Math.min(c.capacity, filled - at)
+      if (n <= 0) break
+      out.step.set(c.step.subarray(0, n), at)
+      out.task.set(c.task.subarray(0, n), at)
+      out.kind.set(c.kind.subarray(0, n), at)
+      out.level.set(c.level.subarray(0, n), at)
+      out.pfn.set(c.pfn.subarray(0, n), at)
+      out.before.set(c.before.subarray(0, n), at)
+      out.after.set(c.after.subarray(0, n), at)
+      out.entry.set(c.entry.subarray(0, n), at)
+      out.cause.set(c.cause.subarray(0, n), at)
+      at += n
+    }
+    return out
   }
 
   decode(i: number): TraceEvent {
-    return decodeColumns(this, i, i, this.tasks, this.causes)
+    if (!(i >= 0 && i < this.filled)) throw new RangeError(`event ${i} is not in the log (${this.filled} events)`)
+    let start = 0
+    for (const c of this.chunks) {
+      if (i < start + c.capacity) return decodeColumns(c, i - start, i, this.tasks, this.causes)
+      start += c.capacity
+    }
+    throw new RangeError(`event ${i} is not in the log`)
   }
-
 }
 
 /** Event i of a column set, decoded for display (seq: its index in the run's whole log). */

@@ -2,13 +2,25 @@
  * Sparse folio state: only folios whose counts left their idle values (or that were probed) have a
  * record. Every change goes through here so it is traced and checked.
  */
+import { cause, causeText, derive, type CauseId } from './causes'
 import { EventKind } from './events'
 import type { KernelModel } from './kernel-model'
-import type { RegionState } from './memory'
+import type { Pgmap, RegionState } from './memory'
 import type { Trace } from './trace'
 
 /** mm.h: GUP_PIN_COUNTING_BIAS (1U << 10); small folios count a pin as 1024 references. */
 export const GUP_PIN_COUNTING_BIAS = 1024
+
+/** Causes this file writes, interned once. */
+const C = {
+  putDevmapSuffix: cause(' (put_devmap_managed_folio_refs)'),
+  putDevmapWake: cause('put_devmap_managed_folio_refs: wake_up_var(&folio->_refcount) at 1'),
+  freeWake: cause('free_zone_device_folio: wake_up_var(&folio->page)'),
+  setCount: cause('free_zone_device_folio: folio_set_count(folio, 1)'),
+  p2pdmaFree: cause('p2pdma_page_free: percpu_ref_put'),
+  putDevPagemap: cause('free_zone_device_folio: put_dev_pagemap'),
+  free: Object.fromEntries(['FS_DAX', 'GENERIC', 'PRIVATE', 'COHERENT', 'PCI_P2PDMA', 'ram'].map((t) => [t, cause(`free_zone_device_folio (${t})`)])) as Record<string, CauseId>,
+}
 
 export interface Folio {
   readonly head: number
@@ -20,10 +32,14 @@ export interface Folio {
   /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
   gupRefs: number
   hwpoison: boolean
+  /** When the record was made, so scans that probe pfns can report in record order. */
+  readonly seq: number
 }
 
 export class FolioTable {
   private readonly folios = new Map<number, Folio>()
+  private made = 0
+  private lastRegion: RegionState | undefined
 
   constructor(
     private readonly regions: readonly RegionState[],
@@ -34,17 +50,26 @@ export class FolioTable {
   ) {}
 
   regionOf(pfn: number): RegionState | undefined {
-    return this.regions.find((r) => r.contains(pfn))
+    // Most lookups hit the region of the one before.
+    const last = this.lastRegion
+    if (last !== undefined && last.contains(pfn)) return last
+    for (const r of this.regions) {
+      if (r.contains(pfn)) {
+        this.lastRegion = r
+        return r
+      }
+    }
+    return undefined
   }
 
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
     const region = this.regionOf(pfn)
     if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
-    const { head, order } = region.folioOf(pfn, this.pmdOrder)
+    const head = region.folioHead(pfn, this.pmdOrder)
     let folio = this.folios.get(head)
     if (!folio) {
-      folio = { head, order, region, refcount: region.idleRefcount(this.kernel), mapcount: 0, pincount: 0, gupRefs: 0, hwpoison: false }
+      folio = { head, order: region.folioOrder(head), region, refcount: region.idleRefcount(this.kernel), mapcount: 0, pincount: 0, gupRefs: 0, hwpoison: false, seq: this.made++ }
       this.folios.set(head, folio)
     }
     return folio
@@ -54,7 +79,7 @@ export class FolioTable {
   peek(pfn: number): Folio | undefined {
     const region = this.regionOf(pfn)
     if (!region) return undefined
-    return this.folios.get(region.folioOf(pfn, this.pmdOrder).head)
+    return this.folios.get(region.folioHead(pfn, this.pmdOrder))
   }
 
   /**
@@ -78,25 +103,25 @@ export class FolioTable {
     return [...this.folios.values()].sort((a, b) => a.head - b.head)
   }
 
-  ref(f: Folio, delta: number, cause: string): void {
+  ref(f: Folio, delta: number, cause: CauseId): void {
     const before = f.refcount
     f.refcount += delta
     this.trace.emit(EventKind.REFCOUNT, f.head, before, f.refcount, cause)
-    if (f.refcount < 0) this.trace.violation('refcount_underflow', `refcount of ${hex(f.head)} went to ${f.refcount} (${cause})`, f.head)
+    if (f.refcount < 0) this.trace.violation('refcount_underflow', `refcount of ${hex(f.head)} went to ${f.refcount} (${causeText(cause)})`, f.head)
   }
 
-  map(f: Folio, delta: number, cause: string): void {
+  map(f: Folio, delta: number, cause: CauseId): void {
     const before = f.mapcount
     f.mapcount += delta
     this.trace.emit(EventKind.MAPCOUNT, f.head, before, f.mapcount, cause)
-    if (f.mapcount < 0) this.trace.violation('mapcount_underflow', `mapcount of ${hex(f.head)} went to ${f.mapcount} (${cause})`, f.head)
+    if (f.mapcount < 0) this.trace.violation('mapcount_underflow', `mapcount of ${hex(f.head)} went to ${f.mapcount} (${causeText(cause)})`, f.head)
   }
 
-  pin(f: Folio, delta: number, cause: string): void {
+  pin(f: Folio, delta: number, cause: CauseId): void {
     const before = f.pincount
     f.pincount += delta
     this.trace.emit(EventKind.PINCOUNT, f.head, before, f.pincount, cause)
-    if (f.pincount < 0) this.trace.violation('pincount_underflow', `pincount of ${hex(f.head)} went to ${f.pincount} (${cause})`, f.head)
+    if (f.pincount < 0) this.trace.violation('pincount_underflow', `pincount of ${hex(f.head)} went to ${f.pincount} (${causeText(cause)})`, f.head)
   }
 
   /**
@@ -105,10 +130,10 @@ export class FolioTable {
    * count drops and 2 -> 1 wakes waiters on &page->_refcount; nothing is freed. Otherwise 1 -> 0 calls
    * free_zone_device_folio().
    */
-  put(f: Folio, refs: number, cause: string): void {
+  put(f: Folio, refs: number, cause: CauseId): void {
     if (this.kernel.scheme === 'legacy' && f.region.pgmap?.type === 'FS_DAX') {
-      this.ref(f, -refs, `${cause} (put_devmap_managed_folio_refs)`)
-      if (f.refcount === 1) this.trace.wake(f.head, 'put_devmap_managed_folio_refs: wake_up_var(&folio->_refcount) at 1')
+      this.ref(f, -refs, derive(cause, C.putDevmapSuffix))
+      if (f.refcount === 1) this.trace.wake(f.head, C.putDevmapWake)
       else if (f.refcount === 0) {
         this.trace.violation('refcount_underflow', `legacy FS DAX page ${hex(f.head)} dropped its idle reference (idle is 1 before 6.15)`, f.head)
       }
@@ -121,47 +146,57 @@ export class FolioTable {
   /** mm/memremap.c free_zone_device_folio() of the release modelled (see kernel-refcount.md 1.1). */
   private freeZoneDeviceFolio(f: Folio): void {
     const type = f.region.pgmap?.type
-    this.trace.emit(EventKind.FOLIO_FREE, f.head, 0, 0, `free_zone_device_folio (${type ?? 'ram'})`)
+    this.trace.emit(EventKind.FOLIO_FREE, f.head, 0, 0, C.free[type ?? 'ram'])
     if (f.mapcount > 0) this.trace.violation('freed_while_mapped', `folio ${hex(f.head)} freed with mapcount ${f.mapcount}`, f.head)
     if (f.pincount > 0) this.trace.violation('freed_while_pinned', `folio ${hex(f.head)} freed with pincount ${f.pincount}`, f.head)
     const pgmap = f.region.pgmap
     switch (type) {
       case 'FS_DAX':
         // 6.15+: wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
-        this.trace.wake(f.head, 'free_zone_device_folio: wake_up_var(&folio->page)')
+        this.trace.wake(f.head, C.freeWake)
         break
       case 'GENERIC':
-        this.ref(f, 1, 'free_zone_device_folio: folio_set_count(folio, 1)')
+        this.ref(f, 1, C.setCount)
         break
       case 'PCI_P2PDMA':
         // 6.14 reset the count to 1 after page_free; 6.15+ leaves it at 0 (p2pdma_page_free only).
-        if (this.kernel.scheme === 'legacy') this.ref(f, 1, 'free_zone_device_folio: folio_set_count(folio, 1)')
-        if (pgmap) this.pgmapRef(pgmap, -1, 'p2pdma_page_free: percpu_ref_put')
+        if (this.kernel.scheme === 'legacy') this.ref(f, 1, C.setCount)
+        if (pgmap) this.pgmapRef(pgmap, -1, C.p2pdmaFree)
         break
       case 'PRIVATE':
       case 'COHERENT':
-        if (pgmap) this.pgmapRef(pgmap, -1, 'free_zone_device_folio: put_dev_pagemap')
+        if (pgmap) this.pgmapRef(pgmap, -1, C.putDevPagemap)
         break
       case undefined:
         break
     }
   }
 
-  pgmapRef(pgmap: { name: string; refs: number }, delta: number, cause: string): void {
+  pgmapRef(pgmap: Pgmap, delta: number, cause: CauseId): void {
     const before = pgmap.refs
     pgmap.refs += delta
     const index = this.regions.findIndex((r) => r.pgmap === pgmap)
-    this.trace.emit(EventKind.PGMAP_REFS, index, before, pgmap.refs, `${cause} [${pgmap.name}]`)
+    this.trace.emit(EventKind.PGMAP_REFS, index, before, pgmap.refs, derive(cause, pgmap.causeSuffix))
   }
 
   /** dax_folio_init(): prep_compound_page(order) on the head of an idle FS DAX range (6.15+). */
-  makeLarge(region: RegionState, head: number, order: number, cause: string): Folio {
+  makeLarge(region: RegionState, head: number, order: number, cause: CauseId): Folio {
+    // Records inside the new folio, in the order they were made (the order the warnings come out):
+    // probe the range or scan the records, whichever is smaller.
     const size = 2 ** order
-    for (const [pfn, f] of this.folios) {
-      if (pfn >= head && pfn < head + size) {
-        if (f.refcount !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(pfn)} has refcount ${f.refcount}`, pfn)
-        if (pfn !== head) this.folios.delete(pfn)
+    const inside: Folio[] = []
+    if (size < this.folios.size) {
+      for (let pfn = head; pfn < head + size; pfn++) {
+        const f = this.folios.get(pfn)
+        if (f) inside.push(f)
       }
+      inside.sort((a, b) => a.seq - b.seq)
+    } else {
+      for (const [pfn, f] of this.folios) if (pfn >= head && pfn < head + size) inside.push(f)
+    }
+    for (const f of inside) {
+      if (f.refcount !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(f.head)} has refcount ${f.refcount}`, f.head)
+      if (f.head !== head) this.folios.delete(f.head)
     }
     region.dynamicHeads.set(head, order)
     const folio = this.folio(head)
@@ -172,7 +207,7 @@ export class FolioTable {
   }
 
   /** dax_folio_put() split: folio_reset_order() back to order-0 pages, WARN if any has a reference. */
-  split(f: Folio, cause: string): void {
+  split(f: Folio, cause: CauseId | string): void {
     if (f.order === 0) return
     f.region.dynamicHeads.delete(f.head)
     const before = f.order

@@ -3,6 +3,7 @@
  * rule that says where a folio starts. State is sparse: nothing here grows with region size.
  */
 import type { Region } from '../formats/profile'
+import { cause, type CauseId } from './causes'
 import type { KernelModel } from './kernel-model'
 
 export type PgmapType = 'FS_DAX' | 'GENERIC' | 'PRIVATE' | 'COHERENT' | 'PCI_P2PDMA'
@@ -22,6 +23,8 @@ export interface Pgmap {
   /** percpu_ref count of pgmap->ref. */
   refs: number
   readonly vmemmapShift: number
+  /** ` [name]`, the suffix of every pgmap-ref event's cause (interned once per pgmap). */
+  readonly causeSuffix: CauseId
 }
 
 export class RegionState {
@@ -47,7 +50,7 @@ export class RegionState {
       // mm/memremap.c pagemap_range(): percpu_ref_init gives one base ref; every type but
       // PRIVATE/COHERENT takes one more per folio (pfn_len >> vmemmap_shift).
       const perFolio = type === 'PRIVATE' || type === 'COHERENT' ? 0 : nrPages / 2 ** this.staticOrder
-      this.pgmap = { name: def.name, type, refs: 1 + perFolio, vmemmapShift: this.staticOrder }
+      this.pgmap = { name: def.name, type, refs: 1 + perFolio, vmemmapShift: this.staticOrder, causeSuffix: cause(` [${def.name}]`) }
     }
   }
 
@@ -59,20 +62,29 @@ export class RegionState {
     return pfn >= this.basePfn && pfn < this.basePfn + this.nrPages
   }
 
-  /** Head pfn and order of the folio holding pfn. */
-  folioOf(pfn: number, dynamicOrder: number): { head: number; order: number } {
+  /** Head pfn of the folio holding pfn (a number, so the hot path allocates nothing). */
+  folioHead(pfn: number, dynamicOrder: number): number {
     if (this.staticOrder > 0) {
       const size = 2 ** this.staticOrder
-      const head = this.basePfn + Math.floor((pfn - this.basePfn) / size) * size
-      return { head, order: this.staticOrder }
+      return this.basePfn + Math.floor((pfn - this.basePfn) / size) * size
     }
     if (this.dynamicHeads.size > 0 && dynamicOrder > 0) {
       const size = 2 ** dynamicOrder
       const head = pfn - (pfn % size)
-      const order = this.dynamicHeads.get(head)
-      if (order !== undefined) return { head, order }
+      if (this.dynamicHeads.has(head)) return head
     }
-    return { head: pfn, order: 0 }
+    return pfn
+  }
+
+  /** Order of the folio whose head is `head` (a value folioHead() returned). */
+  folioOrder(head: number): number {
+    return this.staticOrder > 0 ? this.staticOrder : (this.dynamicHeads.get(head) ?? 0)
+  }
+
+  /** Head pfn and order of the folio holding pfn. */
+  folioOf(pfn: number, dynamicOrder: number): { head: number; order: number } {
+    const head = this.folioHead(pfn, dynamicOrder)
+    return { head, order: this.folioOrder(head) }
   }
 
   /**

@@ -12,6 +12,8 @@ export type LeafKind = 'dax' | 'zero' | 'anon'
 
 export interface Leaf {
   readonly level: Level
+  /** Index in its level's table: the virtual address divided by the level's size. */
+  readonly index: number
   readonly pfn: number
   readonly kind: LeafKind
   write: boolean
@@ -39,6 +41,8 @@ export interface Vma {
   /** VM_MIXEDMAP: fuse_dax_mmap() sets it (ext4/xfs DAX dropped it in v4.17), and fork copies such VMAs. */
   readonly mixedmap: boolean
   readonly tables: Record<Level, Map<number, Leaf>>
+  /** PMD index -> PTEs present under it (a PMD pointing to a page table): kept by Simulation.setLeaf. */
+  readonly ptesPerPmd: Map<number, number>
 }
 
 export function newTables(): Record<Level, Map<number, Leaf>> {

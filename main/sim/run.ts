@@ -13,6 +13,7 @@ import { alignBytes } from './memory'
 import { Scheduler } from './scheduler'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
+import { EventLogLimitError, MAX_TASKS } from './events'
 import type { RunResult } from './result'
 import type { Trace } from './trace'
 
@@ -28,6 +29,8 @@ export interface RunOptions {
 }
 
 export { CancelledError, ModelError } from './errors'
+export { BudgetError, RUN_EVENT_BUDGET, STEP_BUDGET } from './budget'
+export { EventLogLimitError, MAX_CAUSES, MAX_TASKS } from './events'
 
 export interface RunOutput {
   readonly result: RunResult
@@ -49,6 +52,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
   const archId = options.arch ?? profile.arch
   const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
   checkMachine(profile, arch)
+  checkTaskCount(scenario)
   const sim = new Simulation(kernel, profile, arch)
   const scheduler = new Scheduler(sim, scenario.steps, options)
   let finished = false
@@ -108,6 +112,21 @@ export function checkProfile(profile: Profile, options: Pick<RunOptions, 'kernel
   const kernel = kernelModel(options.kernel ?? '6.17')
   const archId = options.arch ?? profile.arch
   checkMachine(profile, new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined)))
+}
+
+/**
+ * The trace stores task ids in 16 bits (Uint16 columns, docs/store.md): a scenario naming more tasks
+ * than that is refused before it runs, never wrapped. Every task is named by a step or created by fork.
+ */
+function checkTaskCount(scenario: Scenario): void {
+  const names = new Set<string>()
+  for (const step of scenario.steps) {
+    names.add(step.task)
+    if (step.op === 'fork') names.add(step.args.child)
+  }
+  if (names.size > MAX_TASKS) {
+    throw new EventLogLimitError(`the scenario names ${names.size} tasks; a run may have at most ${MAX_TASKS} (the trace stores task ids in 16 bits)`)
+  }
 }
 
 /** Refuses machines the kernel could not build: no ZONE_DEVICE, sizes the arch cannot map. */

@@ -96,6 +96,7 @@ export class Scheduler {
     const step = this.steps[index]!
     const result = this.results[index]!
     this.sim.trace.setContext(index, task.name)
+    this.sim.work.start(index, step.op)
     const notes: string[] = []
     let outcome: OpOutcome
     if (task.exited) outcome = { status: 'error', error: 'ESRCH', message: `task ${task.name} has exited` }
@@ -198,6 +199,7 @@ export class Scheduler {
       for (const w of [...this.waiting]) {
         if (!pages.has(w.outcome.waitOn)) continue
         this.sim.trace.setContext(w.step, w.task.name)
+        this.sim.work.start(w.step, this.steps[w.step]!.op)
         const outcome = this.guard(() => w.outcome.resume())
         if (outcome.status === 'blocked') {
           w.outcome = outcome

@@ -7,6 +7,8 @@ import type { Level } from '../../arch/api'
 import type { Profile } from '../formats/profile'
 import { type ArchView, type LeafBits } from './arch-view'
 import { type DaxFile, DaxFs } from './daxfs'
+import { WorkMeter } from './budget'
+import { cause, derive, type CauseId } from './causes'
 import { EventKind } from './events'
 import { FolioTable, hex } from './folios'
 import type { KernelModel } from './kernel-model'
@@ -23,6 +25,11 @@ export interface GupRecord {
   released: boolean
 }
 
+const C = {
+  removeRmap: { pte: cause(': folio_remove_rmap_pte'), pmd: cause(': folio_remove_rmap_pmd'), pud: cause(': folio_remove_rmap_pud') },
+  tlbPut: cause(': tlb_remove_page -> folio_put'),
+}
+
 /** Bottom of the mmap area for every task (x86-64 style; the value only matters for alignment). */
 const MMAP_BASE = 0x7f0000000000
 
@@ -37,6 +44,8 @@ export class SimError extends Error {
 
 export class Simulation {
   readonly trace = new Trace()
+  /** The current step's work, against STEP_BUDGET (budget.ts). */
+  readonly work = new WorkMeter()
   readonly arch: ArchView
   readonly regions: RegionState[]
   readonly folios: FolioTable
@@ -57,7 +66,7 @@ export class Simulation {
     this.hugeZeroPfn = arch.pmdPages * 8
     this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
     this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
-    for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region))
+    for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region, this.work))
   }
 
   task(name: string): Task {
@@ -104,16 +113,41 @@ export class Simulation {
     return this.nextAnonPfn++
   }
 
-  /** Leaf mapping addr in vma, with its level and table index, or undefined. */
-  lookup(vma: Vma, addr: number): { leaf: Leaf; level: Level; index: number } | undefined {
-    for (const level of ['pud', 'pmd', 'pte'] as const) {
-      const size = this.levelSizeOrZero(level)
-      if (size === 0) continue
-      const index = Math.floor(addr / size)
-      const leaf = vma.tables[level].get(index)
-      if (leaf) return { leaf, level, index }
+  /** Leaf mapping addr in vma (it carries its level and table index), or undefined. Allocates nothing. */
+  lookup(vma: Vma, addr: number): Leaf | undefined {
+    const t = vma.tables
+    if (t.pud.size > 0 && this.arch.pudSize !== undefined) {
+      const leaf = t.pud.get(Math.floor(addr / this.arch.pudSize))
+      if (leaf) return leaf
     }
-    return undefined
+    if (t.pmd.size > 0 && this.arch.pmdLeaves) {
+      const leaf = t.pmd.get(Math.floor(addr / this.arch.pmdSize))
+      if (leaf) return leaf
+    }
+    return t.pte.size > 0 ? t.pte.get(Math.floor(addr / this.arch.pageSize)) : undefined
+  }
+
+  /** Puts a leaf in vma's table, keeping the per-PMD count of PTEs that ptesUnder() reads. */
+  setLeaf(vma: Vma, leaf: Leaf): void {
+    const table = vma.tables[leaf.level]
+    if (leaf.level === 'pte' && !table.has(leaf.index)) {
+      const pmd = Math.floor(leaf.index / this.arch.pmdPages)
+      vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
+    }
+    table.set(leaf.index, leaf)
+  }
+
+  private deleteLeaf(vma: Vma, level: Level, index: number): void {
+    if (!vma.tables[level].delete(index) || level !== 'pte') return
+    const pmd = Math.floor(index / this.arch.pmdPages)
+    const left = vma.ptesPerPmd.get(pmd)! - 1
+    if (left === 0) vma.ptesPerPmd.delete(pmd)
+    else vma.ptesPerPmd.set(pmd, left)
+  }
+
+  /** Whether a PTE table with entries exists under the PMD covering addr (then no huge fault is tried). */
+  ptesUnder(vma: Vma, addr: number): boolean {
+    return vma.ptesPerPmd.has(Math.floor(addr / this.arch.pmdSize))
   }
 
   levelSizeOrZero(level: Level): number {
@@ -123,21 +157,24 @@ export class Simulation {
   }
 
   /** Writes a leaf: the encoded entry comes from the arch plugin for this kernel. */
-  install(vma: Vma, level: Level, addr: number, pfn: number, kind: LeafKind, bits: LeafBits, counted: boolean, cause: string): Leaf {
+  install(vma: Vma, level: Level, addr: number, pfn: number, kind: LeafKind, bits: LeafBits, counted: boolean, cause: CauseId): Leaf {
+    this.work.charge(1, 'installing page-table entries')
     const size = this.arch.levelSize(level)
     const raw = this.arch.encode(level, pfn, bits)
-    const leaf: Leaf = { level, pfn, kind, ...bits, raw, counted }
-    vma.tables[level].set(Math.floor(addr / size), leaf)
+    const index = Math.floor(addr / size)
+    const leaf: Leaf = { level, index, pfn, kind, write: bits.write, dirty: bits.dirty, special: bits.special, devmap: bits.devmap, raw, counted }
+    this.setLeaf(vma, leaf)
     this.trace.emit(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, 0, cause, level, raw)
     return leaf
   }
 
   /** Upgrades a present leaf in place (mkwrite/mkdirty/mkyoung), re-encoding it. */
-  upgrade(level: Level, index: number, leaf: Leaf, cause: string): void {
+  upgrade(leaf: Leaf, cause: CauseId): void {
+    const level = leaf.level
     leaf.write = true
     leaf.dirty = true
     leaf.raw = this.arch.encode(level, leaf.pfn, leaf)
-    const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
+    const addrPage = (leaf.index * this.arch.levelSize(level)) / this.arch.pageSize
     this.trace.emit(EventKind.ENTRY_SET, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
   }
 
@@ -146,16 +183,17 @@ export class Simulation {
    * devmap and hold nothing (vm_normal_page() is NULL); refcounted ones drop their rmap and the mapping's
    * reference through the TLB batch (folio_remove_rmap_*, tlb_remove_page_size -> folio_put).
    */
-  zapLeaf(vma: Vma, level: Level, index: number, cause: string): void {
+  zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId): void {
     const leaf = vma.tables[level].get(index)
     if (!leaf) return
-    vma.tables[level].delete(index)
+    // Not charged: every leaf zapped was installed (and charged) by an earlier step.
+    this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
     this.trace.emit(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
     if (leaf.kind === 'dax' && leaf.counted) {
       const folio = this.folios.folio(leaf.pfn)
-      this.folios.map(folio, -1, `${cause}: folio_remove_rmap_${level}`)
-      this.folios.put(folio, 1, `${cause}: tlb_remove_page -> folio_put`)
+      this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))
+      this.folios.put(folio, 1, derive(cause, C.tlbPut))
     }
   }
 
@@ -163,7 +201,7 @@ export class Simulation {
    * Zaps every leaf of vma overlapping [from, to). `keepCows` keeps private anon copies, as
    * unmap_mapping_pages(..., even_cows = false) does; munmap/exit zap everything.
    */
-  zapRange(vma: Vma, from: number, to: number, cause: string, keepCows = false): void {
+  zapRange(vma: Vma, from: number, to: number, cause: CauseId, keepCows = false): void {
     for (const level of ['pte', 'pmd', 'pud'] as const) {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
@@ -179,7 +217,7 @@ export class Simulation {
    * unmap_mapping_pages(mapping, start, nr, even_cows=false): zaps every shared-mapping leaf of file
    * pages [from, to) in every task (walks i_mmap, so it works without page rmap in the legacy scheme).
    */
-  unmapMappingPages(file: DaxFile, from: number, to: number, cause: string): void {
+  unmapMappingPages(file: DaxFile, from: number, to: number, cause: CauseId): void {
     const page = this.arch.pageSize
     for (const task of this.tasks.values()) {
       for (const vma of task.vmas.values()) {
@@ -203,8 +241,8 @@ export class Simulation {
   }
 
   /** The pfn addr reaches through a leaf found by lookup(): the leaf's first pfn plus the page offset. */
-  pfnAt(hit: { leaf: Leaf; level: Level }, addr: number): number {
-    return hit.leaf.pfn + Math.floor((addr % this.levelSizeOrZero(hit.level)) / this.arch.pageSize)
+  pfnAt(leaf: Leaf, addr: number): number {
+    return leaf.pfn + Math.floor((addr % this.levelSizeOrZero(leaf.level)) / this.arch.pageSize)
   }
 
   /** folio->mapping/index as DAX association sets them: the file and index whose entry covers pfn. */

@@ -2,8 +2,11 @@
  * What every operation writes to: the event log, the violations found, and the wake-ups issued. The
  * scheduler sets `step` and `task` before running a step so each event carries its origin.
  */
+import type { CauseId } from './causes'
 import { EventLog, EventKind, LEVEL_CODES } from './events'
 import type { Violation, ViolationKind } from './result'
+
+export type LevelName = keyof typeof LEVEL_CODES
 
 export class Trace {
   readonly events = new EventLog()
@@ -18,15 +21,20 @@ export class Trace {
     this.task = this.events.taskId(task)
   }
 
-  emit(kind: EventKind, pfn: number, before: number, after: number, cause: string, level: keyof typeof LEVEL_CODES = 'none', entry = 0n): void {
-    this.events.push(this.step, this.task, kind, LEVEL_CODES[level], pfn, before, after, this.events.causeId(cause), entry)
+  /**
+   * Appends one event. `cause` is an interned CauseId on every engine path (causes.ts); a string is
+   * for texts that carry run data (a wait reason naming a pfn) and for callers outside the engine.
+   */
+  emit(kind: EventKind, pfn: number, before: number, after: number, cause: CauseId | string, level: LevelName = 'none', entry = 0n): void {
+    const id = typeof cause === 'number' ? this.events.internedCause(cause) : this.events.causeId(cause)
+    this.events.push(this.step, this.task, kind, LEVEL_CODES[level], pfn, before, after, id, entry)
   }
 
   violation(kind: ViolationKind, message: string, pfn?: number): void {
     this.violations.push({ kind, step: this.step, message, ...(pfn !== undefined ? { pfn: '0x' + pfn.toString(16) } : {}) })
   }
 
-  wake(head: number, cause: string): void {
+  wake(head: number, cause: CauseId): void {
     this.woken.add(head)
     this.emit(EventKind.WAKE, head, 0, 0, cause)
   }

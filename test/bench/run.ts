@@ -1,134 +1,151 @@
 /**
- * `npm run bench`: throughput figures as JSON, each beside a baseline measured in the same run on the
- * same workload, so a number means something on whatever machine runs it:
- *   engine_events_per_s     the engine on a synthetic mix of faults, pins, unpins and unmaps on a 64 GiB
- *                           device-dax profile (2 MiB align)
- *   raw_loop_events_per_s   a bare typed-array refcount loop over 1M pages appending the same number of
- *                           events to typed arrays: the physical limit for that many updates
- *   store_events_per_s      TraceStore.saveRun of the engine's trace (a new file)
- *   raw_sqlite_events_per_s better-sqlite3 inserting the same packed bytes as BLOBs in one transaction
- * No thresholds here: CI prints, people compare.
+ * `npm run bench`: performance figures as one JSON object, each beside the baseline it should be read
+ * against, measured in the same process on the same machine. Every figure is the median of at least
+ * three warm runs (BENCH_RUNS, default 3). The keys are documented in docs/bench.md.
+ *
+ * The workloads are valid kernel usage. If the engine reports any violation, failed step or blocked
+ * task on them, the bench prints what went wrong and exits 1 instead of printing figures: a fast
+ * engine that gets the kernel wrong measures nothing.
  */
-import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Profile } from '../../main/formats/profile'
-import type { Scenario, Step } from '../../main/formats/scenario'
-import { runScenario } from '../../main/sim/run'
+import type { Scenario } from '../../main/formats/scenario'
+import { builtinProfile } from '../../main/library/index'
+import { runScenario, type RunOutput } from '../../main/sim/run'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../main/store/event-codec'
 import { TraceStore } from '../../main/store/trace-store'
+import { medianSeconds, RUNS } from './measure'
+import { parseChild, parseFigures } from './parse'
+import { rawLoopEventsPerSecond, rawSqliteEventsPerSecond } from './raw'
+import { cliStartup } from './startup'
+import { checkValid, InvalidWorkload } from './validity'
+import { devdaxMix, fsdax4k } from './workloads'
 
-const GiB = 2 ** 30
-const MiB = 2 ** 20
+const KERNEL = '6.17'
+const TARGETS = { engine_vs_raw_loop: 0.25, store_vs_raw_sqlite: 0.8, e2e_vs_raw_sqlite: 0.5, cli_vs_node_startup: 2 } as const
 
-/** xorshift32: a deterministic workload without a dependency. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1
-  return (n: number) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % n
+function run(scenario: Scenario): RunOutput {
+  return runScenario(scenario, scenario.profile as Profile, { kernel: KERNEL })
+}
+
+/** Engine throughput on one workload: the checked run, then the median of warm runs. */
+function engineFigure(scenario: Scenario): { output: RunOutput; eventsPerSecond: number } {
+  const output = run(scenario)
+  checkValid(scenario.name, output)
+  const events = output.trace.events.count
+  const seconds = medianSeconds(() => undefined, () => void run(scenario))
+  return { output, eventsPerSecond: events / seconds }
+}
+
+function packAll(output: RunOutput): Uint8Array[] {
+  const cols = output.trace.events.columns()
+  const blobs: Uint8Array[] = []
+  for (let s = 0; s < cols.count; s += DEFAULT_CHUNK_EVENTS) blobs.push(packChunk(cols, s, Math.min(DEFAULT_CHUNK_EVENTS, cols.count - s)).data)
+  return blobs
+}
+
+/** Median seconds of saveRun(output) into a new store file each time. */
+function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: string): number {
+  let n = 0
+  return medianSeconds(
+    () => TraceStore.open(join(dir, `${tag}-${n++}.sqlite`)),
+    (store) => void store.saveRun({ result: output.result, trace: output.trace, scenarioText: '# bench', profile }),
+    (store) => store.close(),
+  )
+}
+
+/** `bench.js --engine-only`: one run of each workload and nothing else, for `node --cpu-prof`. */
+function engineOnly(): void {
+  for (const scenario of [devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 100000))]) {
+    const start = Date.now()
+    const output = run(scenario)
+    checkValid(scenario.name, output)
+    process.stdout.write(`${scenario.name}: ${output.trace.events.count} events in ${Date.now() - start} ms\n`)
   }
 }
 
-function syntheticScenario(iterations: number): Scenario {
-  const profile: Profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: 64 * GiB, align: '2MiB' }] }
-  const steps: Step[] = []
-  const random = rng(42)
-  const mapLen = 64 * GiB
-  const pmds = mapLen / (2 * MiB)
-  steps.push({ op: 'mmap', task: 'main', args: { id: 'm', offset: 0, length: mapLen, shared: true, sync: false, device: 'dax0' } } as Step)
-  let live: string[] = []
-  for (let i = 0; i < iterations; i++) {
-    const pmd = random(pmds)
-    steps.push({ op: 'access', task: 'main', args: { map: 'm', offset: pmd * 2 * MiB, write: random(2) === 1, size: 'auto' } } as Step)
-    const id = `g${i}`
-    steps.push({ op: 'gup', task: 'main', args: { id, map: 'm', offset: pmd * 2 * MiB + random(496) * 4096, pages: 16, pin: random(3) !== 0, longterm: false, fast: true, write: false, p2pdma: false } } as Step)
-    live.push(id)
-    if (live.length > 64) {
-      const done = live.shift()!
-      steps.push({ op: 'unpin', task: 'main', args: { gup: done } } as Step)
-    }
-    if (i % 5000 === 4999) {
-      // Drop every pin, unmap everything (zap), and map again.
-      for (const g of live) steps.push({ op: 'unpin', task: 'main', args: { gup: g } } as Step)
-      live = []
-      steps.push({ op: 'munmap', task: 'main', args: { map: 'm' } } as Step)
-      steps.push({ op: 'mmap', task: 'main', args: { id: 'm', offset: 0, length: mapLen, shared: true, sync: false, device: 'dax0' } } as Step)
-    }
-  }
-  return { name: 'bench-devdax-mix', description: 'synthetic mix', profile, steps }
-}
-
-function rawLoop(events: number): number {
-  const pages = 1 << 20
-  const refcount = new Int32Array(pages)
-  const logPfn = new Float64Array(events)
-  const logBefore = new Float64Array(events)
-  const logAfter = new Float64Array(events)
-  const random = rng(7)
-  const start = performance.now()
-  for (let i = 0; i < events; i++) {
-    const pfn = random(pages)
-    const before = refcount[pfn]!
-    const after = before + ((i & 1) === 0 ? 1 : -1)
-    refcount[pfn] = after
-    logPfn[i] = pfn
-    logBefore[i] = before
-    logAfter[i] = after
-  }
-  const seconds = (performance.now() - start) / 1000
-  if (logAfter[events - 1] === 0.5) console.error('unreachable')
-  return events / seconds
-}
-
-function rawSqlite(blobs: Uint8Array[], events: number, dir: string): number {
-  const db = new Database(join(dir, 'raw.sqlite'))
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.exec('CREATE TABLE chunks (run_id INTEGER, chunk_no INTEGER, data BLOB, PRIMARY KEY (run_id, chunk_no))')
-  const insert = db.prepare('INSERT INTO chunks VALUES (1, ?, ?)')
-  const start = performance.now()
-  db.transaction(() => blobs.forEach((b, i) => insert.run(i, b)))()
-  const seconds = (performance.now() - start) / 1000
-  db.close()
-  return events / seconds
-}
+const round = (x: number) => Math.round(x)
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 
 function main(): void {
+  const here = fileURLToPath(import.meta.url)
+  if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
+  if (process.argv[2] === '--engine-only') return engineOnly()
+  const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)
-  const scenario = syntheticScenario(iterations)
+  const faults = Number(process.env.BENCH_FSDAX_FAULTS ?? 100000)
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-'))
   try {
-    const t0 = performance.now()
-    const { result, trace } = runScenario(scenario, scenario.profile as Profile, { kernel: '6.17' })
-    const engineSeconds = (performance.now() - t0) / 1000
-    const events = trace.events.count
+    const mix = devdaxMix(iterations)
+    const engine = engineFigure(mix)
+    const events = engine.output.trace.events.count
+    const rawLoop = rawLoopEventsPerSecond(events)
 
-    const store = TraceStore.open(join(dir, 'store.sqlite'))
-    const t1 = performance.now()
-    store.saveRun({ result, trace, scenarioText: '# synthetic', profile: scenario.profile as Profile })
-    const storeSeconds = (performance.now() - t1) / 1000
-    store.close()
+    const profile1t = builtinProfile('x86-pmem-1tib')!
+    const fsdax = engineFigure(fsdax4k(profile1t, faults))
+    const fsdaxEvents = fsdax.output.trace.events.count
+    const rawLoopFsdax = rawLoopEventsPerSecond(fsdaxEvents)
 
-    const cols = trace.events.columns()
-    const blobs: Uint8Array[] = []
-    for (let s = 0; s < events; s += DEFAULT_CHUNK_EVENTS) blobs.push(packChunk(cols, s, Math.min(DEFAULT_CHUNK_EVENTS, events - s)).data)
+    const mixProfile = mix.profile as Profile
+    const storeSeconds = saveSeconds(dir, engine.output, mixProfile, 'full')
+    const eventsOnly: RunOutput = { trace: engine.output.trace, result: { ...engine.output.result, steps: [], violations: [], blocked: [], folios: [] } }
+    const eventsOnlySeconds = saveSeconds(dir, eventsOnly, mixProfile, 'events')
+    const rawSqlite = rawSqliteEventsPerSecond(packAll(engine.output), events, dir)
+    let e2eRun = 0
+    const e2eSeconds = medianSeconds(
+      () => TraceStore.open(join(dir, `e2e-${e2eRun++}.sqlite`)),
+      (store) => {
+        const output = run(mix)
+        store.saveRun({ result: output.result, trace: output.trace, scenarioText: '# bench', profile: mixProfile })
+      },
+      (store) => store.close(),
+    )
 
+    const startup = cliStartup(join(dirname(here), 'daxlab.js'))
+    const parse = parseFigures(here)
+
+    const engineEps = round(engine.eventsPerSecond)
+    const storeEps = round(events / storeSeconds)
+    const e2eEps = round(events / e2eSeconds)
     const figures = {
-      workload: { profile: '64 GiB devdax, 2 MiB align, x86, kernel 6.17', steps: scenario.steps.length, events, errors: result.steps.filter((s) => s.status !== 'ok').length },
-      engine_events_per_s: Math.round(events / engineSeconds),
-      raw_loop_events_per_s: Math.round(rawLoop(events)),
-      store_events_per_s: Math.round(events / storeSeconds),
-      raw_sqlite_events_per_s: Math.round(rawSqlite(blobs, events, dir)),
+      workload: { name: mix.name, profile: '64 GiB devdax, 2 MiB align, x86', kernel: KERNEL, steps: mix.steps.length, events, violations: engine.output.result.violations.length, errors: 0 },
+      workload_fsdax_4k: { name: 'bench-fsdax-4k', profile: 'x86-pmem-1tib (1 TiB fsdax, xfs), 4 KiB PTE faults', kernel: KERNEL, steps: fsdax.output.result.steps.length, events: fsdaxEvents, violations: fsdax.output.result.violations.length, errors: 0 },
+      runs_per_figure: RUNS,
+      engine_events_per_s: engineEps,
+      raw_loop_events_per_s: round(rawLoop),
+      engine_fsdax_4k_events_per_s: round(fsdax.eventsPerSecond),
+      raw_loop_fsdax_4k_events_per_s: round(rawLoopFsdax),
+      store_events_per_s: storeEps,
+      store_events_only_per_s: round(events / eventsOnlySeconds),
+      raw_sqlite_events_per_s: round(rawSqlite),
+      e2e_events_per_s: e2eEps,
+      ...startup,
+      parse_1k_steps_ms: parse[1000]!.ms,
+      parse_1k_steps_peak_mb: parse[1000]!.peak_mb,
+      parse_10k_steps_ms: parse[10000]!.ms,
+      parse_10k_steps_peak_mb: parse[10000]!.peak_mb,
+      parse_100k_steps_ms: parse[100000]!.ms,
+      parse_100k_steps_peak_mb: parse[100000]!.peak_mb,
+      ...(Object.values(parse).some((p) => p.note) ? { parse_notes: Object.fromEntries(Object.entries(parse).filter(([, p]) => p.note).map(([k, p]) => [k, p.note])) } : {}),
+      ratios: {
+        engine_vs_raw_loop: ratio(engine.eventsPerSecond, rawLoop),
+        engine_fsdax_4k_vs_raw_loop: ratio(fsdax.eventsPerSecond, rawLoopFsdax),
+        store_vs_raw_sqlite: ratio(storeEps, rawSqlite),
+        e2e_vs_raw_sqlite: ratio(e2eEps, rawSqlite),
+        cli_vs_node_startup: ratio(startup.cli_startup_ms, startup.node_startup_ms),
+      },
+      targets: { engine_vs_raw_loop: `>= ${TARGETS.engine_vs_raw_loop}`, store_vs_raw_sqlite: `>= ${TARGETS.store_vs_raw_sqlite}`, e2e_vs_raw_sqlite: `>= ${TARGETS.e2e_vs_raw_sqlite}`, cli_vs_node_startup: `<= ${TARGETS.cli_vs_node_startup}` },
+      bench_seconds: Math.round((Date.now() - started) / 1000),
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
     }
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n')
+  } catch (e) {
+    if (!(e instanceof InvalidWorkload)) throw e
+    process.stderr.write(`bench FAILED\n${e.message}\n`)
+    process.exitCode = 1
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -4,6 +4,7 @@
  * delivered signal, if any; `notes` say which fault sizes were tried and why they fell back.
  */
 import type { Level } from '../../../arch/api'
+import { cause, type CauseId } from '../causes'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
@@ -11,6 +12,63 @@ import type { Simulation } from '../sim'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 type Attempt = { kind: 'done' } | { kind: 'fallback'; why: string } | { kind: 'signal'; signal: 'SIGBUS'; why: string }
+
+/**
+ * The causes one fault handler writes, interned once per handler name (the kernel functions named
+ * differ per scheme, level and write; see insertDaxLeaf).
+ */
+interface FaultCauses {
+  /** Legacy: `<fault>: vmf_insert_mixed[_mkwrite] / vmf_insert_pfn_<level> (<level>_mkdevmap)`, by [read, write]. */
+  readonly legacyInsert: Record<Level, readonly [CauseId, CauseId]>
+  readonly refInc: CauseId
+  readonly put: CauseId
+  readonly folioGet: Record<Level, CauseId>
+  readonly rmap: Record<Level, CauseId>
+  /** `<fault>: <api>`, by [plain, special (6.15/6.16 huge leaf)]. */
+  readonly insert: Record<Level, readonly [CauseId, CauseId]>
+}
+
+const LEVELS = ['pte', 'pmd', 'pud'] as const
+
+function faultCauses(fault: string): FaultCauses {
+  const api = (level: Level) => (level === 'pte' ? 'vmf_insert_page_mkwrite' : `vmf_insert_folio_${level}`)
+  const legacyApi = (level: Level, write: boolean) => (level === 'pte' ? (write ? 'vmf_insert_mixed_mkwrite' : 'vmf_insert_mixed') : `vmf_insert_pfn_${level}`)
+  const per = <T>(f: (level: Level) => T) => Object.fromEntries(LEVELS.map((l) => [l, f(l)])) as Record<Level, T>
+  return {
+    legacyInsert: per((l) => [cause(`${fault}: ${legacyApi(l, false)} (${l}_mkdevmap)`), cause(`${fault}: ${legacyApi(l, true)} (${l}_mkdevmap)`)] as const),
+    refInc: cause(`${fault}: folio_ref_inc`),
+    put: cause(`${fault}: folio_put`),
+    folioGet: per((l) => cause(`${api(l)}: folio_get`)),
+    rmap: per((l) => cause(`${api(l)}: folio_add_file_rmap_${l}`)),
+    insert: per((l) => [cause(`${fault}: ${api(l)}`), cause(`${fault}: ${api(l)} (insert_pfn_${l}: ${l}_mkspecial, 6.15/6.16)`)] as const),
+  }
+}
+
+const PTE_FAULT = faultCauses('dax_iomap_pte_fault')
+const PMD_FAULT = faultCauses('dax_iomap_pmd_fault')
+const DEV_FAULT: Record<Level, FaultCauses> = { pte: faultCauses('__dev_dax_pte_fault'), pmd: faultCauses('__dev_dax_pmd_fault'), pud: faultCauses('__dev_dax_pud_fault') }
+
+const C = {
+  unmapZero: cause('dax_insert_entry: unmap the zero page'),
+  mkwriteRef: cause('dax_fault_iter: folio_ref_inc (mkwrite)'),
+  mkwritePte: cause('insert_page_into_pte_locked: pte_mkwrite on the same pfn'),
+  mkwritePut: cause('dax_fault_iter: folio_put'),
+  pfnMkwrite: cause('insert_pfn: mkwrite on the same pfn (pfn_mkwrite)'),
+  wpPageReuse: cause('wp_page_reuse'),
+  splitHugePmd: cause('__split_huge_pmd'),
+  wpPageCopy: cause('wp_page_copy: replace the DAX page with an anon copy'),
+  cowAnon: cause('COW: anon page'),
+  pmdLoadHole: cause('dax_pmd_load_hole: huge zero folio'),
+  replaceHugeZero: cause('dax_insert_entry: replace huge zero page'),
+  folioInit: cause('dax_associate_entry: dax_folio_init -> prep_compound_page'),
+  pmdDowngrade: cause('grab_mapping_entry: pmd_downgrade'),
+  loadHole: cause('dax_load_hole: zero page'),
+  replaceZero: cause('dax_insert_entry: replace zero page'),
+}
+
+const ANON_BITS = { write: true, dirty: true, special: false, devmap: false } as const
+const HUGE_ZERO_BITS = { write: false, dirty: false, special: false, devmap: false } as const
+const ZERO_BITS = { write: false, dirty: false, special: true, devmap: false } as const
 
 const done: Attempt = { kind: 'done' }
 const fallback = (why: string): Attempt => ({ kind: 'fallback', why })
@@ -20,11 +78,11 @@ const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', wh
 export function handleFault(sim: Simulation, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
   const existing = sim.lookup(vma, addr)
   if (existing) {
-    if (!write || existing.leaf.write) {
+    if (!write || existing.write) {
       notes.push(`${existing.level}: already mapped`)
       return undefined
     }
-    return writeProtectFault(sim, vma, addr, existing.leaf, existing.level, existing.index, notes)
+    return writeProtectFault(sim, vma, addr, existing, notes)
   }
   for (const level of faultLevels(sim, size)) {
     const attempt = vma.file ? fsdaxFault(sim, vma, vma.file, addr, write, level) : devdaxFault(sim, vma, addr, write, level)
@@ -53,22 +111,6 @@ function faultLevels(sim: Simulation, size: FaultSize): Level[] {
   return from < 0 ? ['pte'] : all.slice(from)
 }
 
-/**
- * PTEs already present under a PMD range (the PMD then points to a page table): no huge fault is tried.
- * Probes the range's indices or scans the table, whichever is smaller (this runs on every PMD fault).
- */
-function ptesIn(sim: Simulation, vma: Vma, start: number, size: number): boolean {
-  const table = vma.tables.pte
-  const first = start / sim.arch.pageSize
-  const count = size / sim.arch.pageSize
-  if (table.size < count) {
-    for (const index of table.keys()) if (index >= first && index < first + count) return true
-    return false
-  }
-  for (let i = first; i < first + count; i++) if (table.has(i)) return true
-  return false
-}
-
 function pageIndex(sim: Simulation, vma: Vma, addr: number): number {
   return vma.pgoff + Math.floor((addr - vma.start) / sim.arch.pageSize)
 }
@@ -79,33 +121,34 @@ function pageIndex(sim: Simulation, vma: Vma, addr: number): number {
  * entry and takes no new reference; the 6.15+ transient folio_ref_inc/folio_put still happens). Private
  * FS DAX: wp_page_copy() to an anon page; in 6.15+ the DAX folio's rmap and reference go with the old PTE.
  */
-function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, level: Level, index: number, notes: string[]): string | undefined {
+function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, notes: string[]): string | undefined {
+  const { level, index } = leaf
   if (leaf.kind === 'zero' && vma.shared) {
     // ->pfn_mkwrite on the zero page: dax_iomap_fault(write) allocates a block and dax_insert_entry()
     // replaces the zero-page entry, unmapping it first.
-    sim.zapLeaf(vma, level, index, 'dax_insert_entry: unmap the zero page')
+    sim.zapLeaf(vma, level, index, C.unmapZero)
     notes.push(`${level}: write to the zero page, allocating`)
     return handleFault(sim, vma, addr, true, level, notes)
   }
   if (vma.shared) {
     if (leaf.kind === 'dax' && leaf.counted && vma.file) {
       const folio = sim.folios.folio(leaf.pfn)
-      sim.folios.ref(folio, 1, 'dax_fault_iter: folio_ref_inc (mkwrite)')
-      sim.upgrade(level, index, leaf, 'insert_page_into_pte_locked: pte_mkwrite on the same pfn')
-      sim.folios.put(folio, 1, 'dax_fault_iter: folio_put')
+      sim.folios.ref(folio, 1, C.mkwriteRef)
+      sim.upgrade(leaf, C.mkwritePte)
+      sim.folios.put(folio, 1, C.mkwritePut)
     } else {
-      sim.upgrade(level, index, leaf, vma.file ? 'insert_pfn: mkwrite on the same pfn (pfn_mkwrite)' : 'wp_page_reuse')
+      sim.upgrade(leaf, vma.file ? C.pfnMkwrite : C.wpPageReuse)
     }
     notes.push(`${level}: write-protect fault, entry made writable`)
     return undefined
   }
   // Private mapping: a huge leaf is split first (__split_huge_pmd: DAX leaves are just cleared).
   if (level !== 'pte') {
-    sim.zapLeaf(vma, level, index, '__split_huge_pmd')
+    sim.zapLeaf(vma, level, index, C.splitHugePmd)
     notes.push(`${level}: split for COW`)
     return handleFault(sim, vma, addr, true, 'pte', notes)
   }
-  sim.zapLeaf(vma, 'pte', index, 'wp_page_copy: replace the DAX page with an anon copy')
+  sim.zapLeaf(vma, 'pte', index, C.wpPageCopy)
   installAnon(sim, vma, addr)
   notes.push('pte: COW to an anon page')
   return undefined
@@ -113,7 +156,7 @@ function writeProtectFault(sim: Simulation, vma: Vma, addr: number, leaf: Leaf, 
 
 function installAnon(sim: Simulation, vma: Vma, addr: number): void {
   vma.anonVma = true
-  sim.install(vma, 'pte', addr, sim.anonPage(), 'anon', { write: true, dirty: true, special: false, devmap: false }, false, 'COW: anon page')
+  sim.install(vma, 'pte', addr, sim.anonPage(), 'anon', ANON_BITS, false, C.cowAnon)
 }
 
 function fsdaxFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, write: boolean, level: Level): Attempt {
@@ -135,7 +178,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   if (write && !vma.shared) return fallback('write fault on a private mapping (COW)')
   if (index % pmdPages !== 0) return fallback('file offset colour differs from the address colour')
   if (index + pmdPages - 1 >= maxPgoff(sim, file)) return fallback('PMD crosses EOF')
-  if (ptesIn(sim, vma, start, pmdSize)) return fallback('a PTE table already exists here')
+  if (sim.ptesUnder(vma, start)) return fallback('a PTE table already exists here')
   if (file.entriesIn(index, index + pmdPages).some((e) => e.order === 0)) return fallback('grab_mapping_entry: PTE entries in range')
   if (file.fs.region.def.type === 'fsdax' && isPoisoned(sim, file.blockAt(index))) return sigbus('dax_direct_access: poisoned block')
 
@@ -148,7 +191,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
       if (!write) {
         // dax_pmd_load_hole(): a DAX_PMD|DAX_ZERO_PAGE entry and the huge zero folio, no reference.
         if (!existing) file.entries.set(index, { index, order: Math.log2(pmdPages), pfn: undefined })
-        sim.install(vma, 'pmd', start, sim.hugeZeroPfn, 'zero', { write: false, dirty: false, special: false, devmap: false }, false, 'dax_pmd_load_hole: huge zero folio')
+        sim.install(vma, 'pmd', start, sim.hugeZeroPfn, 'zero', HUGE_ZERO_BITS, false, C.pmdLoadHole)
         return done
       }
       if (!file.fs.allocate(file, index, pmdPages, pmdPages)) return sigbus('ENOSPC allocating blocks')
@@ -157,15 +200,15 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
     if (file.contiguousFrom(index) < pmdPages || pfn % pmdPages !== 0) return fallback('iomap: extent not PMD-sized and aligned')
     if (existing) {
       // dax_insert_entry(): replacing a huge zero entry with a block mapping unmaps the zero PMDs.
-      sim.unmapMappingPages(file, index, index + pmdPages, 'dax_insert_entry: replace huge zero page')
+      sim.unmapMappingPages(file, index, index + pmdPages, C.replaceHugeZero)
     }
     file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
     if (sim.kernel.scheme === 'refcounted') {
       // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
-      sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), 'dax_associate_entry: dax_folio_init -> prep_compound_page')
+      sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), C.folioInit)
     }
   }
-  insertDaxLeaf(sim, vma, 'pmd', start, pfn, write, 'dax_iomap_pmd_fault')
+  insertDaxLeaf(sim, vma, 'pmd', start, pfn, write, PMD_FAULT)
   return done
 }
 
@@ -190,7 +233,7 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   let entry = file.entryAt(index, sim.arch.pmdPages)
   if (entry && entry.order > 0 && entry.pfn === undefined) {
     // grab_mapping_entry(order 0) downgrades a huge zero entry: unmap it and drop the entry.
-    sim.unmapMappingPages(file, entry.index, entry.index + sim.arch.pmdPages, 'grab_mapping_entry: pmd_downgrade')
+    sim.unmapMappingPages(file, entry.index, entry.index + sim.arch.pmdPages, C.pmdDowngrade)
     file.entries.delete(entry.index)
     entry = undefined
   }
@@ -199,17 +242,17 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
     if (!write) {
       // dax_load_hole(): DAX_ZERO_PAGE entry; the zero page is mapped special, without a reference.
       if (!entry) file.entries.set(index, { index, order: 0, pfn: undefined })
-      sim.install(vma, 'pte', addr, sim.zeroPfn, 'zero', { write: false, dirty: false, special: true, devmap: false }, false, 'dax_load_hole: zero page')
+      sim.install(vma, 'pte', addr, sim.zeroPfn, 'zero', ZERO_BITS, false, C.loadHole)
       return done
     }
     if (!file.fs.allocate(file, index, 1, 1)) return sigbus('ENOSPC allocating a block')
     pfn = file.blockAt(index)!
-    if (entry) sim.unmapMappingPages(file, index, index + 1, 'dax_insert_entry: replace zero page')
+    if (entry) sim.unmapMappingPages(file, index, index + 1, C.replaceZero)
     entry = undefined
   }
   if (isPoisoned(sim, pfn)) return sigbus('dax_direct_access: poisoned block')
   if (!entry) file.entries.set(index, { index, order: 0, pfn })
-  insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, 'dax_iomap_pte_fault')
+  insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, PTE_FAULT)
   return done
 }
 
@@ -218,25 +261,23 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
  * no reference, no rmap. 6.15+: folio_ref_inc (validate_page_before_insert() refuses refcount 0) then
  * vmf_insert_page_mkwrite()/vmf_insert_folio_pmd() take a reference and add rmap, then folio_put.
  */
-function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pfn: number, write: boolean, fault: string): void {
+function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pfn: number, write: boolean, fault: FaultCauses): void {
   const fsdax = vma.file !== undefined
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
   // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
   const writable = write || !fsdax
   if (sim.kernel.scheme === 'legacy') {
-    const api = level === 'pte' ? (write ? 'vmf_insert_mixed_mkwrite' : 'vmf_insert_mixed') : `vmf_insert_pfn_${level}`
-    sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, `${fault}: ${api} (${level}_mkdevmap)`)
+    sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }
   const folio = sim.folios.folio(pfn)
   const transient = fsdax
-  if (transient) sim.folios.ref(folio, 1, `${fault}: folio_ref_inc`)
-  const api = level === 'pte' ? 'vmf_insert_page_mkwrite' : `vmf_insert_folio_${level}`
-  sim.folios.ref(folio, 1, `${api}: folio_get`)
-  sim.folios.map(folio, 1, `${api}: folio_add_file_rmap_${level}`)
+  if (transient) sim.folios.ref(folio, 1, fault.refInc)
+  sim.folios.ref(folio, 1, fault.folioGet[level])
+  sim.folios.map(folio, 1, fault.rmap[level])
   const special = level !== 'pte' && sim.kernel.specialDaxHugeLeaves && sim.arch.hasSpecial(level)
-  sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special, devmap: false }, true, `${fault}: ${api}${special ? ' (insert_pfn_' + level + ': ' + level + '_mkspecial, 6.15/6.16)' : ''}`)
-  if (transient) sim.folios.put(folio, 1, `${fault}: folio_put`)
+  sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special, devmap: false }, true, fault.insert[level][special ? 1 : 0])
+  if (transient) sim.folios.put(folio, 1, fault.put)
 }
 
 /** drivers/dax/device.c __dev_dax_{pte,pmd,pud}_fault(): size checks against dev_dax->align. */
@@ -254,6 +295,6 @@ function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, le
   if (pgoff + pages > region.nrPages) return sigbus('dax_pgoff_to_phys: beyond the device')
   const pfn = region.basePfn + pgoff
   if (sim.folios.folio(pfn).hwpoison) return sigbus('poisoned page')
-  insertDaxLeaf(sim, vma, level, start, pfn, write, `__dev_dax_${level}_fault`)
+  insertDaxLeaf(sim, vma, level, start, pfn, write, DEV_FAULT[level])
   return done
 }

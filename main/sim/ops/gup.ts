@@ -4,12 +4,39 @@
  * GUP_PIN_COUNTING_BIAS on a small folio, or 1 plus _pincount 1 on a large one.
  */
 import type { StepArgs } from '../../formats/scenario'
+import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
 import type { Task } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import type { OpOutcome } from './outcome'
+
+/** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
+interface GrabCauses {
+  readonly ref: CauseId
+  readonly pincount: CauseId
+  readonly bias: CauseId
+}
+
+function grabCauses(text: string): GrabCauses {
+  return { ref: cause(text), pincount: cause(`${text}: atomic_add(_pincount)`), bias: cause(`${text}: GUP_PIN_COUNTING_BIAS`) }
+}
+
+/** [FOLL_GET, FOLL_PIN] causes of the fast and the slow path. */
+const FAST_GRAB = [grabCauses('gup-fast: try_grab_folio_fast(FOLL_GET)'), grabCauses('gup-fast: try_grab_folio_fast(FOLL_PIN)')] as const
+const SLOW_GRAB = [grabCauses('gup-slow: try_grab_folio(FOLL_GET)'), grabCauses('gup-slow: try_grab_folio(FOLL_PIN)')] as const
+
+const C = {
+  fastPutPgmap: cause('gup_fast: put_dev_pagemap'),
+  slowPutPgmap: cause('__get_user_pages: put_dev_pagemap(ctx.pgmap)'),
+  fastGetPgmap: cause('gup_fast_devmap_leaf: get_dev_pagemap'),
+  slowGetPgmap: cause('follow_devmap: get_dev_pagemap (ctx->pgmap)'),
+  putPage: cause('put_page'),
+  putPincount: cause('gup_put_folio: atomic_sub(_pincount)'),
+  putFolio: cause('gup_put_folio'),
+  putBias: cause('gup_put_folio: refs * GUP_PIN_COUNTING_BIAS'),
+}
 
 export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: string[]): OpOutcome {
   if (sim.gups.has(args.id)) throw new SimError('EINVAL', `gup id '${args.id}' is already in use`)
@@ -28,52 +55,54 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // check_vma_flags(): (FOLL_LONGTERM) && vma_is_fsdax(vma) -> -EOPNOTSUPP. The fast path bails to the
   // slow path first (legacy: pte_devmap + LONGTERM; 6.15+: !folio_is_longterm_pinnable), so either way.
   if (args.longterm && vma.file) throw new SimError('EOPNOTSUPP', 'check_vma_flags: FOLL_LONGTERM on an FS DAX VMA')
+  // One reference per page, as the kernel takes them: refuse at once a count the step budget cannot cover.
+  sim.work.require(args.pages, `gup of ${args.pages} pages`)
 
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
-  const flag = args.pin ? 'FOLL_PIN' : 'FOLL_GET'
+  const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
+  const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
   const legacy = sim.kernel.scheme === 'legacy'
   let fast = args.fast
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
   let slowPgmap: Pgmap | undefined
   const dropPgmaps = () => {
-    if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, 'gup_fast: put_dev_pagemap')
-    if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, '__get_user_pages: put_dev_pagemap(ctx.pgmap)')
+    if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, C.fastPutPgmap)
+    if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, C.slowPutPgmap)
   }
   try {
     for (let i = 0; i < args.pages; i++) {
       const addr = first + i * page
       if (fast) {
-        const hit = sim.lookup(vma, addr)
-        const leaf = hit?.leaf
+        const leaf = sim.lookup(vma, addr)
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
         else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
         else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
-        else if (legacy && args.longterm) bail = `${hit!.level}_devmap with FOLL_LONGTERM`
-        else if (!legacy && leaf.special) bail = `${hit!.level}_special (6.15/6.16 DAX huge leaf)`
+        else if (legacy && args.longterm) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
+        else if (!legacy && leaf.special) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
         if (bail) {
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
-          const folio = sim.folios.folio(sim.pfnAt(hit!, addr))
+          const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
           if (legacy && !fastPgmap && folio.region.pgmap) {
             fastPgmap = folio.region.pgmap
-            sim.folios.pgmapRef(fastPgmap, 1, 'gup_fast_devmap_leaf: get_dev_pagemap')
+            sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
           }
-          grab(sim, folio, args.pin, `gup-fast: try_grab_folio_fast(${flag})`)
+          grab(sim, folio, args.pin, fastGrab)
           record.heads.push(folio.head)
           continue
         }
       }
       // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
       let hit = sim.lookup(vma, addr)
-      if (!hit || (args.write && !hit.leaf.write)) {
+      if (!hit || (args.write && !hit.write)) {
         const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
         hit = sim.lookup(vma, addr)
         if (signal || !hit) throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
       }
-      const leaf = hit.leaf
+      const leaf = hit
       if (leaf.kind !== 'dax') {
         notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
         continue
@@ -82,9 +111,9 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       if (legacy && !slowPgmap && folio.region.pgmap) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
         slowPgmap = folio.region.pgmap
-        sim.folios.pgmapRef(slowPgmap, 1, 'follow_devmap: get_dev_pagemap (ctx->pgmap)')
+        sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)
       }
-      grab(sim, folio, args.pin, `gup-slow: try_grab_folio(${flag})`)
+      grab(sim, folio, args.pin, slowGrab)
       record.heads.push(folio.head)
     }
   } catch (err) {
@@ -100,16 +129,16 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
 }
 
 /** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */
-function grab(sim: Simulation, folio: Folio, pin: boolean, cause: string): void {
+function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses): void {
   if (folio.refcount <= 0) {
     sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + folio.head.toString(16)} has refcount ${folio.refcount}`, folio.head)
     throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
   }
-  if (!pin) sim.folios.ref(folio, 1, cause)
+  if (!pin) sim.folios.ref(folio, 1, causes.ref)
   else if (folio.order > 0) {
-    sim.folios.ref(folio, 1, cause)
-    sim.folios.pin(folio, 1, `${cause}: atomic_add(_pincount)`)
-  } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, `${cause}: GUP_PIN_COUNTING_BIAS`)
+    sim.folios.ref(folio, 1, causes.ref)
+    sim.folios.pin(folio, 1, causes.pincount)
+  } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, causes.bias)
   folio.gupRefs += 1
 }
 
@@ -129,13 +158,13 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutco
 
 function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
   if (!asPin) {
-    sim.folios.put(folio, 1, 'put_page')
+    sim.folios.put(folio, 1, C.putPage)
     return
   }
   if (folio.order > 0) {
-    sim.folios.pin(folio, -1, 'gup_put_folio: atomic_sub(_pincount)')
-    sim.folios.put(folio, 1, 'gup_put_folio')
-  } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, 'gup_put_folio: refs * GUP_PIN_COUNTING_BIAS')
+    sim.folios.pin(folio, -1, C.putPincount)
+    sim.folios.put(folio, 1, C.putFolio)
+  } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, C.putBias)
 }
 
 function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin): void {

@@ -11,6 +11,16 @@ import { EventKind } from '../events'
 import { hex } from '../folios'
 import { SimError, type Simulation } from '../sim'
 import { andThen, OK, type OpOutcome } from './outcome'
+import { cause } from '../causes'
+
+/** Causes this file writes, interned once. */
+const C = {
+  daxIomapIterIomap: cause('dax_iomap_iter: IOMAP_F_NEW invalidates zero pages'),
+  daxLayoutBusyPage: cause('dax_layout_busy_page_range: unmap_mapping_pages'),
+  truncatePagecacheUnmapMapping: cause('truncate_pagecache: unmap_mapping_range'),
+  truncatePagecacheRangeUnmap: cause('truncate_pagecache_range: unmap_mapping_range'),
+}
+
 
 const ALL = Number.MAX_SAFE_INTEGER
 
@@ -38,19 +48,30 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
+  // generic_write_checks(): a write past the largest file size is -EFBIG. The lab's largest size is
+  // 2^53 - 1 bytes (offsets are exact JavaScript numbers below that); ext4 and xfs allow less or more.
+  if (args.offset + args.length > Number.MAX_SAFE_INTEGER) {
+    throw new SimError('EFBIG', `a write of ${args.length} bytes at offset ${args.offset} ends past the largest file size the lab models (2^53 - 1 bytes)`)
+  }
   const from = Math.floor(args.offset / page)
   const to = Math.ceil((args.offset + args.length) / page)
+  // The blocks the holes need, from the extents: a write that cannot get them fails at once with
+  // -ENOSPC (the iomap block reservation), however long the range.
+  const needed = to - from - file.allocatedIn(from, to)
+  if (needed > file.fs.allocator.freePages()) {
+    throw new SimError('ENOSPC', `no room on ${file.fs.mount}: the write needs ${needed} more blocks, ${file.fs.allocator.freePages()} are free`)
+  }
+  // Hole by hole, extent by extent: the work is proportional to the extents, not to the length.
   for (let index = from; index < to; ) {
     const run = file.contiguousFrom(index)
     if (run > 0) {
       index += run
       continue
     }
-    let hole = 1
-    while (index + hole < to && file.blockAt(index + hole) === undefined) hole++
+    const hole = file.holeEnd(index, to) - index
     for (const e of file.entriesIn(index, index + hole)) {
       if (e.pfn !== undefined) continue
-      sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, 'dax_iomap_iter: IOMAP_F_NEW invalidates zero pages')
+      sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, C.daxIomapIterIomap)
       file.entries.delete(e.index)
     }
     if (!file.fs.allocate(file, index, hole, sim.arch.pmdPages)) throw new SimError('ENOSPC', `no room on ${file.fs.mount}`)
@@ -81,7 +102,7 @@ function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): 
     notes?.push('dax_layout_busy_page: !mapping_mapped(), no scan (fixed in 6.15)')
     return undefined
   }
-  sim.unmapMappingPages(file, 0, to, 'dax_layout_busy_page_range: unmap_mapping_pages')
+  sim.unmapMappingPages(file, 0, to, C.daxLayoutBusyPage)
   for (const entry of file.entriesIn(0, to)) {
     if (entry.pfn === undefined) continue
     if (!legacy) {
@@ -158,7 +179,7 @@ export function truncate(sim: Simulation, args: StepArgs<'truncate'>, notes: str
     if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
     const newEnd = Math.ceil(args.length / page)
-    sim.unmapMappingPages(file, newEnd, ALL, 'truncate_pagecache: unmap_mapping_range')
+    sim.unmapMappingPages(file, newEnd, ALL, C.truncatePagecacheUnmapMapping)
     if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
     file.size = args.length
     releaseBlocks(sim, file, newEnd, ALL, 'truncate')
@@ -175,7 +196,7 @@ export function punchHole(sim: Simulation, args: StepArgs<'punch_hole'>, notes: 
   return breakLayout(sim, file, false, notes, () => {
     if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     if (to > from) {
-      sim.unmapMappingPages(file, from, to, 'truncate_pagecache_range: unmap_mapping_range')
+      sim.unmapMappingPages(file, from, to, C.truncatePagecacheRangeUnmap)
       if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
       releaseBlocks(sim, file, from, to, 'punch_hole')
     }

@@ -11,6 +11,15 @@ import type { StepArgs } from '../../formats/scenario'
 import { SimError, type Simulation } from '../sim'
 import { exit } from './process'
 import type { OpOutcome } from './outcome'
+import { cause } from '../causes'
+
+/** Causes this file writes, interned once. */
+const C = {
+  memoryFailureGetDev: cause('memory_failure: get_dev_pagemap'),
+  unmapAndKillUnmap: cause('unmap_and_kill: unmap_mapping_range'),
+  memoryFailurePutDev: cause('memory_failure: put_dev_pagemap'),
+}
+
 
 export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>, notes: string[]): OpOutcome {
   const region = sim.region(args.region)
@@ -21,7 +30,7 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
   }
   const pfn = region.basePfn + Math.floor(args.offset / sim.arch.pageSize)
   if (!region.contains(pfn)) throw new SimError('ENXIO', `offset ${args.offset} is beyond region '${region.name}'`)
-  sim.folios.pgmapRef(pgmap, 1, 'memory_failure: get_dev_pagemap')
+  sim.folios.pgmapRef(pgmap, 1, C.memoryFailureGetDev)
   try {
     const owner = sim.ownerOf(pfn)
     const xfs = region.def.type === 'fsdax' && region.def.fs === 'xfs'
@@ -39,14 +48,14 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
     notes.push(`SetPageHWPoison(${sim.describePfn(pfn)})`)
     // collect_procs + unmap_and_kill: every task mapping the page gets SIGBUS and, by default, dies.
     const victims = [...sim.tasks.values()].filter((t) => !t.exited && [...t.vmas.values()].some((v) => sim.vmaMapsPfn(v, pfn)))
-    if (owner) sim.unmapMappingPages(owner.file, owner.index, owner.index + 1, 'unmap_and_kill: unmap_mapping_range')
+    if (owner) sim.unmapMappingPages(owner.file, owner.index, owner.index + 1, C.unmapAndKillUnmap)
     for (const task of victims) {
       notes.push(`SIGBUS (BUS_MCEERR) to ${task.name}`)
       // The victim's exit may have to evict an unlinked inode; a 6.15+ wait there is not modelled.
       if (exit(sim, task).status === 'blocked') notes.push(`${task.name}: exit would wait in dax_break_layout_final (not modelled; the task is treated as gone)`)
     }
   } finally {
-    sim.folios.pgmapRef(pgmap, -1, 'memory_failure: put_dev_pagemap')
+    sim.folios.pgmapRef(pgmap, -1, C.memoryFailurePutDev)
   }
   return { status: 'ok', message: 'page poisoned' }
 }

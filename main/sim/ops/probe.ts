@@ -19,10 +19,10 @@ export function probe(sim: Simulation, task: Task, args: StepArgs<'probe'>): OpO
     if (addr >= vma.end) throw new SimError('EFAULT', `offset ${args.offset} is past the end of mapping '${args.map}'`)
     const hit = sim.lookup(vma, addr)
     if (hit) {
-      entry = hit.leaf.raw
+      entry = hit.raw
       level = hit.level
       pfn = sim.pfnAt(hit, addr)
-      if (hit.leaf.kind !== 'dax') return { status: 'ok', probe: emptyProbe(args.label, target, pfn, entry, level) }
+      if (hit.kind !== 'dax') return { status: 'ok', probe: emptyProbe(args.label, target, pfn, entry, level) }
     } else if (vma.file) {
       pfn = vma.file.blockAt(vma.pgoff + Math.floor(args.offset / page))
     } else if (vma.device) {

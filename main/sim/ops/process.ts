@@ -2,13 +2,21 @@
 import type { StepArgs } from '../../formats/scenario'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
-import { newTables, type Leaf, type Task, type Vma } from '../mm'
+import { newTables, type Task, type Vma } from '../mm'
 import { ModelError } from '../errors'
 import { SimError, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { dropFileRef } from './layout'
 import { andThen, OK, type OpOutcome } from './outcome'
+import { cause } from '../causes'
 
+/** Causes this file writes, interned once. */
+const C = {
+  munmapUnmapRegion: cause('munmap: unmap_region'),
+  dupRmapGet: cause('copy_present_ptes: folio_try_dup_file_rmap (folio_get)'),
+  dupRmap: cause('copy_present_ptes: folio_try_dup_file_rmap'),
+  exitMmap: cause('exit_mmap'),
+}
 
 export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes: string[]): OpOutcome {
   const page = sim.arch.pageSize
@@ -51,7 +59,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
 }
 
 function newVma(id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
-  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), ...backing }
+  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), ptesPerPmd: new Map(), ...backing }
 }
 
 export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, notes: string[]): OpOutcome {
@@ -65,7 +73,7 @@ export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, no
 /** munmap(): zap the VMA, then drop its file reference (the final one evicts an unlinked inode). */
 export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>): OpOutcome {
   const vma = sim.vma(task, args.map)
-  sim.zapRange(vma, vma.start, vma.end, 'munmap: unmap_region')
+  sim.zapRange(vma, vma.start, vma.end, C.munmapUnmapRegion)
   task.vmas.delete(vma.id)
   return vma.file ? dropFileRef(sim, vma.file) : OK
 }
@@ -89,18 +97,17 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
       continue
     }
     for (const level of ['pte', 'pmd', 'pud'] as const) {
-      for (const [index, leaf] of vma.tables[level]) {
+      for (const leaf of vma.tables[level].values()) {
         if (leaf.kind === 'anon') {
           // COW: both sides lose write access.
           leaf.write = false
           leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
         }
-        const dup: Leaf = { ...leaf }
-        copy.tables[level].set(index, dup)
+        sim.setLeaf(copy, { ...leaf })
         if (leaf.kind === 'dax' && leaf.counted) {
           const folio = sim.folios.folio(leaf.pfn)
-          sim.folios.ref(folio, 1, 'copy_present_ptes: folio_try_dup_file_rmap (folio_get)')
-          sim.folios.map(folio, 1, 'copy_present_ptes: folio_try_dup_file_rmap')
+          sim.folios.ref(folio, 1, C.dupRmapGet)
+          sim.folios.map(folio, 1, C.dupRmap)
         }
       }
     }
@@ -113,7 +120,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
 export function exit(sim: Simulation, task: Task): OpOutcome {
   const files = []
   for (const vma of task.vmas.values()) {
-    sim.zapRange(vma, vma.start, vma.end, 'exit_mmap')
+    sim.zapRange(vma, vma.start, vma.end, C.exitMmap)
     if (vma.file) files.push(vma.file)
   }
   task.vmas.clear()
@@ -133,9 +140,17 @@ function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
  */
 export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, notes: string[]): OpOutcome {
   const vma = sim.vma(task, args.map)
+  // At least one leaf per largest leaf size over the part of the VMA that can be faulted in (up to
+  // EOF or the end of the device): refuse at once what the step budget cannot cover.
+  const page = sim.arch.pageSize
+  const backed = vma.file ? Math.ceil(vma.file.size / page) - vma.pgoff : vma.device ? vma.device.nrPages - vma.pgoff : 0
+  const reachable = Math.max(0, Math.min(vma.end - vma.start, backed * page))
+  const largest = vma.file ? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page) : (sim.arch.pudSize ?? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page))
+  sim.work.require(Math.ceil(reachable / largest), `__mm_populate of ${reachable} bytes (at least ${Math.ceil(reachable / largest)} page-table entries)`)
   let addr = vma.start
   let faults = 0
   while (addr < vma.end) {
+    sim.work.charge(1, '__mm_populate')
     let hit = sim.lookup(vma, addr)
     if (!hit) {
       const faultNotes: string[] = []

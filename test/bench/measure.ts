@@ -1,0 +1,27 @@
+/** Timing helpers: every figure is the median of several warm runs in this process. */
+import { performance } from 'node:perf_hooks'
+
+export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3))
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/**
+ * Runs `prepare` (untimed) then `body` (timed) once to warm up, then RUNS more times, and returns the
+ * median seconds of the timed runs. `prepare` gives each run fresh inputs (a new store file).
+ */
+export function medianSeconds<T>(prepare: () => T, body: (input: T) => void, cleanup: (input: T) => void = () => {}): number {
+  const times: number[] = []
+  for (let i = 0; i <= RUNS; i++) {
+    const input = prepare()
+    const start = performance.now()
+    body(input)
+    const seconds = (performance.now() - start) / 1000
+    cleanup(input)
+    if (i > 0) times.push(seconds)
+  }
+  return median(times)
+}

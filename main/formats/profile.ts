@@ -10,7 +10,7 @@ export const REGION_TYPES = ['fsdax', 'devdax', 'device-private', 'device-cohere
 export const FILESYSTEMS = ['ext4', 'xfs', 'virtiofs'] as const
 export const DEVDAX_ALIGNS = ['4KiB', '2MiB', '1GiB'] as const
 
-export const sizeSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const sizeSchema = z.union([z.string(), z.number()], { error: 'expected a size such as 4KiB, 2MiB, 1GiB or a byte count' }).transform((value, ctx) => {
   const bytes = parseSize(value)
   if (bytes === undefined) {
     ctx.addIssue({ code: 'custom', message: `'${value}' is not a size (write e.g. 4KiB, 2MiB, 1GiB, 1TiB or a byte count)` })

@@ -4,7 +4,10 @@
  * performs it (default `main`). Format: docs/formats.md#scenario.
  */
 import { z } from 'zod'
+import { kernelProblem } from './kernel-field'
+import { MAX_STEPS, MAX_TASKS } from './limits'
 import { profileSchema, sizeSchema } from './profile'
+import { zodIssues } from './zod-issues'
 
 const id = z.string().min(1)
 const task = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only').optional()
@@ -83,12 +86,13 @@ const stepSchema = z.unknown().transform((raw, ctx): Step => {
     return z.NEVER
   }
   const op = keys[0] as string
-  if (!(op in STEP_ARGS)) {
+  // Own keys only: a step named `toString` or `__proto__` is an unknown operation, not Object's member.
+  if (!Object.hasOwn(STEP_ARGS, op)) {
     ctx.addIssue({ code: 'custom', path: [op], message: `unknown operation '${op}' (one of: ${STEP_OPS.join(', ')})` })
     return z.NEVER
   }
   const schema = STEP_ARGS[op as StepOp]
-  const parsed = schema.safeParse((raw as Record<string, unknown>)[op] ?? {})
+  const parsed = schema.safeParse(Object.getOwnPropertyDescriptor(raw, op)?.value ?? {})
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       ctx.addIssue({ code: 'custom', path: [op, ...issue.path], message: issue.message })
@@ -99,16 +103,58 @@ const stepSchema = z.unknown().transform((raw, ctx): Step => {
   return { op, task: args.task ?? 'main', args } as Step
 })
 
+const kernelSchema = z
+  .string({ error: (i) => (typeof i.input === 'number' ? `write the release as a string, e.g. kernel: "6.14" (a number loses trailing zeros: 6.10 is 6.1)` : 'expected a kernel release such as "6.14"') })
+  .superRefine((text, ctx) => {
+    const problem = kernelProblem(text)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+
+/** A built-in profile's name or an inline profile: each form reports its own errors. */
+const scenarioProfile = z.unknown().transform((value, ctx): string | z.output<typeof profileSchema> => {
+  const schema = typeof value === 'string' ? z.string().min(1, 'name a built-in profile or write one inline') : value !== null && typeof value === 'object' && !Array.isArray(value) ? profileSchema : undefined
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: `expected a built-in profile name or an inline profile map, got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}` })
+    return z.NEVER
+  }
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  for (const issue of zodIssues(parsed.error.issues)) ctx.addIssue({ code: 'custom', path: [...issue.at], message: issue.reason })
+  return z.NEVER
+})
+
+/** Every task a scenario can create: `main`, each `task:` and each forked child, at most MAX_TASKS. */
+function checkTasks(steps: readonly Step[], ctx: z.RefinementCtx): void {
+  const tasks = new Set<string>(['main'])
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!
+    tasks.add(step.task)
+    if (step.op === 'fork') tasks.add(step.args.child)
+    if (tasks.size > MAX_TASKS) {
+      ctx.addIssue({ code: 'custom', path: ['steps', i], message: `more than ${MAX_TASKS} distinct tasks (main, task: names and fork children): at most ${MAX_TASKS}` })
+      return
+    }
+  }
+}
+
+/** Refuses an oversized step list before each step is validated (the cap bounds that work). */
+const stepList = z
+  .array(z.unknown())
+  .min(1, 'a scenario needs at least one step')
+  .max(MAX_STEPS, `at most ${MAX_STEPS} steps`)
+  .pipe(z.array(stepSchema))
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().min(1),
-    profile: z.union([z.string().min(1), profileSchema]),
-    kernel: z.string().optional(),
+    profile: scenarioProfile,
+    kernel: kernelSchema.optional(),
     sources: z.array(z.string()).optional(),
     tags: z.array(z.string()).optional(),
-    steps: z.array(stepSchema).min(1, 'a scenario needs at least one step'),
+    steps: stepList,
   })
   .strict()
+  .superRefine((scenario, ctx) => checkTasks(scenario.steps, ctx))
 
 export type Scenario = z.output<typeof scenarioSchema>

@@ -14,21 +14,10 @@ import type { Scenario, Step } from '../../../main/formats/scenario'
 import { runScenario } from '../../../main/sim/run'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../../main/store/event-codec'
 import { TraceStore } from '../../../main/store/trace-store'
+import { xorshift32 } from '../random'
 
 const GiB = 2 ** 30
 const MiB = 2 ** 20
-
-function rng(seed: number) {
-  let x = seed >>> 0 || 1
-  return (n: number) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % n
-  }
-}
 
 /**
  * The bench's mix: faults, GUPs (a third FOLL_GET), releases, zaps. Valid kernel usage (FOLL_GET released
@@ -37,7 +26,7 @@ function rng(seed: number) {
 function scenario(iterations: number, unpinAll = false): Scenario {
   const profile: Profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: 64 * GiB, align: '2MiB' }] }
   const steps: Step[] = []
-  const random = rng(42)
+  const random = xorshift32(42)
   const mapLen = 64 * GiB
   const pmds = mapLen / (2 * MiB)
   const mmap = { op: 'mmap', task: 'main', args: { id: 'm', offset: 0, length: mapLen, shared: true, sync: false, device: 'dax0' } } as Step

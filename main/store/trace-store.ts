@@ -50,7 +50,7 @@ interface EventChunkRow {
   step_min: number
   step_max: number
   kinds: number
-  checksum: Buffer | null
+  checksum: number | null
   data: Buffer
 }
 
@@ -58,7 +58,7 @@ interface RecordChunkRow {
   chunk_no: number
   first: number
   count: number
-  checksum: Buffer | null
+  checksum: number | null
   data: Buffer
 }
 
@@ -86,12 +86,12 @@ function prepareStatements(db: Database.Database) {
                         steps, violations, blocked, events, result_codec, result, layout, checksum)
       VALUES (@session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
               @steps, @violations, @blocked, @events, @result_codec, @result, 2, @checksum)`),
-    insertRecords: db.prepare<[number, string, number, number, number, Buffer, Uint8Array]>(
+    insertRecords: db.prepare<[number, string, number, number, number, number, Uint8Array]>(
       'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     insertViolationKind: db.prepare<[number, string, number]>('INSERT INTO run_violation_kinds (run_id, kind, count) VALUES (?, ?, ?)'),
     insertString: db.prepare<[number, string, number, string]>('INSERT INTO run_strings (run_id, kind, idx, text) VALUES (?, ?, ?, ?)'),
-    insertChunk: db.prepare<[number, number, number, number, number, number, number, Buffer, Buffer]>(
+    insertChunk: db.prepare<[number, number, number, number, number, number, number, number, Buffer]>(
       'INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     listRuns: db.prepare<[{ session: string | null; scenario: string | null; kernel: string | null; limit: number }], RunSummary>(`

@@ -1,7 +1,7 @@
 /**
  * A quick saveRun measurement (not part of `npm test`; the engine helper owns `npm run bench`):
  *   npx tsx test/store/perf/measure-save.ts [iterations]
- * Runs the bench's synthetic devdax mix once, then times, each the median of 3 warm rounds into fresh
+ * Runs the bench's synthetic devdax mix once, then times, each the median of 5 warm rounds into fresh
  * files: all of saveRun, and raw better-sqlite3 inserting the same packed event bytes as BLOBs.
  */
 import Database from 'better-sqlite3'
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import type { Profile } from '../../../main/formats/profile'
 import type { Scenario, Step } from '../../../main/formats/scenario'
 import { runScenario } from '../../../main/sim/run'
+import { eventChunkChecksum } from '../../../main/store/checksum'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../../main/store/event-codec'
 import { TraceStore } from '../../../main/store/trace-store'
 import { xorshift32 } from '../random'
@@ -68,11 +69,15 @@ function main(): void {
   const cols = trace.events.columns()
   const blobs: Uint8Array[] = []
   for (let s = 0; s < events; s += DEFAULT_CHUNK_EVENTS) blobs.push(packChunk(cols, s, Math.min(DEFAULT_CHUNK_EVENTS, events - s)).data)
+  // What the checksums alone cost: hashing every event chunk as saveRun does.
+  const h0 = performance.now()
+  for (const b of blobs) eventChunkChecksum(0, 1, 0, 0, 0, b)
+  const checksumMs = performance.now() - h0
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-measure-'))
   const store: number[] = []
   const raw: number[] = []
   try {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
       const s = TraceStore.open(join(dir, `store-${round}.sqlite`))
       const t1 = performance.now()
       s.saveRun({ result, trace, scenarioText: '# synthetic', profile: sc.profile as Profile })
@@ -104,6 +109,8 @@ function main(): void {
     store_events_per_s: Math.round(median(store)),
     raw_sqlite_events_per_s: Math.round(median(raw)),
     ratio: +(median(store) / median(raw)).toFixed(3),
+    event_checksum_ms: Math.round(checksumMs),
+    raw_sqlite_ms: Math.round((events / median(raw)) * 1000),
   }
   process.stdout.write(JSON.stringify(out, null, 2) + '\n')
 }

@@ -18,6 +18,8 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
  * a few seconds at most.
  */
 export const BUSY_TIMEOUT_MS = 15_000
+/** The largest read-only store read into memory to leave nothing behind (docs/store.md#read-only-stores). */
+const IN_MEMORY_MAX = 1 << 30
 
 export interface Connection {
   readonly db: Database.Database
@@ -135,7 +137,9 @@ function writable(path: string): boolean {
  */
 function openReadOnly(path: string, why: string): Database.Database {
   let db: Database.Database
-  if (nonEmpty(path + '-wal')) db = sqlite(path, { readonly: true, fileMustExist: true })
+  // Above IN_MEMORY_MAX the copy would cost too much memory (and Node cannot read files over 2 GiB in
+  // one go): SQLite reads the file itself, which may leave -shm/-wal files where the folder allows.
+  if (nonEmpty(path + '-wal') || statSync(path).size > IN_MEMORY_MAX) db = sqlite(path, { readonly: true, fileMustExist: true })
   else {
     let image: Buffer
     try {

@@ -14,7 +14,8 @@ import type { Scenario, Step } from '../../../main/formats/scenario'
 import { runScenario } from '../../../main/sim/run'
 import { eventChunkChecksum } from '../../../main/store/checksum'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../../main/store/event-codec'
-import { TraceStore } from '../../../main/store/trace-store'
+import { PackBuffer, packRecords } from '../../../main/store/record-codec'
+import { DEFAULT_CHUNK_RECORDS, TraceStore } from '../../../main/store/trace-store'
 import { xorshift32 } from '../random'
 
 const GiB = 2 ** 30
@@ -68,7 +69,13 @@ function main(): void {
   const events = trace.events.count
   const cols = trace.events.columns()
   const blobs: Uint8Array[] = []
+  const p0 = performance.now()
   for (let s = 0; s < events; s += DEFAULT_CHUNK_EVENTS) blobs.push(packChunk(cols, s, Math.min(DEFAULT_CHUNK_EVENTS, events - s)).data)
+  const packEventsMs = performance.now() - p0
+  const p1 = performance.now()
+  const buf = new PackBuffer()
+  for (const list of [result.steps, result.violations]) for (let f = 0; f < list.length; f += DEFAULT_CHUNK_RECORDS) packRecords(list, f, Math.min(DEFAULT_CHUNK_RECORDS, list.length - f), buf)
+  const packRecordsMs = performance.now() - p1
   // What the checksums alone cost: hashing every event chunk as saveRun does.
   const h0 = performance.now()
   for (const b of blobs) eventChunkChecksum(0, 1, 0, 0, 0, b)
@@ -110,6 +117,9 @@ function main(): void {
     raw_sqlite_events_per_s: Math.round(median(raw)),
     ratio: +(median(store) / median(raw)).toFixed(3),
     event_checksum_ms: Math.round(checksumMs),
+    pack_events_ms: Math.round(packEventsMs),
+    pack_records_ms: Math.round(packRecordsMs),
+    save_run_ms: Math.round((events / median(store)) * 1000),
     raw_sqlite_ms: Math.round((events / median(raw)) * 1000),
   }
   process.stdout.write(JSON.stringify(out, null, 2) + '\n')

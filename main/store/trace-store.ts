@@ -11,12 +11,12 @@ import type { RunResult, StepResult, Violation } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
 import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
-import { openConnection } from './open-file'
+import { openConnection, openFailure } from './open-file'
 import { defaultDbPath } from './paths'
 import { PackBuffer, packRecords, unpackRecords } from './record-codec'
 import { canonicalJson, decodeResult, encodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
-import { StoreError, damagedError, isCorruption, message, readOnlyError } from './store-error'
+import { damagedError, isCorruption, message, readOnlyError, type StoreError } from './store-error'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
 export { StoreError, type StoreErrorCode } from './store-error'
@@ -179,7 +179,7 @@ export class TraceStore implements TraceStoreApi {
       return new TraceStore(path, db, chunkEvents, chunkRecords, readOnly ? readOnlyError(path, readOnly) : undefined)
     } catch (e) {
       db.close()
-      throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
+      throw openFailure(path, e) // preparing the statements reads the whole schema
     }
   }
 

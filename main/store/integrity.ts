@@ -4,7 +4,7 @@
  * sound row and otherwise a sentence naming the run and chunk and what is wrong.
  */
 import type Database from 'better-sqlite3'
-import { eventChunkChecksum, recordChunkChecksum, runChecksum, sameChecksum, type RunRowFields } from './checksum'
+import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
 import { unpackChunk } from './event-codec'
 import { unpackRecords } from './record-codec'
 import { sha256 } from './result-codec'
@@ -14,21 +14,21 @@ import { message } from './store-error'
 export interface RunRow extends RunRowFields {
   readonly id: number
   readonly result: string | Buffer
-  readonly checksum: Buffer | null
+  readonly checksum: number | null
 }
 
 export function verifyRun(row: RunRow, tasks: readonly string[], causes: readonly string[]): string | undefined {
   if (row.checksum === null) return `run ${row.id}: its row has no checksum`
-  if (!sameChecksum(row.checksum, runChecksum({ ...row, tasks, causes }))) return `run ${row.id}: its row (result or string tables) does not match its checksum`
+  if (row.checksum !== runChecksum({ ...row, tasks, causes })) return `run ${row.id}: its row (result or string tables) does not match its checksum`
   return undefined
 }
 
 export function verifyEventChunk(
   runId: number,
-  c: { chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: Buffer | null; data: Buffer },
+  c: { chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: number | null; data: Buffer },
 ): string | undefined {
   if (c.checksum === null) return `run ${runId}: event chunk ${c.chunk_no} has no checksum`
-  if (!sameChecksum(c.checksum, eventChunkChecksum(c.first_seq, c.count, c.step_min, c.step_max, c.kinds, c.data))) {
+  if (c.checksum !== eventChunkChecksum(c.first_seq, c.count, c.step_min, c.step_max, c.kinds, c.data)) {
     return `run ${runId}: event chunk ${c.chunk_no} (events ${c.first_seq}..${c.first_seq + c.count - 1}) does not match its checksum`
   }
   return undefined
@@ -37,11 +37,11 @@ export function verifyEventChunk(
 export function verifyRecordChunk(
   runId: number,
   kind: string,
-  c: { chunk_no: number; first: number; count: number; checksum: Buffer | null; data: Buffer },
+  c: { chunk_no: number; first: number; count: number; checksum: number | null; data: Buffer },
   expectedFirst?: number,
 ): string | undefined {
   if (c.checksum === null) return `run ${runId}: ${kind} chunk ${c.chunk_no} has no checksum`
-  if (!sameChecksum(c.checksum, recordChunkChecksum(kind, c.first, c.count, c.data))) return `run ${runId}: ${kind} chunk ${c.chunk_no} does not match its checksum`
+  if (c.checksum !== recordChunkChecksum(kind, c.first, c.count, c.data)) return `run ${runId}: ${kind} chunk ${c.chunk_no} does not match its checksum`
   if (expectedFirst !== undefined && c.first !== expectedFirst) return `run ${runId}: ${kind} chunk ${c.chunk_no} starts at ${c.first}, expected ${expectedFirst} (a chunk is missing)`
   return undefined
 }
@@ -83,7 +83,7 @@ export function checkStore(db: Database.Database): CheckReport {
     if (problem) problems.push(problem)
   })
   const counted = new Map<string, number>()
-  each<{ run_id: number; chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: Buffer | null; data: Buffer }>(
+  each<{ run_id: number; chunk_no: number; first_seq: number; count: number; step_min: number; step_max: number; kinds: number; checksum: number | null; data: Buffer }>(
     'event_chunks',
     'SELECT run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data FROM event_chunks ORDER BY run_id, chunk_no',
     (c) => {
@@ -93,7 +93,7 @@ export function checkStore(db: Database.Database): CheckReport {
       counted.set(`events ${c.run_id}`, (counted.get(`events ${c.run_id}`) ?? 0) + c.count)
     },
   )
-  each<{ run_id: number; kind: string; chunk_no: number; first: number; count: number; checksum: Buffer | null; data: Buffer }>(
+  each<{ run_id: number; kind: string; chunk_no: number; first: number; count: number; checksum: number | null; data: Buffer }>(
     'run_records',
     'SELECT run_id, kind, chunk_no, first, count, checksum, data FROM run_records ORDER BY run_id, kind, chunk_no',
     (c) => {

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3'
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { nativeBindingPath } from './native-binding'
-import { SCHEMA_VERSION, identify, migrateLocked } from './schema'
-import { StoreError, isCorruption, message } from './store-error'
+import { APPLICATION_ID, SCHEMA_VERSION, identify, migrateLocked } from './schema'
+import { StoreError, damagedError, isCorruption, message } from './store-error'
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
 /**
@@ -18,6 +18,8 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
  * a few seconds at most.
  */
 export const BUSY_TIMEOUT_MS = 15_000
+/** The largest read-only store read into memory to leave nothing behind (docs/store.md#read-only-stores). */
+const IN_MEMORY_MAX = 1 << 30
 
 export interface Connection {
   readonly db: Database.Database
@@ -74,9 +76,15 @@ export function openConnection(path: string): Connection {
     return { db }
   } catch (e) {
     db.close()
-    if (e instanceof StoreError) throw e
-    throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
+    throw openFailure(path, e)
   }
+}
+
+/** Why opening failed, as a StoreError: damage SQLite reports (a daxlab file, identified) is `damaged`. */
+export function openFailure(path: string, e: unknown): StoreError {
+  if (e instanceof StoreError) return e
+  if (isCorruption(e)) return damagedError(path, `SQLite cannot read its schema (${message(e)})`)
+  return new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
 }
 
 function retryWhileBusy(fn: () => void): void {
@@ -135,7 +143,9 @@ function writable(path: string): boolean {
  */
 function openReadOnly(path: string, why: string): Database.Database {
   let db: Database.Database
-  if (nonEmpty(path + '-wal')) db = sqlite(path, { readonly: true, fileMustExist: true })
+  // Above IN_MEMORY_MAX the copy would cost too much memory (and Node cannot read files over 2 GiB in
+  // one go): SQLite reads the file itself, which may leave -shm/-wal files where the folder allows.
+  if (nonEmpty(path + '-wal') || statSync(path).size > IN_MEMORY_MAX) db = sqlite(path, { readonly: true, fileMustExist: true })
   else {
     let image: Buffer
     try {
@@ -160,8 +170,7 @@ function openReadOnly(path: string, why: string): Database.Database {
     return db
   } catch (e) {
     db.close()
-    if (e instanceof StoreError) throw e
-    throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
+    throw openFailure(path, e)
   }
 }
 
@@ -207,6 +216,14 @@ function checkHeader(path: string): boolean {
   return true
 }
 
+function headerSaysDaxlab(db: Database.Database): boolean {
+  try {
+    return db.pragma('application_id', { simple: true }) === APPLICATION_ID
+  } catch {
+    return false
+  }
+}
+
 type Identity = { readonly kind: 'empty' } | { readonly kind: 'daxlab'; readonly version: number }
 
 function identifyOrThrow(db: Database.Database, path: string): Identity {
@@ -216,6 +233,8 @@ function identifyOrThrow(db: Database.Database, path: string): Identity {
   } catch (e) {
     if (e instanceof StoreError) throw e
     if (!isCorruption(e)) throw new StoreError(path, 'unreadable', `cannot read it: ${message(e)}`)
+    // The header (read without the schema) may still say whose file it is.
+    if (headerSaysDaxlab(db)) throw damagedError(path, `SQLite cannot read its schema (${message(e)})`)
     throw new StoreError(path, 'not-daxlab', `not a daxlab database: SQLite cannot read it (${message(e)})`)
   }
   if (identity.kind === 'foreign') throw new StoreError(path, 'not-daxlab', `not a daxlab database: ${identity.reason}`)

@@ -60,6 +60,16 @@ export class PackBuffer {
   }
 }
 
+const RECENT_SHAPES = 4
+/** Strings up to this many UTF-16 units are interned; longer ones are stored as they come. */
+const INTERN_MAX = 48
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /** The value area of packRecords, kept between calls so packing does not allocate it per chunk. */
 const scratch = new PackBuffer()
 
@@ -79,37 +89,57 @@ export function packRecords(records: readonly object[], start: number, count: nu
     }
     return id
   }
+  // Long strings (violation messages naming a pfn and a count) are mostly unique: interning them
+  // costs a Map insert each and saves nothing.
+  const append = (s: string): number => strings.push(s) - 1
   const shapes: number[] = []
   const shapeIds = new Map<string, number>()
+  // The shapes seen most recently, compared key by key before building a look-up string: records of
+  // one list mostly repeat a handful of shapes.
+  const recent: { keys: string[]; id: number }[] = []
   // Values go to a body area first; the header and tables are written in front of it at the end,
   // when their sizes are known. Body bytes: at most 4 + 9 per key per record.
   const body = scratch
   body.length = 0
   for (let r = start; r < start + count; r++) {
     const record = records[r] as Record<string, unknown>
-    const keys: string[] = []
-    for (const k of Object.keys(record)) {
+    const keys = Object.keys(record)
+    // JSON.stringify drops keys whose value is undefined, a function or a symbol; so does the store.
+    let dropped = false
+    for (const k of keys) {
       const v = record[k]
-      // JSON.stringify drops these keys from an object; so does the store.
-      if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') keys.push(k)
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') dropped = true
     }
-    const shapeText = JSON.stringify(keys)
-    let shape = shapeIds.get(shapeText)
-    if (shape === undefined) {
-      shape = shapes.length
-      shapes.push(intern(shapeText))
-      shapeIds.set(shapeText, shape)
+    const kept = dropped ? keys.filter((k) => record[k] !== undefined && typeof record[k] !== 'function' && typeof record[k] !== 'symbol') : keys
+    let shape = -1
+    for (const c of recent) {
+      if (sameKeys(c.keys, kept)) {
+        shape = c.id
+        break
+      }
     }
-    body.reserve(4 + 9 * keys.length)
+    if (shape < 0) {
+      const shapeText = JSON.stringify(kept)
+      shape = shapeIds.get(shapeText) ?? -1
+      if (shape < 0) {
+        shape = shapes.length
+        shapes.push(intern(shapeText))
+        shapeIds.set(shapeText, shape)
+      }
+      recent.unshift({ keys: kept, id: shape })
+      if (recent.length > RECENT_SHAPES) recent.pop()
+    }
+    const keysOut = kept
+    body.reserve(4 + 9 * keysOut.length)
     const view = body.view
     let at = body.length
     view.setUint32(at, shape, true)
     at += 4
-    for (const k of keys) {
+    for (const k of keysOut) {
       const v = record[k]
       if (typeof v === 'string') {
         view.setUint8(at, TAG_STRING)
-        view.setUint32(at + 1, intern(v), true)
+        view.setUint32(at + 1, v.length <= INTERN_MAX ? intern(v) : append(v), true)
         at += 5
       } else if (typeof v === 'number') {
         if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {

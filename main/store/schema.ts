@@ -11,8 +11,7 @@
  * which is a no-op inside a transaction, so such a migration must be run specially.
  */
 import type Database from 'better-sqlite3'
-import { createHash } from 'node:crypto'
-import { gunzipSync } from 'node:zlib'
+import { crc32, gunzipSync } from 'node:zlib'
 
 /** 'DAXL' as a big-endian u32, stored at header offset 68. */
 export const APPLICATION_ID = 0x4441584c
@@ -156,10 +155,10 @@ export const MIGRATIONS: readonly Migration[] = [
         -- 2: the result holds the RunResult with empty steps and violations arrays; those live packed
         --    in run_records (main/store/record-codec.ts), the violation kinds in run_violation_kinds.
         ALTER TABLE runs ADD COLUMN layout INTEGER NOT NULL DEFAULT 1 CHECK (layout IN (1, 2));
-        -- sha256 of the row's fields, string tables and result bytes (main/store/checksum.ts runChecksum).
-        ALTER TABLE runs ADD COLUMN checksum BLOB;
-        -- sha256 of the summary columns and data (main/store/checksum.ts eventChunkChecksum).
-        ALTER TABLE event_chunks ADD COLUMN checksum BLOB;
+        -- CRC-32 of the row's fields, string tables and result bytes (main/store/checksum.ts runChecksum).
+        ALTER TABLE runs ADD COLUMN checksum INTEGER;
+        -- CRC-32 of the summary columns and data (main/store/checksum.ts eventChunkChecksum).
+        ALTER TABLE event_chunks ADD COLUMN checksum INTEGER;
 
         -- A run's step results ('steps') or violations ('violations'), a few thousand records per row.
         CREATE TABLE run_records (
@@ -168,7 +167,7 @@ export const MIGRATIONS: readonly Migration[] = [
           chunk_no INTEGER NOT NULL,
           first    INTEGER NOT NULL,   -- index of the chunk's first record in the run's list
           count    INTEGER NOT NULL,
-          checksum BLOB NOT NULL,      -- recordChunkChecksum
+          checksum INTEGER NOT NULL,   -- CRC-32, recordChunkChecksum
           data     BLOB NOT NULL,
           PRIMARY KEY (run_id, kind, chunk_no)
         );
@@ -182,7 +181,7 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
         CREATE INDEX run_violation_kinds_kind ON run_violation_kinds (kind);
       `)
-      // Backfill. The digests are computed here with a copy of the code as it shipped (checksum.ts
+      // Backfill. The checksums are computed here with a copy of the code as it shipped (checksum.ts
       // must keep computing the same bytes), so this migration never changes meaning.
       const numbers = (xs: number[]) => {
         const b = Buffer.allocUnsafe(8 * xs.length)
@@ -197,7 +196,7 @@ export const MIGRATIONS: readonly Migration[] = [
       const setChunk = db.prepare('UPDATE event_chunks SET checksum = ? WHERE rowid = ?')
       for (const rowid of rowids) {
         const c = chunk.get(rowid)!
-        setChunk.run(createHash('sha256').update(numbers([c.first_seq, c.count, c.step_min, c.step_max, c.kinds])).update(c.data).digest(), rowid)
+        setChunk.run(crc32(c.data, crc32(numbers([c.first_seq, c.count, c.step_min, c.step_max, c.kinds]))), rowid)
       }
       const strings = db.prepare<[number, string]>('SELECT text FROM run_strings WHERE run_id = ? AND kind = ? ORDER BY idx').pluck()
       const runIds = db.prepare('SELECT id FROM runs').pluck().all() as number[]
@@ -206,7 +205,7 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const id of runIds) {
         const r = run.get(id)!
         const fields = [r.kernel, r.scheme, r.quirks, r.arch, r.variant, r.created_at, r.steps, r.violations, r.blocked, r.events, r.result_codec, 1, strings.all(r.id as number, 'task'), strings.all(r.id as number, 'cause')]
-        setRun.run(createHash('sha256').update(JSON.stringify(fields)).update(r.result as string | Buffer).digest(), r.id)
+        setRun.run(crc32(r.result as string | Buffer, crc32(JSON.stringify(fields))), r.id)
       }
     },
   },

@@ -11,12 +11,12 @@ import type { RunResult, StepResult, Violation } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
 import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
-import { openConnection } from './open-file'
+import { openConnection, openFailure } from './open-file'
 import { defaultDbPath } from './paths'
 import { PackBuffer, packRecords, unpackRecords } from './record-codec'
 import { canonicalJson, decodeResult, encodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
-import { StoreError, damagedError, isCorruption, message, readOnlyError } from './store-error'
+import { damagedError, isCorruption, message, readOnlyError, type StoreError } from './store-error'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
 export { StoreError, type StoreErrorCode } from './store-error'
@@ -50,7 +50,7 @@ interface EventChunkRow {
   step_min: number
   step_max: number
   kinds: number
-  checksum: Buffer | null
+  checksum: number | null
   data: Buffer
 }
 
@@ -58,7 +58,7 @@ interface RecordChunkRow {
   chunk_no: number
   first: number
   count: number
-  checksum: Buffer | null
+  checksum: number | null
   data: Buffer
 }
 
@@ -86,12 +86,12 @@ function prepareStatements(db: Database.Database) {
                         steps, violations, blocked, events, result_codec, result, layout, checksum)
       VALUES (@session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
               @steps, @violations, @blocked, @events, @result_codec, @result, 2, @checksum)`),
-    insertRecords: db.prepare<[number, string, number, number, number, Buffer, Uint8Array]>(
+    insertRecords: db.prepare<[number, string, number, number, number, number, Uint8Array]>(
       'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     insertViolationKind: db.prepare<[number, string, number]>('INSERT INTO run_violation_kinds (run_id, kind, count) VALUES (?, ?, ?)'),
     insertString: db.prepare<[number, string, number, string]>('INSERT INTO run_strings (run_id, kind, idx, text) VALUES (?, ?, ?, ?)'),
-    insertChunk: db.prepare<[number, number, number, number, number, number, number, Buffer, Buffer]>(
+    insertChunk: db.prepare<[number, number, number, number, number, number, number, number, Buffer]>(
       'INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     listRuns: db.prepare<[{ session: string | null; scenario: string | null; kernel: string | null; limit: number }], RunSummary>(`
@@ -179,7 +179,7 @@ export class TraceStore implements TraceStoreApi {
       return new TraceStore(path, db, chunkEvents, chunkRecords, readOnly ? readOnlyError(path, readOnly) : undefined)
     } catch (e) {
       db.close()
-      throw new StoreError(path, 'unreadable', `cannot open the trace store: ${message(e)}`)
+      throw openFailure(path, e) // preparing the statements reads the whole schema
     }
   }
 

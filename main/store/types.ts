@@ -6,6 +6,7 @@ import type { Profile } from '../formats/profile'
 import type { TraceEvent } from '../sim/events'
 import type { RunResult } from '../sim/result'
 import type { Trace } from '../sim/trace'
+import type { CheckReport } from './integrity'
 
 export type { RunSummary } from '../contract/api'
 import type { RunSummary } from '../contract/api'
@@ -59,5 +60,11 @@ export interface TraceStoreApi {
   listViolations(filter?: { runId?: number; kind?: string; session?: string }): StoredViolation[]
   listSessions(): SessionSummary[]
   deleteRun(id: number): boolean
+  /** Why writes are refused (the store is read-only or damaged), or undefined when it is writable. */
+  readonly readOnly: string | undefined
+  /** Throws the read-only or damaged-store error a write would meet (commands call it before long work). */
+  assertWritable(): void
+  /** SQLite's integrity_check and every checksum (`daxlab store check`). */
+  check(): CheckReport
   close(): void
 }

@@ -167,3 +167,17 @@ describe('a store damaged where queries do not look', () => {
     expect(fileHash(file)).toBe(before)
   })
 })
+
+describe('a store whose schema cannot be read', () => {
+  it('is refused as damaged, not as a foreign file, and left untouched', () => {
+    const { file } = storeWithRuns()
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0xff]), 0, 4, 100) // page 1's b-tree header, after the 100-byte file header
+    closeSync(fd)
+    const before = fileHash(file)
+    const e = thrown(() => TraceStore.open(file))
+    expect(e.code).toBe('damaged')
+    expect(e.message).toMatch(new RegExp(`^store is damaged: ${file}: SQLite cannot read its schema`))
+    expect(fileHash(file)).toBe(before)
+  })
+})

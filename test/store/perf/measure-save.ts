@@ -1,7 +1,7 @@
 /**
  * A quick saveRun measurement (not part of `npm test`; the engine helper owns `npm run bench`):
  *   npx tsx test/store/perf/measure-save.ts [iterations]
- * Runs the bench's synthetic devdax mix once, then times, each the median of 3 warm rounds into fresh
+ * Runs the bench's synthetic devdax mix once, then times, each the median of 5 warm rounds into fresh
  * files: all of saveRun, and raw better-sqlite3 inserting the same packed event bytes as BLOBs.
  */
 import Database from 'better-sqlite3'
@@ -12,23 +12,14 @@ import { performance } from 'node:perf_hooks'
 import type { Profile } from '../../../main/formats/profile'
 import type { Scenario, Step } from '../../../main/formats/scenario'
 import { runScenario } from '../../../main/sim/run'
+import { eventChunkChecksum } from '../../../main/store/checksum'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../../main/store/event-codec'
-import { TraceStore } from '../../../main/store/trace-store'
+import { PackBuffer, packRecords } from '../../../main/store/record-codec'
+import { DEFAULT_CHUNK_RECORDS, TraceStore } from '../../../main/store/trace-store'
+import { xorshift32 } from '../random'
 
 const GiB = 2 ** 30
 const MiB = 2 ** 20
-
-function rng(seed: number) {
-  let x = seed >>> 0 || 1
-  return (n: number) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % n
-  }
-}
 
 /**
  * The bench's mix: faults, GUPs (a third FOLL_GET), releases, zaps. Valid kernel usage (FOLL_GET released
@@ -37,7 +28,7 @@ function rng(seed: number) {
 function scenario(iterations: number, unpinAll = false): Scenario {
   const profile: Profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: 64 * GiB, align: '2MiB' }] }
   const steps: Step[] = []
-  const random = rng(42)
+  const random = xorshift32(42)
   const mapLen = 64 * GiB
   const pmds = mapLen / (2 * MiB)
   const mmap = { op: 'mmap', task: 'main', args: { id: 'm', offset: 0, length: mapLen, shared: true, sync: false, device: 'dax0' } } as Step
@@ -78,12 +69,22 @@ function main(): void {
   const events = trace.events.count
   const cols = trace.events.columns()
   const blobs: Uint8Array[] = []
+  const p0 = performance.now()
   for (let s = 0; s < events; s += DEFAULT_CHUNK_EVENTS) blobs.push(packChunk(cols, s, Math.min(DEFAULT_CHUNK_EVENTS, events - s)).data)
+  const packEventsMs = performance.now() - p0
+  const p1 = performance.now()
+  const buf = new PackBuffer()
+  for (const list of [result.steps, result.violations]) for (let f = 0; f < list.length; f += DEFAULT_CHUNK_RECORDS) packRecords(list, f, Math.min(DEFAULT_CHUNK_RECORDS, list.length - f), buf)
+  const packRecordsMs = performance.now() - p1
+  // What the checksums alone cost: hashing every event chunk as saveRun does.
+  const h0 = performance.now()
+  for (const b of blobs) eventChunkChecksum(0, 1, 0, 0, 0, b)
+  const checksumMs = performance.now() - h0
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-measure-'))
   const store: number[] = []
   const raw: number[] = []
   try {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
       const s = TraceStore.open(join(dir, `store-${round}.sqlite`))
       const t1 = performance.now()
       s.saveRun({ result, trace, scenarioText: '# synthetic', profile: sc.profile as Profile })
@@ -115,6 +116,11 @@ function main(): void {
     store_events_per_s: Math.round(median(store)),
     raw_sqlite_events_per_s: Math.round(median(raw)),
     ratio: +(median(store) / median(raw)).toFixed(3),
+    event_checksum_ms: Math.round(checksumMs),
+    pack_events_ms: Math.round(packEventsMs),
+    pack_records_ms: Math.round(packRecordsMs),
+    save_run_ms: Math.round((events / median(store)) * 1000),
+    raw_sqlite_ms: Math.round((events / median(raw)) * 1000),
   }
   process.stdout.write(JSON.stringify(out, null, 2) + '\n')
 }

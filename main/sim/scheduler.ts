@@ -33,6 +33,7 @@ export class Scheduler {
     private readonly steps: readonly Step[],
     private readonly options: RunOptions,
   ) {
+    sim.planGupLifetimes(steps)
     this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Level } from '../../arch/api'
 import type { Profile } from '../formats/profile'
+import type { Step } from '../formats/scenario'
 import { type ArchView, type LeafBits } from './arch-view'
 import { type DaxFile, DaxFs } from './daxfs'
 import { WorkMeter } from './budget'
@@ -21,6 +22,7 @@ export interface GupRecord {
   readonly id: string
   readonly task: string
   readonly pin: boolean
+  /** Folio head per page referenced; emptied once released (nothing reads it after). */
   readonly heads: number[]
   released: boolean
 }
@@ -52,6 +54,11 @@ export class Simulation {
   readonly filesystems: DaxFs[] = []
   readonly tasks = new Map<string, Task>()
   readonly gups = new Map<string, GupRecord>()
+  /**
+   * Last step that names each GUP id (gup, unpin, put). A released record no later step can name is
+   * dropped, so a long run keeps only the GUPs still outstanding or still to be mentioned.
+   */
+  private readonly gupLastStep = new Map<string, number>()
   /** pfns of the shared zero page and the huge zero folio (system RAM; never refcounted by the lab). */
   readonly zeroPfn = 0x1000
   readonly hugeZeroPfn: number
@@ -67,6 +74,20 @@ export class Simulation {
     this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
     this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
     for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region, this.work))
+  }
+
+  /** Records the last step naming each GUP id (called once with the scenario's steps). */
+  planGupLifetimes(steps: readonly Step[]): void {
+    steps.forEach((step, i) => {
+      if (step.op === 'gup') this.gupLastStep.set(step.args.id, i)
+      else if (step.op === 'unpin' || step.op === 'put') this.gupLastStep.set(step.args.gup, i)
+    })
+  }
+
+  /** After a release at the current step: forget the record when no later step can name it. */
+  retireGup(record: GupRecord): void {
+    record.heads.length = 0
+    if ((this.gupLastStep.get(record.id) ?? -1) <= this.trace.step) this.gups.delete(record.id)
   }
 
   task(name: string): Task {

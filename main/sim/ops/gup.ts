@@ -149,11 +149,16 @@ function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses): 
 export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutcome {
   const record = sim.gups.get(id)
   if (!record) throw new SimError('EINVAL', `no gup '${id}'`)
-  if (record.released) throw new SimError('EINVAL', `gup '${id}' was already released`)
+  if (record.released) {
+    sim.retireGup(record)
+    throw new SimError('EINVAL', `gup '${id}' was already released`)
+  }
   releaseRecord(sim, record, asPin)
   record.released = true
   const mismatch = asPin !== record.pin
-  return { status: 'ok', message: mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released` }
+  const message = mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released`
+  sim.retireGup(record)
+  return { status: 'ok', message }
 }
 
 function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {

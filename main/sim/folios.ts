@@ -106,21 +106,21 @@ export class FolioTable {
   ref(f: Folio, delta: number, cause: CauseId): void {
     const before = f.refcount
     f.refcount += delta
-    this.trace.emit(EventKind.REFCOUNT, f.head, before, f.refcount, cause)
+    this.trace.countEvent(EventKind.REFCOUNT, f.head, before, f.refcount, cause)
     if (f.refcount < 0) this.trace.violation('refcount_underflow', `refcount of ${hex(f.head)} went to ${f.refcount} (${causeText(cause)})`, f.head)
   }
 
   map(f: Folio, delta: number, cause: CauseId): void {
     const before = f.mapcount
     f.mapcount += delta
-    this.trace.emit(EventKind.MAPCOUNT, f.head, before, f.mapcount, cause)
+    this.trace.countEvent(EventKind.MAPCOUNT, f.head, before, f.mapcount, cause)
     if (f.mapcount < 0) this.trace.violation('mapcount_underflow', `mapcount of ${hex(f.head)} went to ${f.mapcount} (${causeText(cause)})`, f.head)
   }
 
   pin(f: Folio, delta: number, cause: CauseId): void {
     const before = f.pincount
     f.pincount += delta
-    this.trace.emit(EventKind.PINCOUNT, f.head, before, f.pincount, cause)
+    this.trace.countEvent(EventKind.PINCOUNT, f.head, before, f.pincount, cause)
     if (f.pincount < 0) this.trace.violation('pincount_underflow', `pincount of ${hex(f.head)} went to ${f.pincount} (${causeText(cause)})`, f.head)
   }
 

@@ -10,7 +10,7 @@ import { type ArchView, type LeafBits } from './arch-view'
 import { type DaxFile, DaxFs } from './daxfs'
 import { WorkMeter } from './budget'
 import { cause, derive, type CauseId } from './causes'
-import { EventKind } from './events'
+import { EventKind, LEVEL_CODES } from './events'
 import { FolioTable, hex } from './folios'
 import type { KernelModel } from './kernel-model'
 import { layoutRegions, type RegionState } from './memory'
@@ -185,7 +185,7 @@ export class Simulation {
     const index = Math.floor(addr / size)
     const leaf: Leaf = { level, index, pfn, kind, write: bits.write, dirty: bits.dirty, special: bits.special, devmap: bits.devmap, raw, counted }
     this.setLeaf(vma, leaf)
-    this.trace.emit(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, 0, cause, level, raw)
+    this.trace.entryEvent(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, cause, LEVEL_CODES[level], raw)
     return leaf
   }
 
@@ -196,7 +196,7 @@ export class Simulation {
     leaf.dirty = true
     leaf.raw = this.arch.encode(level, leaf.pfn, leaf)
     const addrPage = (leaf.index * this.arch.levelSize(level)) / this.arch.pageSize
-    this.trace.emit(EventKind.ENTRY_SET, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    this.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, addrPage, cause, LEVEL_CODES[level], leaf.raw)
   }
 
   /**
@@ -210,7 +210,7 @@ export class Simulation {
     // Not charged: every leaf zapped was installed (and charged) by an earlier step.
     this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
-    this.trace.emit(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    this.trace.entryEvent(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, cause, LEVEL_CODES[level], leaf.raw)
     if (leaf.kind === 'dax' && leaf.counted) {
       const folio = this.folios.folio(leaf.pfn)
       this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))

@@ -137,29 +137,31 @@ export class Simulation {
   /** Leaf mapping addr in vma (it carries its level and table index), or undefined. Allocates nothing. */
   lookup(vma: Vma, addr: number): Leaf | undefined {
     const t = vma.tables
+    const base = vma.tableBase
     if (t.pud.size > 0 && this.arch.pudSize !== undefined) {
-      const leaf = t.pud.get(Math.floor(addr / this.arch.pudSize))
+      const leaf = t.pud.get(Math.floor(addr / this.arch.pudSize) - base.pud)
       if (leaf) return leaf
     }
     if (t.pmd.size > 0 && this.arch.pmdLeaves) {
-      const leaf = t.pmd.get(Math.floor(addr / this.arch.pmdSize))
+      const leaf = t.pmd.get(Math.floor(addr / this.arch.pmdSize) - base.pmd)
       if (leaf) return leaf
     }
-    return t.pte.size > 0 ? t.pte.get(Math.floor(addr / this.arch.pageSize)) : undefined
+    return t.pte.size > 0 ? t.pte.get(Math.floor(addr / this.arch.pageSize) - base.pte) : undefined
   }
 
   /** Puts a leaf in vma's table, keeping the per-PMD count of PTEs that ptesUnder() reads. */
   setLeaf(vma: Vma, leaf: Leaf): void {
     const table = vma.tables[leaf.level]
-    if (leaf.level === 'pte' && !table.has(leaf.index)) {
+    const key = leaf.index - vma.tableBase[leaf.level]
+    if (leaf.level === 'pte' && !table.has(key)) {
       const pmd = Math.floor(leaf.index / this.arch.pmdPages)
       vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
     }
-    table.set(leaf.index, leaf)
+    table.set(key, leaf)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {
-    if (!vma.tables[level].delete(index) || level !== 'pte') return
+    if (!vma.tables[level].delete(index - vma.tableBase[level]) || level !== 'pte') return
     const pmd = Math.floor(index / this.arch.pmdPages)
     const left = vma.ptesPerPmd.get(pmd)! - 1
     if (left === 0) vma.ptesPerPmd.delete(pmd)
@@ -205,7 +207,7 @@ export class Simulation {
    * reference through the TLB batch (folio_remove_rmap_*, tlb_remove_page_size -> folio_put).
    */
   zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId): void {
-    const leaf = vma.tables[level].get(index)
+    const leaf = vma.tables[level].get(index - vma.tableBase[level])
     if (!leaf) return
     // Not charged: every leaf zapped was installed (and charged) by an earlier step.
     this.deleteLeaf(vma, level, index)
@@ -227,9 +229,9 @@ export class Simulation {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
       // Iterate a snapshot: zapLeaf deletes from the map.
-      for (const [index, leaf] of [...vma.tables[level].entries()]) {
-        const start = index * size
-        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, index, cause)
+      for (const leaf of [...vma.tables[level].values()]) {
+        const start = leaf.index * size
+        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, leaf.index, cause)
       }
     }
   }

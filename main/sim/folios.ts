@@ -142,30 +142,25 @@ export class FolioTable {
   }
 
   ref(f: Folio, delta: number, cause: CauseId): void {
-    const before = this.refcount[f]!
-    const after = before + delta
-    this.refcount[f] = after
-    const head = this.head[f]!
-    this.trace.countEvent(EventKind.REFCOUNT, head, before, after, cause)
-    if (after < 0) this.trace.violation('refcount_underflow', `refcount of ${hex(head)} went to ${after} (${causeText(cause)})`, head)
+    this.change(this.refcount, f, delta, cause, EventKind.REFCOUNT, 'refcount_underflow')
   }
 
   map(f: Folio, delta: number, cause: CauseId): void {
-    const before = this.mapcount[f]!
-    const after = before + delta
-    this.mapcount[f] = after
-    const head = this.head[f]!
-    this.trace.countEvent(EventKind.MAPCOUNT, head, before, after, cause)
-    if (after < 0) this.trace.violation('mapcount_underflow', `mapcount of ${hex(head)} went to ${after} (${causeText(cause)})`, head)
+    this.change(this.mapcount, f, delta, cause, EventKind.MAPCOUNT, 'mapcount_underflow')
   }
 
   pin(f: Folio, delta: number, cause: CauseId): void {
-    const before = this.pincount[f]!
+    this.change(this.pincount, f, delta, cause, EventKind.PINCOUNT, 'pincount_underflow')
+  }
+
+  /** One count change: store, trace, and the underflow check of that count. */
+  private change(column: Float64Array, f: Folio, delta: number, cause: CauseId, kind: EventKind, underflow: 'refcount_underflow' | 'mapcount_underflow' | 'pincount_underflow'): void {
+    const before = column[f]!
     const after = before + delta
-    this.pincount[f] = after
+    column[f] = after
     const head = this.head[f]!
-    this.trace.countEvent(EventKind.PINCOUNT, head, before, after, cause)
-    if (after < 0) this.trace.violation('pincount_underflow', `pincount of ${hex(head)} went to ${after} (${causeText(cause)})`, head)
+    this.trace.countEvent(kind, head, before, after, cause)
+    if (after < 0) this.trace.violation(underflow, `${underflow.replace('_underflow', '')} of ${hex(head)} went to ${after} (${causeText(cause)})`, head)
   }
 
   /**

@@ -139,8 +139,12 @@ export class EventLog {
   private joined: { filled: number; cols: Columns } | undefined
 
   /** `firstChunk`: capacity of the first chunk (later ones follow CHUNK_SIZES, then CHUNK_EVENTS). */
-  constructor(firstChunk: number = CHUNK_SIZES[0]) {
-    this.current = newChunk(firstChunk)
+  constructor(
+    firstChunk: number = CHUNK_SIZES[0],
+    /** Events the log may hold: RUN_EVENT_BUDGET (smaller only in tests). */
+    private readonly eventBudget: number = RUN_EVENT_BUDGET,
+  ) {
+    this.current = newChunk(Math.max(1, Math.min(firstChunk, eventBudget)))
     this.chunks.push(this.current)
   }
 
@@ -204,12 +208,14 @@ export class EventLog {
   }
 
   private nextChunk(): void {
-    if (this.base + this.pos >= RUN_EVENT_BUDGET) {
-      throw new BudgetError(`the run records more than ${RUN_EVENT_BUDGET.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
+    const filled = this.base + this.pos
+    if (filled >= this.eventBudget) {
+      throw new BudgetError(`the run records more than ${this.eventBudget.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
     }
-    this.base += this.pos
+    this.base = filled
     this.pos = 0
-    this.current = newChunk(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS)
+    // The last chunk ends exactly at the budget, so the limit is exact.
+    this.current = newChunk(Math.min(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS, this.eventBudget - filled))
     this.chunks.push(this.current)
   }
 

@@ -48,8 +48,9 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
-  // mm/filemap.c generic_write_checks() -> generic_write_check_limits(): a write past s_maxbytes is -EFBIG. The lab's largest size is
-  // 2^53 - 1 bytes (offsets are exact JavaScript numbers below that); ext4 and xfs allow less or more.
+  // mm/filemap.c generic_write_checks() -> generic_write_check_limits(): a write past s_maxbytes is
+  // -EFBIG. The lab's largest file is 2^53 - 1 bytes (offsets are exact JavaScript numbers below
+  // that); ext4 and xfs allow less or more.
   if (args.offset + args.length > Number.MAX_SAFE_INTEGER) {
     throw new SimError('EFBIG', `a write of ${args.length} bytes at offset ${args.offset} ends past the largest file size the lab models (2^53 - 1 bytes)`)
   }

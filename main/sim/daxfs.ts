@@ -225,8 +225,10 @@ export class DaxFs {
    * least that big (so PMD faults are possible), else smaller runs as free space allows.
    */
   allocate(file: DaxFile, index: number, count: number, align: number): boolean {
-    // A request larger than the free space fails before anything is allocated, as the block
-    // reservation does (xfs_iomap_write_direct -> xfs_trans_alloc_inode, ext4_iomap_alloc -> -ENOSPC).
+    // A request larger than the free space fails before anything is allocated. XFS reserves the blocks
+    // in the transaction first (fs/xfs/xfs_iomap.c xfs_iomap_write_direct -> xfs_trans_alloc_inode,
+    // -ENOSPC). ext4 allocates per iomap extent (fs/ext4/inode.c ext4_iomap_alloc -> ext4_map_blocks),
+    // so a real ext4 write could end short; the lab models the all-or-nothing form for both.
     if (count > this.allocator.freePages()) return false
     let done = 0
     while (done < count) {

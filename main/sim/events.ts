@@ -79,28 +79,32 @@ export class EventLogLimitError extends ModelError {
 const CHUNK_SIZES = [1024, 4096, 16384] as const
 const CHUNK_EVENTS = 65536
 
-/** One fixed-size block of every column. Chunks are never copied or resized: a full one stays as it is. */
-class Chunk {
-  readonly step: Int32Array
-  readonly task: Uint16Array
-  readonly kind: Uint8Array
-  readonly level: Uint8Array
-  readonly pfn: Float64Array
-  readonly before: Float64Array
-  readonly after: Float64Array
-  readonly entry: BigUint64Array
-  readonly cause: Uint16Array
-  constructor(readonly capacity: number) {
-    this.step = new Int32Array(capacity)
-    this.task = new Uint16Array(capacity)
-    this.kind = new Uint8Array(capacity)
-    this.level = new Uint8Array(capacity)
-    this.pfn = new Float64Array(capacity)
-    this.before = new Float64Array(capacity)
-    this.after = new Float64Array(capacity)
-    this.entry = new BigUint64Array(capacity)
-    this.cause = new Uint16Array(capacity)
+type Columns = Omit<EventColumns, 'count'>
+type ColumnName = keyof Columns
+const COLUMN_NAMES: readonly ColumnName[] = ['step', 'task', 'kind', 'level', 'pfn', 'before', 'after', 'entry', 'cause']
+
+/** Zeroed columns for n events: the one place that knows each column's element type. */
+function newColumns(n: number): Columns {
+  return {
+    step: new Int32Array(n),
+    task: new Uint16Array(n),
+    kind: new Uint8Array(n),
+    level: new Uint8Array(n),
+    pfn: new Float64Array(n),
+    before: new Float64Array(n),
+    after: new Float64Array(n),
+    entry: new BigUint64Array(n),
+    cause: new Uint16Array(n),
   }
+}
+
+/** One fixed-size block of every column. Chunks are never copied or resized: a full one stays as it is. */
+interface Chunk extends Columns {
+  readonly capacity: number
+}
+
+function newChunk(capacity: number): Chunk {
+  return { capacity, ...newColumns(capacity) }
 }
 
 /**
@@ -111,6 +115,16 @@ class Chunk {
 export class EventLog {
   /** Events appended (the store checks it against the run result). */
   count = 0
+  // Getters defined on the prototype below (flat joined views of each column).
+  declare readonly step: Int32Array
+  declare readonly task: Uint16Array
+  declare readonly kind: Uint8Array
+  declare readonly level: Uint8Array
+  declare readonly pfn: Float64Array
+  declare readonly before: Float64Array
+  declare readonly after: Float64Array
+  declare readonly entry: BigUint64Array
+  declare readonly cause: Uint16Array
   readonly tasks: string[] = []
   readonly causes: string[] = []
   private readonly taskIds = new Map<string, number>()
@@ -122,11 +136,15 @@ export class EventLog {
   /** Next free slot in `current`, and events held by the chunks before it. */
   private pos = 0
   private base = 0
-  private joined: { filled: number; cols: Omit<EventColumns, 'count'> } | undefined
+  private joined: { filled: number; cols: Columns } | undefined
 
   /** `firstChunk`: capacity of the first chunk (later ones follow CHUNK_SIZES, then CHUNK_EVENTS). */
-  constructor(firstChunk: number = CHUNK_SIZES[0]) {
-    this.current = new Chunk(firstChunk)
+  constructor(
+    firstChunk: number = CHUNK_SIZES[0],
+    /** Events the log may hold: RUN_EVENT_BUDGET (smaller only in tests). */
+    private readonly eventBudget: number = RUN_EVENT_BUDGET,
+  ) {
+    this.current = newChunk(Math.max(1, Math.min(firstChunk, eventBudget)))
     this.chunks.push(this.current)
   }
 
@@ -190,97 +208,48 @@ export class EventLog {
   }
 
   private nextChunk(): void {
-    if (this.base + this.pos >= RUN_EVENT_BUDGET) {
-      throw new BudgetError(`the run records more than ${RUN_EVENT_BUDGET.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
+    const filled = this.base + this.pos
+    if (filled >= this.eventBudget) {
+      throw new BudgetError(`the run records more than ${this.eventBudget.toLocaleString('en-US')} trace events, the per-run budget (docs/kernel-model.md#work-budgets)`)
     }
-    this.base += this.pos
+    this.base = filled
     this.pos = 0
-    this.current = new Chunk(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS)
+    // The last chunk ends exactly at the budget, so the limit is exact.
+    this.current = newChunk(Math.min(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS, this.eventBudget - filled))
     this.chunks.push(this.current)
   }
 
   /** Flat columns of every event stored, joined from the chunks once and reused until more arrive. */
   columns(): EventColumns {
-    return { count: this.count, ...this.flat() }
+    return { count: this.count, ...this.flatColumns() }
   }
 
-  private flat(): Omit<EventColumns, 'count'> {
+  /** The joined columns (also behind the `step`, `pfn`, ... getters). */
+  flatColumns(): Columns {
     const filled = this.filled
     if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.join(filled) }
     return this.joined.cols
   }
 
-  // The flat columns by name, as the log exposed them before it was chunked (read-only views).
-  get step(): Int32Array {
-    return this.flat().step
-  }
-  get task(): Uint16Array {
-    return this.flat().task
-  }
-  get kind(): Uint8Array {
-    return this.flat().kind
-  }
-  get level(): Uint8Array {
-    return this.flat().level
-  }
-  get pfn(): Float64Array {
-    return this.flat().pfn
-  }
-  get before(): Float64Array {
-    return this.flat().before
-  }
-  get after(): Float64Array {
-    return this.flat().after
-  }
-  get entry(): BigUint64Array {
-    return this.flat().entry
-  }
-  get cause(): Uint16Array {
-    return this.flat().cause
-  }
-
-  private join(filled: number): Omit<EventColumns, 'count'> {
-    if (this.chunks.length === 1) {
-      const c = this.current
-      return {
-        step: c.step.subarray(0, filled),
-        task: c.task.subarray(0, filled),
-        kind: c.kind.subarray(0, filled),
-        level: c.level.subarray(0, filled),
-        pfn: c.pfn.subarray(0, filled),
-        before: c.before.subarray(0, filled),
-        after: c.after.subarray(0, filled),
-        entry: c.entry.subarray(0, filled),
-        cause: c.cause.subarray(0, filled),
+  private join(filled: number): Columns {
+    const single = this.chunks.length === 1
+    const out = (single ? {} : newColumns(filled)) as { -readonly [K in ColumnName]: Columns[K] }
+    const views = out as Record<ColumnName, unknown>
+    for (const name of COLUMN_NAMES) {
+      if (single) {
+        // One chunk: views of it, no copy.
+        views[name] = this.current[name].subarray(0, filled)
+        continue
+      }
+      let at = 0
+      for (const c of this.chunks) {
+        const n = Math.min(c.capacity, filled - at)
+        if (n <= 0) break
+        out[name].set(c[name].subarray(0, n) as never, at)
+        at += n
       }
     }
-    const out = {
-      step: new Int32Array(filled),
-      task: new Uint16Array(filled),
-      kind: new Uint8Array(filled),
-      level: new Uint8Array(filled),
-      pfn: new Float64Array(filled),
-      before: new Float64Array(filled),
-      after: new Float64Array(filled),
-      entry: new BigUint64Array(filled),
-      cause: new Uint16Array(filled),
-    }
-    let at = 0
-    for (const c of this.chunks) {
-      const n = Math.min(c.capacity, filled - at)
-      if (n <= 0) break
-      out.step.set(c.step.subarray(0, n), at)
-      out.task.set(c.task.subarray(0, n), at)
-      out.kind.set(c.kind.subarray(0, n), at)
-      out.level.set(c.level.subarray(0, n), at)
-      out.pfn.set(c.pfn.subarray(0, n), at)
-      out.before.set(c.before.subarray(0, n), at)
-      out.after.set(c.after.subarray(0, n), at)
-      out.entry.set(c.entry.subarray(0, n), at)
-      out.cause.set(c.cause.subarray(0, n), at)
-      at += n
-    }
-    return out
+    return out as Columns
   }
 
   decode(i: number): TraceEvent {
@@ -292,6 +261,15 @@ export class EventLog {
     }
     throw new RangeError(`event ${i} is not in the log`)
   }
+}
+
+// The flat columns by name (`log.pfn[i]`), as the log exposed them before it was chunked: read-only views.
+for (const name of COLUMN_NAMES) {
+  Object.defineProperty(EventLog.prototype, name, {
+    get(this: EventLog) {
+      return this.flatColumns()[name]
+    },
+  })
 }
 
 /** Event i of a column set, decoded for display (seq: its index in the run's whole log). */

@@ -22,23 +22,30 @@ const C = {
   free: Object.fromEntries(['FS_DAX', 'GENERIC', 'PRIVATE', 'COHERENT', 'PCI_P2PDMA', 'ram'].map((t) => [t, cause(`free_zone_device_folio (${t})`)])) as Record<string, CauseId>,
 }
 
-export interface Folio {
-  readonly head: number
-  order: number
-  readonly region: RegionState
-  refcount: number
-  mapcount: number
-  pincount: number
-  /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
-  gupRefs: number
-  hwpoison: boolean
-  /** When the record was made, so scans that probe pfns can report in record order. */
-  readonly seq: number
-}
+/**
+ * A folio: its slot in the FolioTable's columns. Slots are dense (one per folio record, in the order
+ * records are made) and start at 1, so a slot is never falsy.
+ */
+export type Folio = number
 
+/**
+ * Folio state as struct-of-arrays: typed-array columns indexed by a dense slot, behind a sparse map
+ * from head pfn to slot, so memory is proportional to the folios touched and a count change is an
+ * array store. Columns grow by doubling (amortised, and only with new folios).
+ */
 export class FolioTable {
-  private readonly folios = new Map<number, Folio>()
-  private made = 0
+  private readonly slots = new Map<number, Folio>()
+  private next: Folio = 1
+  private capacity = 64
+  head = new Float64Array(this.capacity)
+  order = new Uint8Array(this.capacity)
+  refcount = new Float64Array(this.capacity)
+  mapcount = new Float64Array(this.capacity)
+  pincount = new Float64Array(this.capacity)
+  /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
+  gupRefs = new Float64Array(this.capacity)
+  hwpoison = new Uint8Array(this.capacity)
+  private regionIndex = new Uint16Array(this.capacity)
   private lastRegion: RegionState | undefined
 
   constructor(
@@ -62,24 +69,53 @@ export class FolioTable {
     return undefined
   }
 
+  /** The region a folio lives in. */
+  region(f: Folio): RegionState {
+    return this.regions[this.regionIndex[f]!]!
+  }
+
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
     const region = this.regionOf(pfn)
     if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
     const head = region.folioHead(pfn, this.pmdOrder)
-    let folio = this.folios.get(head)
-    if (!folio) {
-      folio = { head, order: region.folioOrder(head), region, refcount: region.idleRefcount(this.kernel), mapcount: 0, pincount: 0, gupRefs: 0, hwpoison: false, seq: this.made++ }
-      this.folios.set(head, folio)
+    return this.slots.get(head) ?? this.make(region, head)
+  }
+
+  private make(region: RegionState, head: number): Folio {
+    if (this.next === this.capacity) this.grow()
+    const f = this.next++
+    this.head[f] = head
+    this.order[f] = region.folioOrder(head)
+    this.refcount[f] = region.idleRefcount(this.kernel)
+    this.regionIndex[f] = this.regions.indexOf(region)
+    this.slots.set(head, f)
+    return f
+  }
+
+  private grow(): void {
+    const n = this.capacity * 2
+    const grown = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(n)
+      b.set(a as never)
+      return b
     }
-    return folio
+    this.head = grown(this.head, Float64Array)
+    this.order = grown(this.order, Uint8Array)
+    this.refcount = grown(this.refcount, Float64Array)
+    this.mapcount = grown(this.mapcount, Float64Array)
+    this.pincount = grown(this.pincount, Float64Array)
+    this.gupRefs = grown(this.gupRefs, Float64Array)
+    this.hwpoison = grown(this.hwpoison, Uint8Array)
+    this.regionIndex = grown(this.regionIndex, Uint16Array)
+    this.capacity = n
   }
 
   /** The folio record holding pfn if one exists; never materialises. */
   peek(pfn: number): Folio | undefined {
     const region = this.regionOf(pfn)
     if (!region) return undefined
-    return this.folios.get(region.folioHead(pfn, this.pmdOrder))
+    return this.slots.get(region.folioHead(pfn, this.pmdOrder))
   }
 
   /**
@@ -87,41 +123,44 @@ export class FolioTable {
    * (a whole extent or region) scans the records, so neither costs more than the smaller of the two.
    */
   touchedIn(from: number, to: number): Folio[] {
-    if (to - from > this.folios.size) return [...this.folios.values()].filter((f) => f.head + 2 ** f.order > from && f.head < to).sort((a, b) => a.head - b.head)
+    if (to - from > this.slots.size) {
+      return [...this.slots.values()].filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to).sort((a, b) => this.head[a]! - this.head[b]!)
+    }
     const out: Folio[] = []
     const first = this.peek(from) // may start before `from` (a large folio)
-    if (first) out.push(first)
+    if (first !== undefined) out.push(first)
     for (let pfn = from; pfn < to; pfn++) {
-      const f = this.folios.get(pfn)
-      if (f && f !== first) out.push(f)
+      const f = this.slots.get(pfn)
+      if (f !== undefined && f !== first) out.push(f)
     }
     return out
   }
 
   /** Every folio with a record, by pfn. */
   touched(): Folio[] {
-    return [...this.folios.values()].sort((a, b) => a.head - b.head)
+    return [...this.slots.values()].sort((a, b) => this.head[a]! - this.head[b]!)
   }
 
   ref(f: Folio, delta: number, cause: CauseId): void {
-    const before = f.refcount
-    f.refcount += delta
-    this.trace.emit(EventKind.REFCOUNT, f.head, before, f.refcount, cause)
-    if (f.refcount < 0) this.trace.violation('refcount_underflow', `refcount of ${hex(f.head)} went to ${f.refcount} (${causeText(cause)})`, f.head)
+    this.change(this.refcount, f, delta, cause, EventKind.REFCOUNT, 'refcount_underflow')
   }
 
   map(f: Folio, delta: number, cause: CauseId): void {
-    const before = f.mapcount
-    f.mapcount += delta
-    this.trace.emit(EventKind.MAPCOUNT, f.head, before, f.mapcount, cause)
-    if (f.mapcount < 0) this.trace.violation('mapcount_underflow', `mapcount of ${hex(f.head)} went to ${f.mapcount} (${causeText(cause)})`, f.head)
+    this.change(this.mapcount, f, delta, cause, EventKind.MAPCOUNT, 'mapcount_underflow')
   }
 
   pin(f: Folio, delta: number, cause: CauseId): void {
-    const before = f.pincount
-    f.pincount += delta
-    this.trace.emit(EventKind.PINCOUNT, f.head, before, f.pincount, cause)
-    if (f.pincount < 0) this.trace.violation('pincount_underflow', `pincount of ${hex(f.head)} went to ${f.pincount} (${causeText(cause)})`, f.head)
+    this.change(this.pincount, f, delta, cause, EventKind.PINCOUNT, 'pincount_underflow')
+  }
+
+  /** One count change: store, trace, and the underflow check of that count. */
+  private change(column: Float64Array, f: Folio, delta: number, cause: CauseId, kind: EventKind, underflow: 'refcount_underflow' | 'mapcount_underflow' | 'pincount_underflow'): void {
+    const before = column[f]!
+    const after = before + delta
+    column[f] = after
+    const head = this.head[f]!
+    this.trace.countEvent(kind, head, before, after, cause)
+    if (after < 0) this.trace.violation(underflow, `${underflow.replace('_underflow', '')} of ${hex(head)} went to ${after} (${causeText(cause)})`, head)
   }
 
   /**
@@ -131,29 +170,29 @@ export class FolioTable {
    * free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (this.kernel.scheme === 'legacy' && f.region.pgmap?.type === 'FS_DAX') {
+    if (this.kernel.scheme === 'legacy' && this.region(f).pgmap?.type === 'FS_DAX') {
       this.ref(f, -refs, derive(cause, C.putDevmapSuffix))
-      if (f.refcount === 1) this.trace.wake(f.head, C.putDevmapWake)
-      else if (f.refcount === 0) {
-        this.trace.violation('refcount_underflow', `legacy FS DAX page ${hex(f.head)} dropped its idle reference (idle is 1 before 6.15)`, f.head)
+      if (this.refcount[f]! === 1) this.trace.wake(this.head[f]!, C.putDevmapWake)
+      else if (this.refcount[f]! === 0) {
+        this.trace.violation('refcount_underflow', `legacy FS DAX page ${hex(this.head[f]!)} dropped its idle reference (idle is 1 before 6.15)`, this.head[f]!)
       }
       return
     }
     this.ref(f, -refs, cause)
-    if (f.refcount === 0) this.freeZoneDeviceFolio(f)
+    if (this.refcount[f]! === 0) this.freeZoneDeviceFolio(f)
   }
 
   /** mm/memremap.c free_zone_device_folio() of the release modelled (see kernel-refcount.md 1.1). */
   private freeZoneDeviceFolio(f: Folio): void {
-    const type = f.region.pgmap?.type
-    this.trace.emit(EventKind.FOLIO_FREE, f.head, 0, 0, C.free[type ?? 'ram'])
-    if (f.mapcount > 0) this.trace.violation('freed_while_mapped', `folio ${hex(f.head)} freed with mapcount ${f.mapcount}`, f.head)
-    if (f.pincount > 0) this.trace.violation('freed_while_pinned', `folio ${hex(f.head)} freed with pincount ${f.pincount}`, f.head)
-    const pgmap = f.region.pgmap
+    const type = this.region(f).pgmap?.type
+    this.trace.emit(EventKind.FOLIO_FREE, this.head[f]!, 0, 0, C.free[type ?? 'ram'])
+    if (this.mapcount[f]! > 0) this.trace.violation('freed_while_mapped', `folio ${hex(this.head[f]!)} freed with mapcount ${this.mapcount[f]!}`, this.head[f]!)
+    if (this.pincount[f]! > 0) this.trace.violation('freed_while_pinned', `folio ${hex(this.head[f]!)} freed with pincount ${this.pincount[f]!}`, this.head[f]!)
+    const pgmap = this.region(f).pgmap
     switch (type) {
       case 'FS_DAX':
         // 6.15+: wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
-        this.trace.wake(f.head, C.freeWake)
+        this.trace.wake(this.head[f]!, C.freeWake)
         break
       case 'GENERIC':
         this.ref(f, 1, C.setCount)
@@ -185,36 +224,36 @@ export class FolioTable {
     // probe the range or scan the records, whichever is smaller.
     const size = 2 ** order
     const inside: Folio[] = []
-    if (size < this.folios.size) {
+    if (size < this.slots.size) {
       for (let pfn = head; pfn < head + size; pfn++) {
-        const f = this.folios.get(pfn)
-        if (f) inside.push(f)
+        const f = this.slots.get(pfn)
+        if (f !== undefined) inside.push(f)
       }
-      inside.sort((a, b) => a.seq - b.seq)
+      inside.sort((a, b) => a - b) // slots are made in record order
     } else {
-      for (const [pfn, f] of this.folios) if (pfn >= head && pfn < head + size) inside.push(f)
+      for (const [pfn, f] of this.slots) if (pfn >= head && pfn < head + size) inside.push(f)
     }
     for (const f of inside) {
-      if (f.refcount !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(f.head)} has refcount ${f.refcount}`, f.head)
-      if (f.head !== head) this.folios.delete(f.head)
+      if (this.refcount[f]! !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(this.head[f]!)} has refcount ${this.refcount[f]!}`, this.head[f]!)
+      if (this.head[f]! !== head) this.slots.delete(this.head[f]!)
     }
     region.dynamicHeads.set(head, order)
     const folio = this.folio(head)
-    const before = folio.order
-    folio.order = order
+    const before = this.order[folio]!
+    this.order[folio] = order
     this.trace.emit(EventKind.FOLIO_ORDER, head, before, order, cause)
     return folio
   }
 
   /** dax_folio_put() split: folio_reset_order() back to order-0 pages, WARN if any has a reference. */
   split(f: Folio, cause: CauseId | string): void {
-    if (f.order === 0) return
-    f.region.dynamicHeads.delete(f.head)
-    const before = f.order
-    f.order = 0
-    this.trace.emit(EventKind.FOLIO_ORDER, f.head, before, 0, cause)
-    if (f.refcount !== 0) {
-      this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_put: split folio ${hex(f.head)} has refcount ${f.refcount}`, f.head)
+    if (this.order[f]! === 0) return
+    this.region(f).dynamicHeads.delete(this.head[f]!)
+    const before = this.order[f]!
+    this.order[f] = 0
+    this.trace.emit(EventKind.FOLIO_ORDER, this.head[f]!, before, 0, cause)
+    if (this.refcount[f]! !== 0) {
+      this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_put: split folio ${hex(this.head[f]!)} has refcount ${this.refcount[f]!}`, this.head[f]!)
     }
   }
 }

@@ -32,6 +32,8 @@ export class RegionState {
   readonly pgmap: Pgmap | undefined
   /** Static folio order: device-dax compound pages (vmemmap_shift); 0 for everything else. */
   readonly staticOrder: number
+  /** 2^staticOrder: pages per static folio. */
+  readonly staticPages: number
   /** Heads of FS DAX folios built on demand by dax_folio_init() (6.15+), head pfn -> order. */
   readonly dynamicHeads = new Map<number, number>()
 
@@ -46,6 +48,7 @@ export class RegionState {
     // drivers/dax/device.c (Joao Martins, compound devmaps): vmemmap_shift = order_base_2(align >> PAGE_SHIFT)
     // when align > PAGE_SIZE; FS DAX (pmem fsdax) and the others use 0.
     this.staticOrder = def.type === 'devdax' ? Math.log2(alignBytes(def.align) / pageSize) : 0
+    this.staticPages = 2 ** this.staticOrder
     if (type) {
       // mm/memremap.c pagemap_range(): percpu_ref_init gives one base ref; every type but
       // PRIVATE/COHERENT takes one more per folio (pfn_len >> vmemmap_shift).
@@ -65,8 +68,8 @@ export class RegionState {
   /** Head pfn of the folio holding pfn (a number, so the hot path allocates nothing). */
   folioHead(pfn: number, dynamicOrder: number): number {
     if (this.staticOrder > 0) {
-      const size = 2 ** this.staticOrder
-      return this.basePfn + Math.floor((pfn - this.basePfn) / size) * size
+      const offset = pfn - this.basePfn
+      return pfn - (offset % this.staticPages)
     }
     if (this.dynamicHeads.size > 0 && dynamicOrder > 0) {
       const size = 2 ** dynamicOrder

@@ -40,7 +40,12 @@ export interface Vma {
   anonVma: boolean
   /** VM_MIXEDMAP: fuse_dax_mmap() sets it (ext4/xfs DAX dropped it in v4.17), and fork copies such VMAs. */
   readonly mixedmap: boolean
+  /**
+   * Leaves by level, keyed by their table index minus `tableBase` (the index of vm_start at that level),
+   * so keys stay small integers (V8 small ints) instead of doubles near 2^35.
+   */
   readonly tables: Record<Level, Map<number, Leaf>>
+  readonly tableBase: Readonly<Record<Level, number>>
   /** PMD index -> PTEs present under it (a PMD pointing to a page table): kept by Simulation.setLeaf. */
   readonly ptesPerPmd: Map<number, number>
 }

@@ -33,6 +33,7 @@ export class Scheduler {
     private readonly steps: readonly Step[],
     private readonly options: RunOptions,
   ) {
+    sim.planGupLifetimes(steps)
     this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
   }
 
@@ -169,7 +170,7 @@ export class Scheduler {
     if (outcome.status === 'blocked') {
       result.status = 'blocked'
       // One wait event per blocked step: `before` is the refcount of the page waited on.
-      if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, this.sim.folios.folio(outcome.waitOn).refcount, 0, outcome.reason)
+      if (!result.waited) this.sim.trace.emit(EventKind.WAIT, outcome.waitOn, this.sim.folios.refcount[this.sim.folios.folio(outcome.waitOn)]!, 0, outcome.reason)
       result.waited = true
       result.message = outcome.reason
       const existing = this.waiting.find((w) => w.task === task)

@@ -5,11 +5,12 @@
  */
 import type { Level } from '../../arch/api'
 import type { Profile } from '../formats/profile'
+import type { Step } from '../formats/scenario'
 import { type ArchView, type LeafBits } from './arch-view'
 import { type DaxFile, DaxFs } from './daxfs'
 import { WorkMeter } from './budget'
 import { cause, derive, type CauseId } from './causes'
-import { EventKind } from './events'
+import { EventKind, LEVEL_CODES } from './events'
 import { FolioTable, hex } from './folios'
 import type { KernelModel } from './kernel-model'
 import { layoutRegions, type RegionState } from './memory'
@@ -21,6 +22,7 @@ export interface GupRecord {
   readonly id: string
   readonly task: string
   readonly pin: boolean
+  /** Folio head per page referenced; emptied once released (nothing reads it after). */
   readonly heads: number[]
   released: boolean
 }
@@ -52,6 +54,11 @@ export class Simulation {
   readonly filesystems: DaxFs[] = []
   readonly tasks = new Map<string, Task>()
   readonly gups = new Map<string, GupRecord>()
+  /**
+   * Last step that names each GUP id (gup, unpin, put). A released record no later step can name is
+   * dropped, so a long run keeps only the GUPs still outstanding or still to be mentioned.
+   */
+  private readonly gupLastStep = new Map<string, number>()
   /** pfns of the shared zero page and the huge zero folio (system RAM; never refcounted by the lab). */
   readonly zeroPfn = 0x1000
   readonly hugeZeroPfn: number
@@ -67,6 +74,20 @@ export class Simulation {
     this.regions = layoutRegions(profile.regions, arch.pageSize, arch.pudSize)
     this.folios = new FolioTable(this.regions, kernel, this.trace, Math.log2(arch.pmdPages))
     for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region, this.work))
+  }
+
+  /** Records the last step naming each GUP id (called once with the scenario's steps). */
+  planGupLifetimes(steps: readonly Step[]): void {
+    steps.forEach((step, i) => {
+      if (step.op === 'gup') this.gupLastStep.set(step.args.id, i)
+      else if (step.op === 'unpin' || step.op === 'put') this.gupLastStep.set(step.args.gup, i)
+    })
+  }
+
+  /** After a release at the current step: forget the record when no later step can name it. */
+  retireGup(record: GupRecord): void {
+    record.heads.length = 0
+    if ((this.gupLastStep.get(record.id) ?? -1) <= this.trace.step) this.gups.delete(record.id)
   }
 
   task(name: string): Task {
@@ -116,29 +137,31 @@ export class Simulation {
   /** Leaf mapping addr in vma (it carries its level and table index), or undefined. Allocates nothing. */
   lookup(vma: Vma, addr: number): Leaf | undefined {
     const t = vma.tables
+    const base = vma.tableBase
     if (t.pud.size > 0 && this.arch.pudSize !== undefined) {
-      const leaf = t.pud.get(Math.floor(addr / this.arch.pudSize))
+      const leaf = t.pud.get(Math.floor(addr / this.arch.pudSize) - base.pud)
       if (leaf) return leaf
     }
     if (t.pmd.size > 0 && this.arch.pmdLeaves) {
-      const leaf = t.pmd.get(Math.floor(addr / this.arch.pmdSize))
+      const leaf = t.pmd.get(Math.floor(addr / this.arch.pmdSize) - base.pmd)
       if (leaf) return leaf
     }
-    return t.pte.size > 0 ? t.pte.get(Math.floor(addr / this.arch.pageSize)) : undefined
+    return t.pte.size > 0 ? t.pte.get(Math.floor(addr / this.arch.pageSize) - base.pte) : undefined
   }
 
   /** Puts a leaf in vma's table, keeping the per-PMD count of PTEs that ptesUnder() reads. */
   setLeaf(vma: Vma, leaf: Leaf): void {
     const table = vma.tables[leaf.level]
-    if (leaf.level === 'pte' && !table.has(leaf.index)) {
+    const key = leaf.index - vma.tableBase[leaf.level]
+    if (leaf.level === 'pte' && !table.has(key)) {
       const pmd = Math.floor(leaf.index / this.arch.pmdPages)
       vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
     }
-    table.set(leaf.index, leaf)
+    table.set(key, leaf)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {
-    if (!vma.tables[level].delete(index) || level !== 'pte') return
+    if (!vma.tables[level].delete(index - vma.tableBase[level]) || level !== 'pte') return
     const pmd = Math.floor(index / this.arch.pmdPages)
     const left = vma.ptesPerPmd.get(pmd)! - 1
     if (left === 0) vma.ptesPerPmd.delete(pmd)
@@ -164,7 +187,7 @@ export class Simulation {
     const index = Math.floor(addr / size)
     const leaf: Leaf = { level, index, pfn, kind, write: bits.write, dirty: bits.dirty, special: bits.special, devmap: bits.devmap, raw, counted }
     this.setLeaf(vma, leaf)
-    this.trace.emit(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, 0, cause, level, raw)
+    this.trace.entryEvent(EventKind.ENTRY_SET, pfn, alignDown(addr, size) / this.arch.pageSize, cause, LEVEL_CODES[level], raw)
     return leaf
   }
 
@@ -175,7 +198,7 @@ export class Simulation {
     leaf.dirty = true
     leaf.raw = this.arch.encode(level, leaf.pfn, leaf)
     const addrPage = (leaf.index * this.arch.levelSize(level)) / this.arch.pageSize
-    this.trace.emit(EventKind.ENTRY_SET, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    this.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, addrPage, cause, LEVEL_CODES[level], leaf.raw)
   }
 
   /**
@@ -184,12 +207,12 @@ export class Simulation {
    * reference through the TLB batch (folio_remove_rmap_*, tlb_remove_page_size -> folio_put).
    */
   zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId): void {
-    const leaf = vma.tables[level].get(index)
+    const leaf = vma.tables[level].get(index - vma.tableBase[level])
     if (!leaf) return
     // Not charged: every leaf zapped was installed (and charged) by an earlier step.
     this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
-    this.trace.emit(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, 0, cause, level, leaf.raw)
+    this.trace.entryEvent(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, cause, LEVEL_CODES[level], leaf.raw)
     if (leaf.kind === 'dax' && leaf.counted) {
       const folio = this.folios.folio(leaf.pfn)
       this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))
@@ -206,9 +229,9 @@ export class Simulation {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
       // Iterate a snapshot: zapLeaf deletes from the map.
-      for (const [index, leaf] of [...vma.tables[level].entries()]) {
-        const start = index * size
-        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, index, cause)
+      for (const leaf of [...vma.tables[level].values()]) {
+        const start = leaf.index * size
+        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, leaf.index, cause)
       }
     }
   }

@@ -30,6 +30,16 @@ export class Trace {
     this.events.push(this.step, this.task, kind, LEVEL_CODES[level], pfn, before, after, id, entry)
   }
 
+  /** The hot path of emit(): a count change (no level, no entry) with an interned cause. */
+  countEvent(kind: EventKind, pfn: number, before: number, after: number, cause: CauseId): void {
+    this.events.push(this.step, this.task, kind, 0, pfn, before, after, this.events.internedCause(cause))
+  }
+
+  /** The hot path of emit() for page-table entries: level code (LEVEL_CODES) and the encoded entry. */
+  entryEvent(kind: EventKind, pfn: number, addrPage: number, cause: CauseId, levelCode: number, entry: bigint): void {
+    this.events.push(this.step, this.task, kind, levelCode, pfn, addrPage, 0, this.events.internedCause(cause), entry)
+  }
+
   violation(kind: ViolationKind, message: string, pfn?: number): void {
     this.violations.push({ kind, step: this.step, message, ...(pfn !== undefined ? { pfn: '0x' + pfn.toString(16) } : {}) })
   }

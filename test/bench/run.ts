@@ -59,7 +59,7 @@ function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: stri
 
 /** `bench.js --engine-only`: one run of each workload and nothing else, for `node --cpu-prof`. */
 function engineOnly(): void {
-  for (const scenario of [devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 100000))]) {
+  for (const scenario of [devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000))]) {
     const start = Date.now()
     const output = run(scenario)
     checkValid(scenario.name, output)
@@ -76,7 +76,7 @@ function main(): void {
   if (process.argv[2] === '--engine-only') return engineOnly()
   const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)
-  const faults = Number(process.env.BENCH_FSDAX_FAULTS ?? 100000)
+  const faults = Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-'))
   try {
     const mix = devdaxMix(iterations)

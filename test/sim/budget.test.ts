@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest'
 import type { Profile } from '../../main/formats/profile'
 import type { Step } from '../../main/formats/scenario'
 import { BudgetError, EventLogLimitError, MAX_TASKS, runScenario, STEP_BUDGET } from '../../main/sim/run'
-import { EventLog } from '../../main/sim/events'
+import { EventKind, EventLog, MAX_CAUSES } from '../../main/sim/events'
+import { RUN_EVENT_BUDGET } from '../../main/sim/budget'
 import { runYaml } from './helpers'
 
 const SMALL_FS = `profile:
@@ -124,5 +125,23 @@ describe('task ids fit the trace', () => {
     for (let i = 0; i < MAX_TASKS; i++) log.taskId(`t${i}`)
     expect(log.taskId('t65534')).toBe(65534)
     expect(() => log.taskId('one-too-many')).toThrow(EventLogLimitError)
+  })
+})
+
+describe('per-run limits of the event log', () => {
+  it(`holds exactly its event budget (${RUN_EVENT_BUDGET} by default) and refuses one more`, () => {
+    expect(RUN_EVENT_BUDGET).toBe(2 ** 25)
+    const log = new EventLog(4, 10)
+    for (let i = 0; i < 10; i++) log.push(i, 0, EventKind.REFCOUNT, 0, i, 0, 1, 0)
+    expect(() => log.push(10, 0, EventKind.REFCOUNT, 0, 10, 0, 1, 0)).toThrow(BudgetError)
+    expect(() => log.push(10, 0, EventKind.REFCOUNT, 0, 10, 0, 1, 0)).toThrow(/more than 10 trace events/)
+    expect(log.columns().pfn).toEqual(new Float64Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
+  })
+
+  it(`refuses the ${MAX_CAUSES + 1}th distinct cause instead of wrapping its Uint16 id`, () => {
+    const log = new EventLog()
+    for (let i = 0; i < MAX_CAUSES; i++) log.causeId(`c${i}`)
+    expect(log.causeId('c0')).toBe(0)
+    expect(() => log.causeId('one-too-many')).toThrow(EventLogLimitError)
   })
 })

@@ -218,7 +218,7 @@ function nextExtentWithin(file: DaxFile, index: number, pages: number): boolean 
 
 function isPoisoned(sim: Simulation, pfn: number | undefined): boolean {
   if (pfn === undefined) return false
-  return sim.folios.regionOf(pfn) !== undefined && sim.folios.folio(pfn).hwpoison
+  return sim.folios.regionOf(pfn) !== undefined && sim.folios.hwpoison[sim.folios.folio(pfn)] === 1
 }
 
 /** fs/dax.c dax_iomap_pte_fault(): beyond EOF, COW, hole (zero page) or block mapping. */
@@ -294,7 +294,7 @@ function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, le
   const pages = size / sim.arch.pageSize
   if (pgoff + pages > region.nrPages) return sigbus('dax_pgoff_to_phys: beyond the device')
   const pfn = region.basePfn + pgoff
-  if (sim.folios.folio(pfn).hwpoison) return sigbus('poisoned page')
+  if (sim.folios.hwpoison[sim.folios.folio(pfn)] === 1) return sigbus('poisoned page')
   insertDaxLeaf(sim, vma, level, start, pfn, write, DEV_FAULT[level])
   return done
 }

@@ -86,12 +86,13 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           fast = false
         } else {
           const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
-          if (legacy && !fastPgmap && folio.region.pgmap) {
-            fastPgmap = folio.region.pgmap
+          const pgmap = sim.folios.region(folio).pgmap
+          if (legacy && !fastPgmap && pgmap) {
+            fastPgmap = pgmap
             sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
           }
           grab(sim, folio, args.pin, fastGrab)
-          record.heads.push(folio.head)
+          record.heads.push(sim.folios.head[folio]!)
           continue
         }
       }
@@ -108,13 +109,14 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         continue
       }
       const folio = sim.folios.folio(sim.pfnAt(hit, addr))
-      if (legacy && !slowPgmap && folio.region.pgmap) {
+      const pgmap = sim.folios.region(folio).pgmap
+      if (legacy && !slowPgmap && pgmap) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
-        slowPgmap = folio.region.pgmap
+        slowPgmap = pgmap
         sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)
       }
       grab(sim, folio, args.pin, slowGrab)
-      record.heads.push(folio.head)
+      record.heads.push(sim.folios.head[folio]!)
     }
   } catch (err) {
     // Any failure after references were taken drops them again, as the caller of a failed
@@ -130,16 +132,16 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
 
 /** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */
 function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses): void {
-  if (folio.refcount <= 0) {
-    sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + folio.head.toString(16)} has refcount ${folio.refcount}`, folio.head)
+  if (sim.folios.refcount[folio]! <= 0) {
+    sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + sim.folios.head[folio]!.toString(16)} has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
     throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
   }
   if (!pin) sim.folios.ref(folio, 1, causes.ref)
-  else if (folio.order > 0) {
+  else if (sim.folios.order[folio]! > 0) {
     sim.folios.ref(folio, 1, causes.ref)
     sim.folios.pin(folio, 1, causes.pincount)
   } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, causes.bias)
-  folio.gupRefs += 1
+  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + 1
 }
 
 /**
@@ -149,11 +151,16 @@ function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses): 
 export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutcome {
   const record = sim.gups.get(id)
   if (!record) throw new SimError('EINVAL', `no gup '${id}'`)
-  if (record.released) throw new SimError('EINVAL', `gup '${id}' was already released`)
+  if (record.released) {
+    sim.retireGup(record)
+    throw new SimError('EINVAL', `gup '${id}' was already released`)
+  }
   releaseRecord(sim, record, asPin)
   record.released = true
   const mismatch = asPin !== record.pin
-  return { status: 'ok', message: mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released` }
+  const message = mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released`
+  sim.retireGup(record)
+  return { status: 'ok', message }
 }
 
 function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
@@ -161,7 +168,7 @@ function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
     sim.folios.put(folio, 1, C.putPage)
     return
   }
-  if (folio.order > 0) {
+  if (sim.folios.order[folio]! > 0) {
     sim.folios.pin(folio, -1, C.putPincount)
     sim.folios.put(folio, 1, C.putFolio)
   } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, C.putBias)
@@ -171,6 +178,6 @@ function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin): 
   for (const head of record.heads) {
     const folio = sim.folios.folio(head)
     putOne(sim, folio, asPin)
-    folio.gupRefs -= 1
+    sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - 1
   }
 }

@@ -48,8 +48,9 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
-  // generic_write_checks(): a write past the largest file size is -EFBIG. The lab's largest size is
-  // 2^53 - 1 bytes (offsets are exact JavaScript numbers below that); ext4 and xfs allow less or more.
+  // mm/filemap.c generic_write_checks() -> generic_write_check_limits(): a write past s_maxbytes is
+  // -EFBIG. The lab's largest file is 2^53 - 1 bytes (offsets are exact JavaScript numbers below
+  // that); ext4 and xfs allow less or more.
   if (args.offset + args.length > Number.MAX_SAFE_INTEGER) {
     throw new SimError('EFBIG', `a write of ${args.length} bytes at offset ${args.offset} ends past the largest file size the lab models (2^53 - 1 bytes)`)
   }
@@ -83,7 +84,7 @@ export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
 
 /** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */
 function idle(sim: Simulation, pfn: number): boolean {
-  return sim.folios.folio(pfn).refcount === (sim.kernel.scheme === 'legacy' ? 1 : 0)
+  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.scheme === 'legacy' ? 1 : 0)
 }
 
 /**
@@ -107,11 +108,11 @@ function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): 
     if (entry.pfn === undefined) continue
     if (!legacy) {
       const folio = sim.folios.folio(entry.pfn)
-      if (folio.refcount - folio.mapcount !== 0) return folio.head
+      if (sim.folios.refcount[folio]! - sim.folios.mapcount[folio]! !== 0) return sim.folios.head[folio]!
       continue
     }
     for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
-      if (folio.refcount > 1) return folio.head
+      if (sim.folios.refcount[folio]! > 1) return sim.folios.head[folio]!
     }
   }
   return undefined
@@ -142,8 +143,8 @@ function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number,
     if (legacy) {
       // dax_disassociate_entry(): WARN_ON_ONCE(trunc && page_ref_count(page) > 1); page->mapping = NULL.
       for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
-        if (folio.refcount > 1) {
-          sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): page ${hex(folio.head)} still has refcount ${folio.refcount}`, folio.head)
+        if (sim.folios.refcount[folio]! > 1) {
+          sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): page ${hex(sim.folios.head[folio]!)} still has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
         }
       }
       continue
@@ -159,14 +160,14 @@ function releaseBlocks(sim: Simulation, file: DaxFile, from: number, to: number,
   for (const ext of file.removeBlocks(from, to)) {
     sim.trace.emit(EventKind.BLOCK_FREE, ext.pfn, ext.count, 0, cause)
     for (const folio of sim.folios.touchedIn(ext.pfn, ext.pfn + ext.count)) {
-      if (folio.gupRefs > 0) {
+      if (sim.folios.gupRefs[folio]! > 0) {
         sim.trace.violation(
           'dma_after_release',
-          `${cause}: block ${sim.describePfn(folio.head)} of ${file.path} released while ${folio.gupRefs} GUP reference(s) may still DMA into it`,
-          folio.head,
+          `${cause}: block ${sim.describePfn(sim.folios.head[folio]!)} of ${file.path} released while ${sim.folios.gupRefs[folio]!} GUP reference(s) may still DMA into it`,
+          sim.folios.head[folio]!,
         )
       }
-      if (folio.mapcount > 0) sim.trace.violation('freed_while_mapped', `${cause}: block ${hex(folio.head)} released while mapped`, folio.head)
+      if (sim.folios.mapcount[folio]! > 0) sim.trace.violation('freed_while_mapped', `${cause}: block ${hex(sim.folios.head[folio]!)} released while mapped`, sim.folios.head[folio]!)
     }
     file.fs.allocator.release(ext.pfn, ext.count)
   }
@@ -253,11 +254,11 @@ function finishUmount(sim: Simulation, fs: DaxFs, notes: string[]): OpOutcome {
   for (const file of fs.files.values()) file.evicted = false
   const region = fs.region
   for (const folio of sim.folios.touchedIn(region.basePfn, region.basePfn + region.nrPages)) {
-    if (folio.gupRefs > 0 || folio.refcount !== region.idleRefcount(sim.kernel)) {
+    if (sim.folios.gupRefs[folio]! > 0 || sim.folios.refcount[folio]! !== region.idleRefcount(sim.kernel)) {
       sim.trace.violation(
         'not_idle_at_unmount',
-        `${fs.mount} unmounted while page ${sim.describePfn(folio.head)} has refcount ${folio.refcount} (${folio.gupRefs} GUP reference(s) outstanding)`,
-        folio.head,
+        `${fs.mount} unmounted while page ${sim.describePfn(sim.folios.head[folio]!)} has refcount ${sim.folios.refcount[folio]!} (${sim.folios.gupRefs[folio]!} GUP reference(s) outstanding)`,
+        sim.folios.head[folio]!,
       )
     }
   }

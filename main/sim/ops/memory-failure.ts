@@ -36,7 +36,7 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
     const xfs = region.def.type === 'fsdax' && region.def.fs === 'xfs'
     if (!owner && region.type === 'fsdax') {
       if (xfs) {
-        sim.folios.folio(pfn).hwpoison = true
+        sim.folios.hwpoison[sim.folios.folio(pfn)] = 1
         notes.push('mf_dax_kill_procs: no DAX entry at that index, nobody to kill; the bad block stays recorded')
         return { status: 'ok', message: 'bad block recorded' }
       }
@@ -44,7 +44,7 @@ export function memoryFailure(sim: Simulation, args: StepArgs<'memory_failure'>,
       throw new SimError('EBUSY', `page ${sim.describePfn(pfn)} is not associated with a file (dax_lock_folio returned 0)`)
     }
     const folio = sim.folios.folio(pfn)
-    folio.hwpoison = true
+    sim.folios.hwpoison[folio] = 1
     notes.push(`SetPageHWPoison(${sim.describePfn(pfn)})`)
     // collect_procs + unmap_and_kill: every task mapping the page gets SIGBUS and, by default, dies.
     const victims = [...sim.tasks.values()].filter((t) => !t.exited && [...t.vmas.values()].some((v) => sim.vmaMapsPfn(v, pfn)))

@@ -36,7 +36,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     const start = task.allocateVa(length, args.offset, sim.arch.pmdSize)
     // fs/fuse/dax.c fuse_dax_mmap(): VM_MIXEDMAP | VM_HUGEPAGE; ext4/xfs set only VM_HUGEPAGE.
     const mixedmap = file.fs.fsType === 'virtiofs'
-    task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap))
+    task.vmas.set(args.id, newVma(sim, args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap))
     file.mappings += 1
     return OK
   }
@@ -54,12 +54,14 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   if (args.offset % align !== 0) throw new SimError('EINVAL', `check_vma: offset is not a multiple of the device align ${def.align}, so vm_start cannot be aligned`)
   if (args.sync) notes.push('MAP_SYNC on device DAX: accepted, no effect (no filesystem metadata)')
   const start = task.allocateVa(length, args.offset, Math.max(align, sim.arch.pmdSize))
-  task.vmas.set(args.id, newVma(args.id, start, length, args.offset / page, true, args.sync, { device: region }))
+  task.vmas.set(args.id, newVma(sim, args.id, start, length, args.offset / page, true, args.sync, { device: region }))
   return OK
 }
 
-function newVma(id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
-  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), ptesPerPmd: new Map(), ...backing }
+function newVma(sim: Simulation, id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
+  const base = (size: number | undefined) => (size === undefined ? 0 : Math.floor(start / size))
+  const tableBase = { pte: base(sim.arch.pageSize), pmd: base(sim.arch.pmdSize), pud: base(sim.arch.pudSize) }
+  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), tableBase, ptesPerPmd: new Map(), ...backing }
 }
 
 export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, notes: string[]): OpOutcome {
@@ -88,7 +90,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
   if (sim.tasks.has(args.child)) throw new SimError('EEXIST', `task '${args.child}' already exists`)
   const child = sim.task(args.child)
   for (const vma of parent.vmas.values()) {
-    const copy = newVma(vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device }, vma.mixedmap)
+    const copy = newVma(sim, vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device }, vma.mixedmap)
     copy.anonVma = vma.anonVma
     child.vmas.set(vma.id, copy)
     if (vma.file) vma.file.mappings += 1

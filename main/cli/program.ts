@@ -10,6 +10,8 @@ import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
+import { registerSessions } from './commands/sessions'
+import { registerSweep } from './commands/sweep'
 
 export function buildProgram(): Command {
   const program = new Command('daxlab')
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerLibrary(program)
   registerArch(program)
   registerServe(program)
+  registerSessions(program)
+  registerSweep(program)
   return program
 }
 
@@ -30,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    // Commands whose success has more than one outcome (diff: 1 = different) set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
     if (err instanceof UsageError) {

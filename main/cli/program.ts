@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
+import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
 import { registerCompare, UsageError } from './commands/compare'
+import { registerDiff } from './commands/diff'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
   registerServe(program)
   registerSessions(program)
   registerSweep(program)
+  registerDiff(program)
   return program
 }
 
@@ -38,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ArchiveError) {
       process.stderr.write(`daxlab: error: ${err.message}\n`)
       return 2
     }

@@ -4,6 +4,7 @@ import { SessionError, SessionStore, type SessionInfo } from '../../store/sessio
 import { withStore } from '../inputs'
 import { table } from '../table'
 import { UsageError } from './compare'
+import { registerArchiveCommands } from './sessions-archive'
 
 export function describeSession(info: SessionInfo): string {
   const counts = info.items
@@ -108,4 +109,5 @@ export function registerSessions(program: Command): void {
         print(`note of session '${name}' set`)
       })
     })
+  registerArchiveCommands(sessions, program.version() ?? '0')
 }

@@ -136,6 +136,10 @@ export class SessionStore {
     this.db = store.connection()
   }
 
+  get traceStore(): TraceStore {
+    return this.store
+  }
+
   list(): SessionInfo[] {
     return (this.db.prepare(`${INFO_SELECT} ORDER BY se.name`).all() as InfoRow[]).map(toInfo)
   }

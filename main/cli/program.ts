@@ -8,6 +8,7 @@ import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
 import { registerCompare, UsageError } from './commands/compare'
 import { registerDiff } from './commands/diff'
+import { registerExport } from './commands/export'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSessions(program)
   registerSweep(program)
   registerDiff(program)
+  registerExport(program)
   return program
 }
 

@@ -4,7 +4,7 @@
  * states do not (a wait, a wake, a changed cause).
  */
 import { EVENT_KIND_NAMES, LEVEL_NAMES } from '../sim/events'
-import { placeOf } from './regions'
+import { eventPlace } from './regions'
 import type { RegionSpan, RunEvents } from './types'
 
 export interface EventDifference {
@@ -16,13 +16,13 @@ export interface EventDifference {
 function fieldsAt(ev: RunEvents, spans: readonly RegionSpan[], i: number): Record<string, string> | undefined {
   const c = ev.cols
   if (i >= c.count) return undefined
-  const place = placeOf(c.pfn[i]!, spans)
+  const place = eventPlace(c.kind[i]!, c.pfn[i]!, spans)
   const kind = EVENT_KIND_NAMES[c.kind[i]!] ?? String(c.kind[i])
   return {
     kind,
     step: String(c.step[i]),
     task: ev.tasks[c.task[i]!] ?? '?',
-    page: `${place.region}+${place.offset}`,
+    page: place.offset ? `${place.region}+${place.offset}` : place.region,
     level: LEVEL_NAMES[c.level[i]!] ?? '?',
     before: String(c.before[i]),
     after: String(c.after[i]),

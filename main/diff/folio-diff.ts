@@ -9,52 +9,67 @@ import { placeOf } from './regions'
 import type { FolioChange, RegionSpan, RunEvents } from './types'
 
 const FIELDS = ['refcount', 'mapcount', 'pincount', 'entry'] as const
-type Field = (typeof FIELDS)[number]
-type State = Record<Field, string>
 
+/**
+ * A page's history: after each step that changed it, its counts and entry. Numbers in flat arrays
+ * (the hot loop allocates nothing per event); NaN means "not seen yet", entry -1n "none".
+ */
 interface Timeline {
-  steps: number[]
-  states: State[]
+  readonly steps: number[]
+  /** 3 per snapshot: refcount, mapcount, pincount. */
+  readonly counts: number[]
+  readonly entries: bigint[]
 }
 
-/** State after each step that changed the page, keyed by `region+offset`. */
+const UNSEEN = -2n
+const CLEARED = -1n
+
+/** The history of every page the log touched, keyed by `region+offset`. */
 export function folioTimelines(ev: RunEvents, spans: readonly RegionSpan[]): Map<string, Timeline> {
+  const byPfn = new Map<number, { t: Timeline; r: number; m: number; p: number; e: bigint }>()
   const out = new Map<string, Timeline>()
-  const current = new Map<number, State>()
-  const keyOf = new Map<number, string>()
   const c: EventColumns = ev.cols
   for (let i = 0; i < c.count; i++) {
     const kind = c.kind[i]!
-    let field: Field
-    if (kind === EventKind.REFCOUNT) field = 'refcount'
-    else if (kind === EventKind.MAPCOUNT) field = 'mapcount'
-    else if (kind === EventKind.PINCOUNT) field = 'pincount'
-    else if (kind === EventKind.ENTRY_SET || kind === EventKind.ENTRY_CLEAR) field = 'entry'
-    else continue
+    if (kind > EventKind.ENTRY_CLEAR || kind === EventKind.PGMAP_REFS) continue
     const pfn = c.pfn[i]!
-    let key = keyOf.get(pfn)
-    if (key === undefined) {
+    let f = byPfn.get(pfn)
+    if (!f) {
       const place = placeOf(pfn, spans)
-      key = `${place.region}+${place.offset}`
-      keyOf.set(pfn, key)
+      const key = `${place.region}+${place.offset}`
+      let t = out.get(key)
+      if (!t) out.set(key, (t = { steps: [], counts: [], entries: [] }))
+      f = { t, r: NaN, m: NaN, p: NaN, e: UNSEEN }
+      byPfn.set(pfn, f)
     }
-    let state = current.get(pfn)
-    if (!state) {
-      state = { refcount: '-', mapcount: '-', pincount: '-', entry: '-' }
-      current.set(pfn, state)
-    }
-    state[field] = field === 'entry' ? (kind === EventKind.ENTRY_SET ? '0x' + c.entry[i]!.toString(16) : 'none') : String(c.after[i]!)
+    if (kind === EventKind.REFCOUNT) f.r = c.after[i]!
+    else if (kind === EventKind.MAPCOUNT) f.m = c.after[i]!
+    else if (kind === EventKind.PINCOUNT) f.p = c.after[i]!
+    else f.e = kind === EventKind.ENTRY_SET ? c.entry[i]! : CLEARED
+    const t = f.t
     const step = c.step[i]!
-    let t = out.get(key)
-    if (!t) out.set(key, (t = { steps: [], states: [] }))
+    const n = t.steps.length
     // One snapshot per run of consecutive events of the same step: the state once the step is done with it.
-    if (t.steps.length > 0 && t.steps[t.steps.length - 1] === step) t.states[t.states.length - 1] = { ...state }
-    else {
+    if (n > 0 && t.steps[n - 1] === step) {
+      t.counts[3 * n - 3] = f.r
+      t.counts[3 * n - 2] = f.m
+      t.counts[3 * n - 1] = f.p
+      t.entries[n - 1] = f.e
+    } else {
       t.steps.push(step)
-      t.states.push({ ...state })
+      t.counts.push(f.r, f.m, f.p)
+      t.entries.push(f.e)
     }
   }
   return out
+}
+
+function countText(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? '-' : String(v)
+}
+
+function entryText(v: bigint | undefined): string {
+  return v === undefined || v === UNSEEN ? '-' : v === CLEARED ? 'none' : '0x' + v.toString(16)
 }
 
 function finalByPlace(result: RunResult, spans: readonly RegionSpan[]): Map<string, FolioResult> {
@@ -104,23 +119,27 @@ export function diffFolios(a: FolioSide, b: FolioSide): FolioChange[] {
 }
 
 function firstDivergence(a: Timeline | undefined, b: Timeline | undefined): { step: number; fields: Record<string, [string, string]> } | null {
-  const empty: Timeline = { steps: [], states: [] }
-  const x = a ?? empty
-  const y = b ?? empty
+  const x = a ?? { steps: [], counts: [], entries: [] }
+  const y = b ?? { steps: [], counts: [], entries: [] }
   const n = Math.max(x.steps.length, y.steps.length)
   for (let i = 0; i < n; i++) {
-    const sa = x.states[i]
-    const sb = y.states[i]
     const stepA = x.steps[i]
     const stepB = y.steps[i]
+    const same =
+      stepA === stepB &&
+      Object.is(x.counts[3 * i], y.counts[3 * i]) &&
+      Object.is(x.counts[3 * i + 1], y.counts[3 * i + 1]) &&
+      Object.is(x.counts[3 * i + 2], y.counts[3 * i + 2]) &&
+      x.entries[i] === y.entries[i]
+    if (same) continue
     const fields: Record<string, [string, string]> = {}
-    for (const f of FIELDS) {
-      const va = sa?.[f] ?? '-'
-      const vb = sb?.[f] ?? '-'
+    FIELDS.forEach((f, k) => {
+      const va = k < 3 ? countText(x.counts[3 * i + k]) : entryText(x.entries[i])
+      const vb = k < 3 ? countText(y.counts[3 * i + k]) : entryText(y.entries[i])
       if (va !== vb) fields[f] = [va, vb]
-    }
+    })
     if (stepA !== stepB) fields.step = [stepA === undefined ? '-' : String(stepA), stepB === undefined ? '-' : String(stepB)]
-    if (Object.keys(fields).length > 0) return { step: Math.min(stepA ?? Infinity, stepB ?? Infinity), fields }
+    return { step: Math.min(stepA ?? Infinity, stepB ?? Infinity), fields }
   }
   return null
 }

@@ -11,7 +11,7 @@ import type { EventColumns } from '../../sim/events'
 import { kernelModel } from '../../sim/kernel-model'
 import { unpackChunk } from '../event-codec'
 import { decodeResult } from '../result-codec'
-import { digestsOf } from './digests-stored'
+import { digestsOf, runStrings } from './digests-stored'
 
 interface RunRow {
   id: number
@@ -93,9 +93,5 @@ export function loadEvents(db: Database.Database, runId: number): RunEvents {
     for (const name of ['step', 'task', 'kind', 'level', 'pfn', 'before', 'after', 'entry', 'cause'] as const) (cols[name] as Uint8Array).set(c[name] as unknown as Uint8Array, at)
     at += c.count
   }
-  const strings = db.prepare('SELECT kind, idx, text FROM run_strings WHERE run_id = ? ORDER BY kind, idx').all(runId) as { kind: string; idx: number; text: string }[]
-  const tasks: string[] = []
-  const causes: string[] = []
-  for (const s of strings) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
-  return { cols, tasks, causes }
+  return { cols, ...runStrings(db, runId) }
 }

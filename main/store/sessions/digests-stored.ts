@@ -7,12 +7,19 @@ import { unpackChunk } from '../event-codec'
 import { decodeResult } from '../result-codec'
 import { EventsDigest, resultDigest, type RunDigests } from './digest'
 
-export function computeDigests(db: Database.Database, runId: number): RunDigests {
-  const row = db.prepare('SELECT result_codec, result FROM runs WHERE id = ?').get(runId) as { result_codec: string; result: string | Buffer }
-  const strings = db.prepare('SELECT kind, idx, text FROM run_strings WHERE run_id = ? ORDER BY kind, idx').all(runId) as { kind: string; idx: number; text: string }[]
+/** A run's task and cause string tables (its events hold indexes into them). */
+export function runStrings(db: Database.Database, runId: number): { tasks: string[]; causes: string[] } {
   const tasks: string[] = []
   const causes: string[] = []
-  for (const s of strings) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
+  for (const s of db.prepare('SELECT kind, idx, text FROM run_strings WHERE run_id = ?').all(runId) as { kind: string; idx: number; text: string }[]) {
+    ;(s.kind === 'task' ? tasks : causes)[s.idx] = s.text
+  }
+  return { tasks, causes }
+}
+
+export function computeDigests(db: Database.Database, runId: number): RunDigests {
+  const row = db.prepare('SELECT result_codec, result FROM runs WHERE id = ?').get(runId) as { result_codec: string; result: string | Buffer }
+  const { tasks, causes } = runStrings(db, runId)
   const events = new EventsDigest()
   for (const data of db.prepare('SELECT data FROM event_chunks WHERE run_id = ? ORDER BY chunk_no').pluck().iterate(runId) as IterableIterator<Buffer>) {
     events.add(unpackChunk(data))

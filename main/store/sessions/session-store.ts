@@ -48,19 +48,6 @@ export interface SessionItem {
   readonly runId: number | null
 }
 
-/** One combination of a sweep as planned: its inputs travel with it so the store can freeze them. */
-export interface PlannedItem {
-  readonly idx: number
-  readonly scenarioName: string
-  readonly scenarioText: string
-  readonly profile: Profile
-  readonly kernel: string
-  readonly arch: string
-  readonly variant: string
-  readonly status: 'pending' | 'skipped'
-  readonly reason?: string
-}
-
 /** What a worker needs to run one pending combination, read back from the frozen inputs. */
 export interface PendingWork {
   readonly idx: number
@@ -70,6 +57,12 @@ export interface PendingWork {
   readonly kernel: string
   readonly arch: string
   readonly variant: string
+}
+
+/** One combination of a sweep as planned: its inputs travel with it so the store can freeze them. */
+export interface PlannedItem extends PendingWork {
+  readonly status: 'pending' | 'skipped'
+  readonly reason?: string
 }
 
 export class SessionError extends Error {}
@@ -206,9 +199,15 @@ export class SessionStore {
       const insert = this.db.prepare(
         'INSERT INTO session_items (session_id, idx, scenario_id, profile_id, kernel, arch, variant, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
+      // Many combinations share a scenario and a profile: upsert each once.
+      const scenarioIds = new Map<string, number>()
+      const profileIds = new Map<Profile, number>()
       for (const item of items) {
-        const scenarioId = this.upsertScenario(item.scenarioName, item.scenarioText)
-        const profileId = this.upsertProfile(item.profile)
+        const scenarioKey = `${item.scenarioName}\n${item.scenarioText}`
+        let scenarioId = scenarioIds.get(scenarioKey)
+        if (scenarioId === undefined) scenarioIds.set(scenarioKey, (scenarioId = this.upsertScenario(item.scenarioName, item.scenarioText)))
+        let profileId = profileIds.get(item.profile)
+        if (profileId === undefined) profileIds.set(item.profile, (profileId = this.upsertProfile(item.profile)))
         insert.run(id, item.idx, scenarioId, profileId, item.kernel, item.arch, item.variant, item.status, item.reason ?? null)
       }
     })()

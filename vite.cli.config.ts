@@ -15,8 +15,8 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts' },
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'better-sqlite3', 'commander', 'yaml', 'zod'],
+      input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts', 'sweep-worker': 'main/sweep/worker.ts', 'sessions-bench': 'test/bench/sessions-bench-cli.ts' },
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'better-sqlite3', 'commander', 'yaml', 'zod', 'tinypool'],
       output: { format: 'es', entryFileNames: '[name].js' },
     },
   },

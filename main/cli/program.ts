@@ -4,13 +4,18 @@
  */
 import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
+import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
 import { registerCompare, UsageError } from './commands/compare'
+import { registerDiff } from './commands/diff'
+import { registerExport } from './commands/export'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
 import { registerStore } from './commands/store'
+import { registerSessions } from './commands/sessions'
+import { registerSweep } from './commands/sweep'
 
 export function buildProgram(): Command {
   const program = new Command('daxlab')
@@ -25,6 +30,10 @@ export function buildProgram(): Command {
   registerArch(program)
   registerServe(program)
   registerStore(program)
+  registerSessions(program)
+  registerSweep(program)
+  registerDiff(program)
+  registerExport(program)
   return program
 }
 
@@ -32,10 +41,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    // Commands whose success has more than one outcome (diff: 1 = different) set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ArchiveError) {
       process.stderr.write(`daxlab: error: ${err.message}\n`)
       return 2
     }

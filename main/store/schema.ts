@@ -209,6 +209,56 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    description: 'sessions as objects: note, sweep plan, per-combination items, run digests, imported archives',
+    up(db) {
+      db.exec(`
+        -- A sweep freezes its whole matrix when it starts: plan is the request as JSON, planned the size
+        -- of the full matrix (every shard), matrix_hash identifies the matrix so shards can merge.
+        -- Sessions made by 'daxlab run --session' have no plan and are complete by definition.
+        ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN plan TEXT;
+        ALTER TABLE sessions ADD COLUMN planned INTEGER;
+        ALTER TABLE sessions ADD COLUMN matrix_hash TEXT;
+
+        -- One row per combination of the matrix this store holds (a shard holds its slice). status
+        -- 'pending' is what --resume runs; 'skipped' carries the reason the machine cannot run it.
+        -- scenario and profile rows are the frozen inputs: --resume runs them, not today's library.
+        CREATE TABLE session_items (
+          session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          idx         INTEGER NOT NULL,  -- position in the full matrix (stable across shards)
+          scenario_id INTEGER NOT NULL REFERENCES scenarios(id),
+          profile_id  INTEGER NOT NULL REFERENCES profiles(id),
+          kernel      TEXT NOT NULL,     -- as requested (6.14, legacy, ...)
+          arch        TEXT NOT NULL,
+          variant     TEXT NOT NULL,
+          status      TEXT NOT NULL CHECK (status IN ('pending', 'done', 'skipped', 'failed')),
+          reason      TEXT,
+          run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+          PRIMARY KEY (session_id, idx)
+        ) WITHOUT ROWID;
+        CREATE INDEX session_items_run ON session_items (run_id);
+        CREATE INDEX session_items_scenario ON session_items (scenario_id);
+        CREATE INDEX session_items_profile ON session_items (profile_id);
+
+        -- Content digests of a run (main/store/sessions/digest.ts): equal digests mean equal runs,
+        -- so the diff skips decoding them. Written by sweeps; computed on demand for other runs.
+        CREATE TABLE run_digests (
+          run_id        INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+          result_sha256 TEXT NOT NULL,
+          events_sha256 TEXT NOT NULL
+        );
+
+        -- Archives already imported, by content checksum: importing one twice is detected.
+        CREATE TABLE imported_archives (
+          content_sha256 TEXT PRIMARY KEY,
+          session_id     INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+          imported_at    TEXT NOT NULL
+        );
+      `)
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

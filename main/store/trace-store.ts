@@ -140,8 +140,13 @@ function prepareStatements(db: Database.Database) {
     runRefs: db.prepare<[number], { profile_id: number; scenario_id: number }>('SELECT profile_id, scenario_id FROM runs WHERE id = ?'),
     deleteRun: db.prepare<[number]>('DELETE FROM runs WHERE id = ?'),
     // Profiles and scenarios are shared between runs; drop one only when its last run goes.
-    deleteOrphanProfile: db.prepare<[number, number]>('DELETE FROM profiles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE profile_id = ?)'),
-    deleteOrphanScenario: db.prepare<[number, number]>('DELETE FROM scenarios WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE scenario_id = ?)'),
+    // A session's matrix (session_items) also holds its inputs, for --resume and skipped combinations.
+    deleteOrphanProfile: db.prepare<[number, number, number]>(
+      'DELETE FROM profiles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE profile_id = ?) AND NOT EXISTS (SELECT 1 FROM session_items WHERE profile_id = ?)',
+    ),
+    deleteOrphanScenario: db.prepare<[number, number, number]>(
+      'DELETE FROM scenarios WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE scenario_id = ?) AND NOT EXISTS (SELECT 1 FROM session_items WHERE scenario_id = ?)',
+    ),
   }
 }
 
@@ -181,6 +186,14 @@ export class TraceStore implements TraceStoreApi {
       db.close()
       throw openFailure(path, e) // preparing the statements reads the whole schema
     }
+  }
+
+  /**
+   * The open connection, for the session and archive modules (main/store/sessions/) that keep their
+   * own tables in this file and must join this connection's transactions.
+   */
+  connection(): Database.Database {
+    return this.db
   }
 
   schemaVersion(): number {
@@ -388,8 +401,8 @@ export class TraceStore implements TraceStoreApi {
         const refs = this.sql.runRefs.get(id)
         if (!refs) return false
         this.sql.deleteRun.run(id) // records, steps, violations, strings and chunks go by ON DELETE CASCADE
-        this.sql.deleteOrphanProfile.run(refs.profile_id, refs.profile_id)
-        this.sql.deleteOrphanScenario.run(refs.scenario_id, refs.scenario_id)
+        this.sql.deleteOrphanProfile.run(refs.profile_id, refs.profile_id, refs.profile_id)
+        this.sql.deleteOrphanScenario.run(refs.scenario_id, refs.scenario_id, refs.scenario_id)
         return true
       })(),
     )

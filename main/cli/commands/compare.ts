@@ -16,6 +16,7 @@ interface CompareOptions {
   profile?: string
   db?: string
   json?: boolean
+  force?: boolean
 }
 
 export class UsageError extends Error {}
@@ -31,6 +32,7 @@ export function registerCompare(program: Command): void {
     .option('--profile <profile>', 'built-in profile name or file')
     .option('--db <path>', 'trace database, for stored run ids')
     .option('--json', 'print the comparison as JSON')
+    .option('--force', 'line up stored runs of different scenarios step by step anyway')
     .action((targets: string[], opts: CompareOptions) => {
       const cmp = targets.every((t) => /^\d+$/.test(t)) ? compareStored(targets, opts) : compareScenario(targets, opts)
       if (opts.json) process.stdout.write(JSON.stringify(cmp, null, 2) + '\n')
@@ -47,6 +49,11 @@ function compareStored(ids: string[], opts: CompareOptions) {
       return run
     }),
   )
+  // Step i of one scenario has nothing to do with step i of another: refuse unless asked.
+  const scenarios = [...new Set(runs.map((r) => r.result.scenario))]
+  if (scenarios.length > 1 && !opts.force) {
+    throw new UsageError(`runs ${ids.join(', ')} are of different scenarios (${runs.map((r) => `run ${r.summary.id}: ${r.result.scenario}`).join(', ')}); their steps do not line up. Pass --force to compare them anyway`)
+  }
   return compareRuns(
     runs.map((r) => r.result),
     runs.map((r) => r.summary.id),

@@ -18,7 +18,11 @@ export function registerRuns(program: Command): void {
     .option('--db <path>', 'trace database')
     .option('--json', 'print JSON')
     .action((opts: { session?: string; scenario?: string; kernel?: string; limit?: number; db?: string; json?: boolean }) => {
-      const list = withStore(opts.db, (s) => s.listRuns({ session: opts.session, scenario: opts.scenario, kernel: opts.kernel, limit: opts.limit }))
+      const list = withStore(opts.db, (s) => {
+        // A misspelt session would otherwise look like an empty one.
+        if (opts.session !== undefined && !s.listSessions().some((se) => se.name === opts.session)) throw new UsageError(`no session '${opts.session}' in ${s.path}`)
+        return s.listRuns({ session: opts.session, scenario: opts.scenario, kernel: opts.kernel, limit: opts.limit })
+      })
       if (opts.json) {
         process.stdout.write(JSON.stringify(list, null, 2) + '\n')
         return

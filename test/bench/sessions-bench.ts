@@ -1,0 +1,155 @@
+/**
+ * Session figures for `npm run bench` (docs/sessions.md#figures):
+ *   diff_1m_events_s  diffing two stored sessions of ~1M events each (20 runs of ~50k events) that
+ *                     differ in 2 runs, from opening the sides to the report (digests first, only the
+ *                     2 differing pairs decoded)
+ *   sweep_speedup     `daxlab sweep` of the built-in library over 3 kernels x 5 arches, wall time with
+ *                     --jobs 1 over --jobs 2 (each the best of two, fresh stores), CLI start included
+ *   export_mb_s       `sessions export` of the 1M-event session: archive MB (2^20 bytes) per second
+ *   import_mb_s       `sessions import` of that archive into a fresh store: MB per second
+ * No thresholds here; the goals are in the issue and the docs.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { diffSessions } from '../../main/diff/session-diff'
+import type { Profile } from '../../main/formats/profile'
+import { parseScenarioText } from '../../main/formats/load'
+import { runCombination, traceFromColumns } from '../../main/sweep/combination'
+import { exportSession, importArchive } from '../../main/store/sessions/archive'
+import { openArchive } from '../../main/store/sessions/archive-format'
+import { diffSide } from '../../main/store/sessions/diff-source'
+import { SessionStore, type PlannedItem } from '../../main/store/sessions/session-store'
+import { TraceStore } from '../../main/store/trace-store'
+
+const GiB = 2 ** 30
+const MiB = 2 ** 20
+
+export interface SessionFigures {
+  readonly diff_1m_events_s: number
+  readonly sweep_speedup: number
+  readonly export_mb_s: number
+  readonly import_mb_s: number
+  readonly workload: Record<string, unknown>
+}
+
+/** A device-dax fault/pin/unpin mix as scenario YAML (the form a session freezes); `seed` picks the pages. */
+function scenarioText(name: string, iterations: number, seed: number): string {
+  let x = seed >>> 0 || 1
+  const random = (n: number) => {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    return x % n
+  }
+  const pmds = (16 * GiB) / (2 * MiB)
+  const lines = [
+    `name: ${name}`,
+    'description: synthetic device-dax fault/pin/unpin mix for the session bench',
+    'profile: {name: bench-devdax-16g, arch: x86, regions: [{name: dax0, type: devdax, size: 16GiB, align: 2MiB}]}',
+    'steps:',
+    '  - mmap: {id: m, device: dax0, length: 16GiB}',
+  ]
+  const live: string[] = []
+  for (let i = 0; i < iterations; i++) {
+    const offset = random(pmds) * 2 * MiB
+    lines.push(`  - access: {map: m, offset: ${offset}, write: ${random(2) === 1}}`, `  - gup: {id: g${i}, map: m, offset: ${offset}, pages: 16, pin: true}`)
+    live.push(`g${i}`)
+    if (live.length > 32) lines.push(`  - unpin: {gup: ${live.shift()!}}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** A session of `runs` runs of the mix; runs listed in `changed` use another seed (same key, other events). */
+function storeSession(store: TraceStore, name: string, runs: number, iterations: number, changed: ReadonlySet<number>): number {
+  const sessions = new SessionStore(store)
+  const items: PlannedItem[] = []
+  for (let i = 0; i < runs; i++) {
+    // Each run is its own scenario name so pairs are exact; the changed ones keep the name, not the pages.
+    const name = `bench-mix-${i}`
+    const text = scenarioText(name, iterations, changed.has(i) ? 1000 + i : 1 + i)
+    const profile = parseScenarioText(text, `${name}.yaml`).profile as Profile
+    items.push({ idx: i, scenarioName: name, scenarioText: text, profile, kernel: '6.17', arch: 'x86', variant: '4-level', status: 'pending' })
+  }
+  sessions.createSweep(name, { bench: true }, runs, `bench-${runs}-${iterations}`, items)
+  let events = 0
+  for (const w of sessions.pending(name)) {
+    const out = runCombination(w)
+    events += out.result.events
+    sessions.recordRun(name, w.idx, { result: out.result, trace: traceFromColumns(out), scenarioText: w.scenarioText, profile: w.profile }, out.digests)
+  }
+  return events
+}
+
+function cliPath(): string {
+  for (const p of [fileURLToPath(new URL('./daxlab.js', import.meta.url)), fileURLToPath(new URL('../daxlab.js', import.meta.url)), join(process.cwd(), 'dist/cli/daxlab.js')]) {
+    if (existsSync(p)) return p
+  }
+  throw new Error('dist/cli/daxlab.js is missing: run node scripts/build-cli.mjs first')
+}
+
+function sweepSeconds(dir: string, jobs: number, tag: string): number {
+  const db = join(dir, `sweep-${jobs}-${tag}.sqlite`)
+  const args = [cliPath(), 'sweep', '--scenarios', 'all', '--kernel', '6.14,6.15,6.17', '--arch', 'all', '--session', 's', '--jobs', String(jobs), '--db', db]
+  const t = performance.now()
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, DAXLAB_DB: '' } })
+  const seconds = (performance.now() - t) / 1000
+  if (r.status !== 0) throw new Error(`sweep --jobs ${jobs} failed: ${r.stderr}`)
+  return seconds
+}
+
+export async function sessionsBench(): Promise<SessionFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'daxlab-sessions-bench-'))
+  try {
+    const runs = 20
+    const iterations = Number(process.env.BENCH_SESSION_ITERATIONS ?? 760)
+    const store = TraceStore.open(join(dir, 'store.sqlite'))
+    const eventsA = storeSession(store, 'a', runs, iterations, new Set())
+    const eventsB = storeSession(store, 'b', runs, iterations, new Set([3, 11]))
+    store.close()
+
+    // The diff as the CLI does it: open the store, read both sides, diff.
+    const t0 = performance.now()
+    const reopened = TraceStore.open(join(dir, 'store.sqlite'))
+    const diff = diffSessions(diffSide(reopened.connection(), 'a', 'a')!, diffSide(reopened.connection(), 'b', 'b')!)
+    const diffSeconds = (performance.now() - t0) / 1000
+    if (diff.summary.changed !== 2 || diff.summary.identical !== runs - 2) throw new Error(`bench diff found ${diff.summary_line}`)
+
+    const archive = join(dir, 'a.daxlab')
+    const t1 = performance.now()
+    exportSession(reopened, 'a', archive, 'bench')
+    const exportSeconds = (performance.now() - t1) / 1000
+    reopened.close()
+    const bytes = statSync(archive).size
+
+    const t2 = performance.now()
+    const opened = openArchive(archive)
+    const fresh = TraceStore.open(join(dir, 'fresh.sqlite'))
+    importArchive(fresh, opened)
+    fresh.close()
+    opened.db.close()
+    const importSeconds = (performance.now() - t2) / 1000
+
+    const one = Math.min(sweepSeconds(dir, 1, 'x'), sweepSeconds(dir, 1, 'y'))
+    const two = Math.min(sweepSeconds(dir, 2, 'x'), sweepSeconds(dir, 2, 'y'))
+
+    return {
+      diff_1m_events_s: Number(diffSeconds.toFixed(4)),
+      sweep_speedup: Number((one / two).toFixed(2)),
+      export_mb_s: Number((bytes / MiB / exportSeconds).toFixed(1)),
+      import_mb_s: Number((bytes / MiB / importSeconds).toFixed(1)),
+      workload: {
+        diff: { runs_per_side: runs, events_a: eventsA, events_b: eventsB, changed_runs: 2, seconds: diffSeconds },
+        sweep: { matrix: 'built-in library x 6.14,6.15,6.17 x all arches', jobs1_s: Number(one.toFixed(2)), jobs2_s: Number(two.toFixed(2)) },
+        archive: { bytes, export_s: Number(exportSeconds.toFixed(3)), import_s: Number(importSeconds.toFixed(3)) },
+      },
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

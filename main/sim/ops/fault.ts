@@ -8,10 +8,17 @@ import { cause, type CauseId } from '../causes'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
+import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
-type Attempt = { kind: 'done' } | { kind: 'fallback'; why: string } | { kind: 'signal'; signal: 'SIGBUS'; why: string }
+/** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
+interface Fallback {
+  readonly kind: 'fallback'
+  readonly why: string
+  readonly notes: Partial<Record<Level, string>>
+}
+type Attempt = { kind: 'done' } | Fallback | { kind: 'signal'; signal: 'SIGBUS'; why: string }
 
 /**
  * The causes one fault handler writes, interned once per handler name (the kernel functions named
@@ -71,7 +78,16 @@ const HUGE_ZERO_BITS = { write: false, dirty: false, special: false, devmap: fal
 const ZERO_BITS = { write: false, dirty: false, special: true, devmap: false } as const
 
 const done: Attempt = { kind: 'done' }
-const fallback = (why: string): Attempt => ({ kind: 'fallback', why })
+/** Fallbacks by reason: every reason is a constant text of this file, so the map stays small. */
+const FALLBACKS = new Map<string, Fallback>()
+const fallback = (why: string): Attempt => {
+  let attempt = FALLBACKS.get(why)
+  if (!attempt) {
+    attempt = { kind: 'fallback', why, notes: {} }
+    FALLBACKS.set(why, attempt)
+  }
+  return attempt
+}
 const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', why })
 
 /** handle_mm_fault() for one address: returns the signal delivered, if any. */
@@ -79,7 +95,7 @@ export function handleFault(sim: Simulation, vma: Vma, addr: number, write: bool
   const existing = sim.lookup(vma, addr)
   if (existing) {
     if (!write || existing.write) {
-      notes.push(`${existing.level}: already mapped`)
+      notes.push(ALREADY_NOTE[existing.level])
       return undefined
     }
     return writeProtectFault(sim, vma, addr, existing, notes)
@@ -87,14 +103,14 @@ export function handleFault(sim: Simulation, vma: Vma, addr: number, write: bool
   for (const level of faultLevels(sim, size)) {
     const attempt = vma.file ? fsdaxFault(sim, vma, vma.file, addr, write, level) : devdaxFault(sim, vma, addr, write, level)
     if (attempt.kind === 'done') {
-      notes.push(`${level}: mapped`)
+      notes.push(MAPPED_NOTE[level])
       return undefined
     }
     if (attempt.kind === 'signal') {
       notes.push(`${level}: ${attempt.signal} (${attempt.why})`)
       return attempt.signal
     }
-    notes.push(`${level}: fallback (${attempt.why})`)
+    notes.push((attempt.notes[level] ??= `${level}: fallback (${attempt.why})`))
   }
   return 'SIGBUS'
 }
@@ -104,12 +120,23 @@ export function handleFault(sim: Simulation, vma: Vma, addr: number, write: bool
  * (__thp_vma_allowable_orders: vma_is_dax), so `auto` starts at PUD where the arch has PUD leaves;
  * an explicit size starts there (as if larger sizes were disabled).
  */
-function faultLevels(sim: Simulation, size: FaultSize): Level[] {
-  const all: Level[] = [...(sim.arch.pudSize !== undefined ? ['pud' as const] : []), ...(sim.arch.pmdLeaves ? ['pmd' as const] : []), 'pte']
-  if (size === 'auto') return all
-  const from = all.indexOf(size)
-  return from < 0 ? ['pte'] : all.slice(from)
+function faultLevels(sim: Simulation, size: FaultSize): readonly Level[] {
+  let bySize = LEVELS_BY_ARCH.get(sim.arch)
+  if (!bySize) {
+    const all: Level[] = [...(sim.arch.pudSize !== undefined ? ['pud' as const] : []), ...(sim.arch.pmdLeaves ? ['pmd' as const] : []), 'pte']
+    const from = (s: Level) => (all.indexOf(s) < 0 ? ['pte' as const] : all.slice(all.indexOf(s)))
+    bySize = { auto: all, pud: from('pud'), pmd: from('pmd'), pte: from('pte') }
+    LEVELS_BY_ARCH.set(sim.arch, bySize)
+  }
+  return bySize[size]
 }
+
+/** The fault sizes of each arch view, worked out once (faultLevels runs on every fault). */
+const LEVELS_BY_ARCH = new WeakMap<ArchView, Record<FaultSize, readonly Level[]>>()
+
+/** `<level>: mapped` and `<level>: already mapped`, the notes of most faults, built once. */
+const MAPPED_NOTE: Record<Level, string> = { pte: 'pte: mapped', pmd: 'pmd: mapped', pud: 'pud: mapped' }
+const ALREADY_NOTE: Record<Level, string> = { pte: 'pte: already mapped', pmd: 'pmd: already mapped', pud: 'pud: already mapped' }
 
 function pageIndex(sim: Simulation, vma: Vma, addr: number): number {
   return vma.pgoff + Math.floor((addr - vma.start) / sim.arch.pageSize)
@@ -280,6 +307,8 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   if (transient) sim.folios.put(folio, 1, fault.put)
 }
 
+const SIZE_OVER_ALIGN: Record<'4KiB' | '2MiB' | '1GiB', string> = { '4KiB': 'fault size > align 4KiB', '2MiB': 'fault size > align 2MiB', '1GiB': 'fault size > align 1GiB' }
+
 /** drivers/dax/device.c __dev_dax_{pte,pmd,pud}_fault(): size checks against dev_dax->align. */
 function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, level: Level): Attempt {
   const region = vma.device!
@@ -287,7 +316,7 @@ function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, le
   const align = alignBytes(region.def.align)
   const size = sim.arch.levelSize(level)
   if (align > size) return sigbus(`align ${align} > ${level.toUpperCase()} size`)
-  if (size > align) return fallback(`fault size > align ${region.def.align}`)
+  if (size > align) return fallback(SIZE_OVER_ALIGN[region.def.align])
   const start = alignDown(addr, size)
   if (start < vma.start || start + size > vma.end) return sigbus(`${level.toUpperCase()} outside the VMA`)
   const pgoff = pageIndex(sim, vma, start)

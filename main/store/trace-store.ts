@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { EVENT_KIND_NAMES, type TraceEvent } from '../sim/events'
+import { EVENT_KIND_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
 import type { RunResult } from '../sim/result'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
 import { nativeBindingPath } from './native-binding'
@@ -287,6 +287,36 @@ export class TraceStore implements TraceStoreApi {
       }
     }
     return out
+  }
+
+  /**
+   * The run's events as raw columns, one chunk at a time from `fromSeq`, with the task and cause string
+   * tables: for readers that aggregate millions of events (the app's per-folio chart) and cannot afford
+   * one object per event. `visit` gets each chunk's columns and the seq of its first event; returning
+   * false stops the scan. Chunks without any of `kinds` (names) are skipped unread.
+   */
+  scanEventColumns(
+    id: number,
+    visit: (cols: EventColumns, firstSeq: number, strings: { tasks: readonly string[]; causes: readonly string[] }) => boolean | void,
+    query: { fromSeq?: number; kinds?: readonly string[] } = {},
+  ): void {
+    let mask: number | null = null
+    if (query.kinds) {
+      mask = 0
+      for (const name of query.kinds) {
+        const k = EVENT_KIND_NAMES.indexOf(name)
+        if (k < 0) throw new Error(`unknown event kind '${name}' (one of: ${EVENT_KIND_NAMES.join(', ')})`)
+        mask |= 1 << Math.min(k, KIND_OVERFLOW_BIT)
+      }
+      mask >>>= 0
+    }
+    const tasks: string[] = []
+    const causes: string[] = []
+    for (const s of this.sql.runStrings.iterate(id)) (s.kind === 'task' ? tasks : causes)[s.idx] = s.text
+    const strings = { tasks, causes }
+    for (const row of this.sql.chunks.iterate({ run: id, fromSeq: Math.max(0, query.fromSeq ?? 0), mask, step: null })) {
+      if (visit(unpackChunk(row.data), row.first_seq, strings) === false) return // leaving the loop resets the statement
+    }
   }
 
   listViolations(filter: { runId?: number; kind?: string; session?: string } = {}): StoredViolation[] {

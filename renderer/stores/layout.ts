@@ -132,6 +132,22 @@ export const useLayoutStore = defineStore('layout', () => {
     if (exampleEntry.value !== undefined) entryText.value = exampleEntry.value
   }
 
+  /**
+   * Shows an entry value as a run saw it: that run's arch, variant, kernel and level, the value in the
+   * decoder. Unknown arch or variant names leave the current choice (a run stored by another build).
+   */
+  function openEntry(entry: { arch: string; variant: string; kernel: string; level: string; value: string }): void {
+    if (archOptions.some((a) => a.id === entry.arch)) selectArch(entry.arch)
+    selectVariant(entry.variant)
+    try {
+      selectKernel(entry.kernel)
+    } catch {
+      // a kernel this build cannot resolve: keep the one shown
+    }
+    if (entry.level === 'pte' || entry.level === 'pmd' || entry.level === 'pud') selectLevel(entry.level)
+    setEntryText(entry.value)
+  }
+
   function focusField(key: string | undefined): void {
     focusedKey.value = key
   }
@@ -178,6 +194,7 @@ export const useLayoutStore = defineStore('layout', () => {
     selectLevel,
     setEntryText,
     useExample,
+    openEntry,
     focusField,
   }
 })

@@ -140,6 +140,20 @@ export interface FolioSeries {
 }
 
 const name = z.string().min(1).max(200)
+
+/** The longest scenario text a request may carry (`runScenario.source`), in characters. */
+export const MAX_SOURCE_CHARS = 16 * 1024 * 1024
+/**
+ * The web bridge's body limit, derived from the schema's: a source at MAX_SOURCE_CHARS still fits when
+ * JSON escaping doubles it (newlines and quotes become two characters), plus room for the other
+ * fields. So a request the schema would accept is never refused for its size, and one it would refuse
+ * gets the schema's error naming the field.
+ */
+export const MAX_BODY_BYTES = 2 * MAX_SOURCE_CHARS + 64 * 1024
+/** The header carrying the web bridge's per-launch token (lower case, as Node hands headers over). */
+export const TOKEN_HEADER = 'x-daxlab-token'
+/** A method without arguments takes no payload, or `{}` (the docs say every method takes a JSON body). */
+const noArguments = z.object({}).strict().optional()
 /** A page frame number as text: `0x240000` or `2359296`. */
 const pfnText = z.string().regex(/^(0x[0-9a-fA-F]{1,14}|[0-9]{1,16})$/, 'a pfn in hex (0x240000) or decimal')
 
@@ -149,14 +163,14 @@ export const requestSchemas = {
     .strict()
     .optional(),
   getRun: z.object({ id: z.number().int().min(1) }).strict(),
-  listScenarios: z.undefined().optional(),
-  listProfiles: z.undefined().optional(),
+  listScenarios: noArguments,
+  listProfiles: noArguments,
   runScenario: z
     .object({
       /** A built-in scenario name; ignored when `source` is given. */
       scenario: name,
       /** The scenario's YAML/JSON text, for scenarios that are not built in. */
-      source: z.string().min(1).max(16 * 1024 * 1024).optional(),
+      source: z.string().min(1).max(MAX_SOURCE_CHARS).optional(),
       kernel: name,
       /** A built-in hardware profile to run on instead of the one the scenario names. */
       profile: name.optional(),

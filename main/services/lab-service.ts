@@ -11,6 +11,7 @@ import { parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
+import { ModelError } from '../sim/errors'
 import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
@@ -115,6 +116,8 @@ export function createLabService(options: { dbPath: string }): LabService {
       } catch (err) {
         if (job.state !== 'cancelled') job.state = 'failed'
         if (err instanceof LabError) throw err
+        // The machine or scenario asks for what the kernel could not build: the caller's input, so 400.
+        if (err instanceof ModelError) throw new LabError({ code: 'invalid_request', message: err.message })
         throw new LabError({ code: 'failed', message: (err as Error).message })
       }
       job.state = 'saving'

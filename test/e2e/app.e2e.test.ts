@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('runs view in Chromium', () => {
   it('runs a built-in scenario from the form and shows its probes', async () => {
-    await page.goto(stack.bridge.url)
+    await page.goto(stack.bridge.pageUrl)
     const scenario = page.getByRole('combobox', { name: 'Scenario' })
     await expect.poll(() => scenario.locator('option').count()).toBeGreaterThan(5)
     await scenario.selectOption('fsdax-pin-unpin')
@@ -111,6 +111,21 @@ describe('runs view in Chromium', () => {
     await page.screenshot({ path: join(stack.resultsDir, 'runs-view-error.png') })
     await alert.getByRole('button', { name: 'Dismiss' }).click()
     await expect.poll(() => alert.count()).toBe(0)
+  })
+})
+
+describe('web transport token', () => {
+  it('a page opened without the launch token gets no data and says which URL to open', async () => {
+    const other = await stack.browser.newPage()
+    try {
+      await other.goto(stack.bridge.url)
+      const alert = other.getByRole('alert')
+      await alert.first().waitFor()
+      expect(await alert.first().innerText()).toContain('open the full URL')
+      expect(await other.getByTestId('runs-table').locator('tbody tr').count()).toBe(0)
+    } finally {
+      await other.close()
+    }
   })
 })
 

@@ -113,4 +113,14 @@ describe('run views', () => {
     expect(await service.getEvents({ id: runId, task: 'nobody' })).toEqual([])
     await expect(service.getEvents({ id: 999, task: 'main' })).rejects.toMatchObject({ data: { code: 'not_found', field: 'id' } })
   })
+
+  it('runs on the profile picked in place of the scenario\'s, and calls a machine the kernel refuses a bad request', async () => {
+    const { runId } = await service.runScenario({ scenario: 'devdax-pmd-fault', kernel: '6.17', profile: 'x86-devdax' })
+    expect((await service.getRunHeader({ id: runId }))!.summary.profile).toBe('x86-devdax')
+    await expect(service.runScenario({ scenario: 'devdax-pmd-fault', kernel: '6.17', profile: 'nope' })).rejects.toMatchObject({ data: { code: 'not_found', field: 'profile' } })
+    const source = 'name: odd\ndescription: d\nprofile: {name: odd, arch: x86, regions: [{name: dax0, type: devdax, size: 3MiB, align: 2MiB}]}\nsteps:\n  - mmap: {id: d, device: dax0, length: 2MiB}\n'
+    const err = await service.runScenario({ scenario: 'odd', source, kernel: '6.17' }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LabError)
+    expect((err as LabError).data).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('not a multiple of its align') })
+  })
 })

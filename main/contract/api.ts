@@ -112,7 +112,7 @@ export interface FolioList {
   /** Folios with events, busiest first, at most the request's `limit`. */
   readonly folios: readonly FolioActivity[]
   readonly total: number
-  /** The folio the chart opens on: the first violation's folio when it has events, else the busiest. */
+  /** The folio the chart opens on: the first violation's folio, else the one the run ends with most references on, else the busiest. */
   readonly suggested: string | null
 }
 

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml'
 import type { FolioActivity, FolioList, FolioSeries, RunHeader, StepsPage, TraceEventDto } from '../contract/api'
 import { HEADER_LIST_LIMIT } from '../contract/api'
 import { EventKind, EVENT_KIND_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
-import type { RunResult } from '../sim/result'
+import type { FolioResult, RunResult } from '../sim/result'
 import { decodeEvent } from '../store/event-codec'
 import type { TraceStore } from '../store/trace-store'
 import type { RunSummary } from '../store/types'
@@ -20,7 +20,6 @@ const COUNT_KINDS = ['refcount', 'mapcount', 'pincount', 'pgmap_refs', 'wait'] a
 
 interface FolioIndex {
   readonly list: FolioActivity[]
-  readonly suggested: string | null
 }
 
 interface CachedRun {
@@ -29,7 +28,11 @@ interface CachedRun {
   readonly scenarioText: string
   args?: readonly Readonly<Record<string, unknown>>[]
   folios?: FolioIndex
+  /** Series already computed, by `pfn:maxPoints` (the few folios the user flipped between). */
+  readonly series: Map<string, FolioSeries>
 }
+
+const CACHED_SERIES = 8
 
 export function hexPfn(pfn: number): string {
   return '0x' + pfn.toString(16)
@@ -77,7 +80,7 @@ export class RunViews {
     }
     const stored = this.store.getRun(id)
     if (!stored) return undefined
-    const entry: CachedRun = { ...stored }
+    const entry: CachedRun = { ...stored, series: new Map() }
     this.cache.set(id, entry)
     for (const old of this.cache.keys()) {
       if (this.cache.size <= CACHED_RUNS) break
@@ -121,7 +124,23 @@ export class RunViews {
     const run = this.run(id)
     if (!run) return undefined
     run.folios ??= this.indexFolios(id, run.result)
-    return { folios: run.folios.list.slice(0, limit), total: run.folios.list.length, suggested: run.folios.suggested }
+    return { folios: run.folios.list.slice(0, limit), total: run.folios.list.length, suggested: this.suggested(id, run) }
+  }
+
+  /**
+   * The folio the chart opens on, found without scanning the events when the result says enough (the
+   * first screen must not wait for the folio index): the first violation's folio, else the folio the
+   * run ends with the most references on, else the busiest folio of the index.
+   */
+  private suggested(id: number, run: CachedRun): string | null {
+    const { result } = run
+    const flagged = result.violations.find((v) => v.pfn !== undefined)
+    if (flagged) return hexPfn(parsePfn(flagged.pfn!))
+    let best: FolioResult | undefined
+    for (const f of result.folios) if (!best || f.refcount + f.pincount + f.mapcount > best.refcount + best.pincount + best.mapcount) best = f
+    if (best && best.refcount + best.pincount + best.mapcount > 0) return hexPfn(parsePfn(best.pfn))
+    run.folios ??= this.indexFolios(id, result)
+    return run.folios.list[0]?.pfn ?? null
   }
 
   /** One pass over the count events: which folios have any, and how busy each is. */
@@ -148,24 +167,26 @@ export class RunViews {
     const list = [...byPfn.entries()]
       .sort((a, b) => b[1].events - a[1].events || a[0] - b[0])
       .map(([pfn, f]) => ({ pfn: hexPfn(pfn), ...f }))
-    const flagged = result.violations.find((v) => v.pfn !== undefined && byPfn.has(parsePfn(v.pfn)))
-    return { list, suggested: flagged?.pfn ?? list[0]?.pfn ?? null }
+    return { list }
   }
 
   series(id: number, pfnText: string | undefined, maxPoints: number): FolioSeries | undefined {
     const run = this.run(id)
     if (!run) return undefined
-    const chosen = pfnText ?? this.folios(id, 1)!.suggested
+    const chosen = pfnText ?? this.suggested(id, run)
     const totalSteps = run.result.steps.length
     if (chosen === null) {
       return { pfn: '', pgmap: null, totalSteps, downsampled: false, steps: [], refcount: [], mapcount: [], pincount: [], pgmapRefs: null, waits: [], violations: [] }
     }
     const pfn = parsePfn(chosen)
+    const key = `${pfn}:${maxPoints}`
+    const hit = run.series.get(key)
+    if (hit) return hit
     const pgmap = this.pgmapOf(run.result, hexPfn(pfn))
     const points = collectPoints(this.store, id, pfn, pgmap)
     const violations = run.result.violations.filter((v) => v.pfn === undefined || parsePfn(v.pfn) === pfn).map((v) => v.step)
     const folded = points.steps.length > maxPoints ? downsample(points, totalSteps, maxPoints) : points
-    return {
+    const answer: FolioSeries = {
       pfn: hexPfn(pfn),
       pgmap,
       totalSteps,
@@ -178,6 +199,9 @@ export class RunViews {
       waits: points.waits,
       violations,
     }
+    run.series.set(key, answer)
+    if (run.series.size > CACHED_SERIES) run.series.delete(run.series.keys().next().value!)
+    return answer
   }
 
   /** The pgmap of the folio's region when the result names it, else the run's only pgmap. */

@@ -84,8 +84,12 @@ export const useEventsStore = defineStore('events', () => {
     }
   }
 
-  /** Shows run `id` (with `total` events) from the top with the current filter. */
-  async function show(id: number | undefined, total = 0): Promise<void> {
+  /**
+   * Shows run `id` (with `total` events) from the top with the current filter. `firstPage`, when the
+   * caller already fetched events from seq 0 unfiltered (the run view does, with the rest of the first
+   * screen), is used instead of asking again.
+   */
+  async function show(id: number | undefined, total = 0, firstPage?: readonly TraceEventDto[]): Promise<void> {
     token++
     runId.value = id
     runEvents.value = total
@@ -96,7 +100,9 @@ export const useEventsStore = defineStore('events', () => {
     error.value = undefined
     if (id === undefined) return
     if (filtered.value) await loadFiltered(0)
-    else await ensureRows(0, EVENTS_PAGE - 1)
+    else if (firstPage) {
+      pages.value = new Map([[0, firstPage]])
+    } else await ensureRows(0, EVENTS_PAGE - 1)
   }
 
   /** Unfiltered mode: row i of the list (seq i) once its page is loaded. */

@@ -9,6 +9,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import type { FolioActivity, FolioSeries, LabErrorData, RunHeader, StepRow } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
+import { EVENTS_PAGE, useEventsStore } from './events'
 import { fetchMissingPages } from './page-fetch'
 
 export const STEPS_PAGE = 200
@@ -54,12 +55,14 @@ export const useRunViewStore = defineStore('runView', () => {
     loading.value = true
     const api = getLabApi()
     try {
-      // One screenful, asked for at once: the header, the first steps, the folios and the chart.
-      const [h, steps, list, chart] = await Promise.all([
+      // One screenful, asked for at once: the header, the first steps, the first events and the chart.
+      // The folio list (a pass over every event) follows; the chart does not wait for it.
+      const events = useEventsStore()
+      const [h, steps, chart, firstEvents] = await Promise.all([
         api.getRunHeader({ id }),
         api.getSteps({ id, offset: 0, limit: STEPS_PAGE }),
-        api.listFolios({ id, limit: 500 }),
         api.getFolioSeries({ id, maxPoints: CHART_POINTS }),
+        events.filtered ? Promise.resolve(undefined) : api.getEvents({ id, fromSeq: 0, limit: EVENTS_PAGE }),
       ])
       if (mine !== token) return
       if (h === null) {
@@ -69,14 +72,25 @@ export const useRunViewStore = defineStore('runView', () => {
       header.value = h
       stepTotal.value = steps.total
       stepPages.value = new Map([[0, steps.steps]])
-      folios.value = list.folios
-      folioTotal.value = list.total
       series.value = chart.pfn === '' ? undefined : chart
       pfn.value = chart.pfn === '' ? undefined : chart.pfn
+      void events.show(id, h.summary.events, firstEvents)
+      void loadFolios(id, mine)
     } catch (err) {
       if (mine === token) error.value = labErrorOf(err)
     } finally {
       if (mine === token) loading.value = false
+    }
+  }
+
+  async function loadFolios(id: number, mine: number): Promise<void> {
+    try {
+      const list = await getLabApi().listFolios({ id, limit: 500 })
+      if (mine !== token) return
+      folios.value = list.folios
+      folioTotal.value = list.total
+    } catch (err) {
+      if (mine === token) error.value = labErrorOf(err)
     }
   }
 

@@ -47,7 +47,7 @@ describe('runs store', () => {
     expect(view.header?.summary.id).toBe(1)
     expect(view.stepAt(1)?.probe?.refcount).toBe(1025)
     // The run is opened a screenful at a time, never fetched whole with getRun.
-    expect(api.calls.map((c) => c.method)).toEqual(['runScenario', 'listRuns', 'getRunHeader', 'getSteps', 'listFolios', 'getFolioSeries'])
+    expect(api.calls.map((c) => c.method)).toEqual(['runScenario', 'listRuns', 'getRunHeader', 'getSteps', 'getFolioSeries', 'getEvents', 'listFolios'])
   })
 
   it('keeps the error data of a failed call', async () => {

@@ -123,7 +123,7 @@ export class RunViews {
   folios(id: number, limit: number): FolioList | undefined {
     const run = this.run(id)
     if (!run) return undefined
-    run.folios ??= this.indexFolios(id, run.result)
+    run.folios ??= this.indexFolios(id)
     return { folios: run.folios.list.slice(0, limit), total: run.folios.list.length, suggested: this.suggested(id, run) }
   }
 
@@ -139,12 +139,12 @@ export class RunViews {
     let best: FolioResult | undefined
     for (const f of result.folios) if (!best || f.refcount + f.pincount + f.mapcount > best.refcount + best.pincount + best.mapcount) best = f
     if (best && best.refcount + best.pincount + best.mapcount > 0) return hexPfn(parsePfn(best.pfn))
-    run.folios ??= this.indexFolios(id, result)
+    run.folios ??= this.indexFolios(id)
     return run.folios.list[0]?.pfn ?? null
   }
 
   /** One pass over the count events: which folios have any, and how busy each is. */
-  private indexFolios(id: number, result: RunResult): FolioIndex {
+  private indexFolios(id: number): FolioIndex {
     const byPfn = new Map<number, { events: number; maxRefcount: number; maxMapcount: number; maxPincount: number }>()
     this.store.scanEventColumns(
       id,

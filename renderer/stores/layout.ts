@@ -34,6 +34,8 @@ export const useLayoutStore = defineStore('layout', () => {
   const entryText = ref(EXAMPLE_ENTRY)
   /** rowKey() of the field shown in the detail panel; undefined shows DEVMAP (or nothing). */
   const focusedKey = ref<string>()
+  /** A second arch drawn under the first at the same kernel and level; '' when not stacking. */
+  const otherArchId = ref('')
 
   const plugin = computed(() => getArch(archId.value))
   const variants = computed(() => plugin.value.variants)
@@ -64,6 +66,20 @@ export const useLayoutStore = defineStore('layout', () => {
     return rows.value.find((r) => rowKey(r) === key) ?? rows.value.find((r) => r.name === 'DEVMAP')
   })
   const notes = computed(() => plugin.value.notes ?? [])
+
+  /**
+   * Arch vs arch: the second arch's default variant at the same kernel and level, drawn with its own
+   * fields (no release diff); undefined when not stacking or when that variant has no leaf there.
+   */
+  const other = computed(() => {
+    if (otherArchId.value === '') return undefined
+    const otherPlugin = getArch(otherArchId.value)
+    const otherCtx = context(otherPlugin, resolveKernel(kernelText.value), otherPlugin.defaultVariant)
+    const level = shownLevel.value
+    if (!levelsOf(otherCtx).includes(level)) return { plugin: otherPlugin, ctx: otherCtx, level, cells: undefined, labels: undefined, devmap: undefined }
+    const otherRows = bitTable(otherPlugin, otherCtx, level)
+    return { plugin: otherPlugin, ctx: otherCtx, level, cells: bitCells(otherRows, []), labels: labelSegments(otherRows), devmap: devmapFlags(otherPlugin, otherCtx, level) }
+  })
 
   const parsedEntry = computed(() => parseEntry(entryText.value))
   const entryError = computed(() => (parsedEntry.value.ok ? undefined : parsedEntry.value.error))
@@ -152,6 +168,10 @@ export const useLayoutStore = defineStore('layout', () => {
     focusedKey.value = key
   }
 
+  function selectOtherArch(id: string): void {
+    otherArchId.value = id === '' ? '' : getArch(id).id
+  }
+
   function clampLevel(): void {
     if (!levels.value.includes(level.value)) level.value = levels.value[0]!
   }
@@ -183,6 +203,8 @@ export const useLayoutStore = defineStore('layout', () => {
     labels,
     focusedRow,
     notes,
+    otherArchId,
+    other,
     entryError,
     entryValue,
     decoded,
@@ -196,5 +218,6 @@ export const useLayoutStore = defineStore('layout', () => {
     useExample,
     openEntry,
     focusField,
+    selectOtherArch,
   }
 })

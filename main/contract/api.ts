@@ -34,6 +34,21 @@ export interface RunDetail {
 export interface LibraryEntry {
   readonly name: string
   readonly description: string
+  /** Scenarios: what the library groups them by (their first tag, else the name's first word: fsdax, devdax, ...). */
+  readonly topic?: string
+  /** Scenarios: the kernel sources they model (file and function). */
+  readonly sources?: readonly string[]
+  /** Scenarios: the kernel they name, if any. */
+  readonly kernel?: string
+}
+
+/** A scenario's text: a built-in's file, or what a stored run was made from. */
+export interface ScenarioText {
+  readonly name: string
+  readonly text: string
+  /** Characters in the whole text; `text` holds at most the request's `maxChars`. */
+  readonly chars: number
+  readonly truncated: boolean
 }
 
 export interface StartedRun {
@@ -211,6 +226,8 @@ export const requestSchemas = {
       maxPoints: z.number().int().min(16).max(20000).optional(),
     })
     .strict(),
+  getScenarioText: z.object({ name }).strict(),
+  getRunScenario: z.object({ id: z.number().int().min(1), maxChars: z.number().int().min(1).max(MAX_SOURCE_CHARS).optional() }).strict(),
   runProgress: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
 } as const
@@ -229,6 +246,8 @@ export interface LabResponses {
   getSteps: StepsPage
   listFolios: FolioList
   getFolioSeries: FolioSeries
+  getScenarioText: ScenarioText
+  getRunScenario: ScenarioText
   runProgress: RunProgress
   cancelRun: RunProgress
 }

@@ -78,6 +78,16 @@ export function createLabService(options: { dbPath: string }): LabService {
   let profileEntries: LibraryEntry[] | undefined
   const entries = (names: string[], load: (n: string) => { description?: string } | undefined): LibraryEntry[] =>
     names.map((n) => ({ name: n, description: load(n)?.description ?? '' }))
+  const scenarioEntry = (n: string): LibraryEntry => {
+    const s = builtinScenario(n)
+    return {
+      name: n,
+      description: s?.description ?? '',
+      topic: s?.tags?.[0] ?? n.split('-')[0]!,
+      sources: s?.sources ?? [],
+      ...(s?.kernel !== undefined ? { kernel: s.kernel } : {}),
+    }
+  }
   return {
     async listRuns(request: LabRequest<'listRuns'>) {
       return store.listRuns(request ?? {})
@@ -86,7 +96,7 @@ export function createLabService(options: { dbPath: string }): LabService {
       return store.getRun(request.id) ?? null
     },
     async listScenarios() {
-      scenarioEntries ??= entries(builtinScenarioNames(), builtinScenario)
+      scenarioEntries ??= builtinScenarioNames().map(scenarioEntry)
       return [...scenarioEntries]
     },
     async listProfiles() {
@@ -157,6 +167,17 @@ export function createLabService(options: { dbPath: string }): LabService {
       const series = views.series(request.id, request.pfn, request.maxPoints ?? 2000)
       if (!series) throw noRun(request.id)
       return series
+    },
+    async getScenarioText(request: LabRequest<'getScenarioText'>) {
+      const builtin = builtinScenarioText(request.name)
+      if (!builtin) throw new LabError({ code: 'not_found', field: 'name', message: `no built-in scenario '${request.name}'` })
+      return { name: request.name, text: builtin.text, chars: builtin.text.length, truncated: false }
+    },
+    async getRunScenario(request: LabRequest<'getRunScenario'>) {
+      const text = views.scenarioText(request.id)
+      if (!text) throw noRun(request.id)
+      const max = request.maxChars ?? 256 * 1024
+      return { name: text.name, text: text.text.slice(0, max), chars: text.text.length, truncated: text.text.length > max }
     },
     async runProgress(request: LabRequest<'runProgress'>) {
       return jobs.progress(request.jobId)

@@ -93,6 +93,12 @@ export class RunViews {
     return this.run(id) !== undefined
   }
 
+  /** The scenario text the run was made from, as stored. */
+  scenarioText(id: number): { name: string; text: string } | undefined {
+    const run = this.run(id)
+    return run ? { name: run.summary.scenario, text: run.scenarioText } : undefined
+  }
+
   header(id: number): RunHeader | null {
     const run = this.run(id)
     if (!run) return null

@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { FolioActivity, FolioSeries, LabErrorData, RunHeader, StepRow } from '../../main/contract/api'
+import type { FolioActivity, FolioSeries, LabErrorData, RunHeader, ScenarioText, StepRow } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
 import { EVENTS_PAGE, useEventsStore } from './events'
 import { fetchMissingPages } from './page-fetch'
@@ -29,6 +29,8 @@ export const useRunViewStore = defineStore('runView', () => {
   const pfn = ref<string>()
   const series = shallowRef<FolioSeries>()
   const loadingSeries = ref(false)
+  /** The stored scenario text of the run, fetched when the user opens it (it can be megabytes). */
+  const scenarioText = shallowRef<ScenarioText>()
   /** The step the user jumped to (from a violation or the chart); the list scrolls there. */
   const focusedStep = ref<number>()
 
@@ -50,6 +52,7 @@ export const useRunViewStore = defineStore('runView', () => {
     pfn.value = undefined
     series.value = undefined
     focusedStep.value = undefined
+    scenarioText.value = undefined
     error.value = undefined
     if (id === undefined) return
     loading.value = true
@@ -139,6 +142,18 @@ export const useRunViewStore = defineStore('runView', () => {
     }
   }
 
+  async function loadScenarioText(): Promise<void> {
+    const id = runId.value
+    if (id === undefined || scenarioText.value) return
+    const mine = token
+    try {
+      const answer = await getLabApi().getRunScenario({ id })
+      if (mine === token) scenarioText.value = answer
+    } catch (err) {
+      if (mine === token) error.value = labErrorOf(err)
+    }
+  }
+
   function focusStep(step: number | undefined): void {
     focusedStep.value = step
   }
@@ -156,11 +171,13 @@ export const useRunViewStore = defineStore('runView', () => {
     series,
     loadingSeries,
     focusedStep,
+    scenarioText,
     violationSteps,
     open,
     stepAt,
     ensureSteps,
     chartFolio,
+    loadScenarioText,
     focusStep,
   }
 })

@@ -20,6 +20,8 @@ export const useRunsStore = defineStore('runs', () => {
   /** The run in flight: its job id and the last progress polled from the backend. */
   const progress = shallowRef<RunProgress>()
   const error = ref<LabErrorData>()
+  /** A scenario another view asked the run form to pick (the Scenarios view's "Run this scenario"). */
+  const pickedScenario = ref<string>()
 
   async function refresh(): Promise<void> {
     loadingRuns.value = true
@@ -104,9 +106,13 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  function pickScenario(name: string): void {
+    pickedScenario.value = name
+  }
+
   function clearError(): void {
     error.value = undefined
   }
 
-  return { runs, scenarios, profiles, selectedId, loadingRuns, running, progress, error, refresh, loadScenarios, loadProfiles, select, runScenario, cancelRun, clearError }
+  return { runs, scenarios, profiles, selectedId, loadingRuns, running, progress, error, pickedScenario, refresh, pickScenario, loadScenarios, loadProfiles, select, runScenario, cancelRun, clearError }
 })

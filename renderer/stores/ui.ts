@@ -5,10 +5,11 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'layout'
+export type ViewId = 'runs' | 'scenarios' | 'layout'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
+  { id: 'scenarios', label: 'Scenarios' },
   { id: 'layout', label: 'Bit layout' },
 ]
 

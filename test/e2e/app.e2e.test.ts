@@ -114,6 +114,29 @@ describe('runs view in Chromium', () => {
   })
 })
 
+describe('scenarios view in Chromium', () => {
+  it('browses the library by topic, shows a scenario with its sources, and runs it from there', async () => {
+    pageProblems.length = 0 // the 400 the previous test provoked on purpose is logged by the browser
+    await page.getByRole('tab', { name: 'Scenarios' }).click()
+    const index = page.getByTestId('scenario-index')
+    await expect.poll(() => index.locator('h3').allTextContents()).toEqual([expect.stringContaining('devdax'), expect.stringContaining('fsdax'), expect.stringContaining('virtiofs')])
+    await index.getByRole('button', { name: 'fsdax-truncate-hang' }).click()
+    const detail = page.getByTestId('scenario-detail')
+    await expect.poll(() => page.getByTestId('scenario-text').innerText()).toContain('name: fsdax-truncate-hang')
+    expect(await page.getByTestId('scenario-sources').innerText()).toContain('fs/dax.c dax_break_layout')
+    await detail.getByRole('button', { name: 'Run this scenario' }).click()
+    await expect.poll(() => page.getByRole('tab', { name: 'Runs' }).getAttribute('aria-selected')).toBe('true')
+    expect(await page.getByRole('combobox', { name: 'Scenario' }).inputValue()).toBe('fsdax-truncate-hang')
+    await page.getByRole('combobox', { name: 'Kernel' }).fill('6.17')
+    await page.getByRole('button', { name: 'Run scenario' }).click()
+    await expect.poll(() => page.getByTestId('run-detail').locator('h2').innerText()).toContain('fsdax-truncate-hang')
+    // The text stored with the run, fetched when opened.
+    await page.getByTestId('run-scenario').locator('summary').click()
+    await expect.poll(() => page.getByTestId('run-scenario').innerText()).toContain('truncate: {task: trunc, file: /mnt/pmem0/data, length: 0}')
+    expect(pageProblems).toEqual([])
+  })
+})
+
 describe('web transport token', () => {
   it('a page opened without the launch token gets no data and says which URL to open', async () => {
     const other = await stack.browser.newPage()

@@ -1,5 +1,5 @@
 /**
- * Every view at 1400x900 and at the window's minimum size (900x600, main/app/window.ts), with a run
+ * Every view (runs, scenarios, bit layout) at 1400x900 and at the window's minimum size (900x600, main/app/window.ts), with a run
  * opened: screenshots in test-results/<view>-<w>x<h>.png, no horizontal overflow, and the bit layout
  * readable at the minimum width: bit numbers that do not run together, and bit numbers and empty
  * cells at WCAG AA contrast (>= 4.5:1), arch vs arch stacked.
@@ -85,6 +85,14 @@ describe('every view at 1400x900 and at the minimum window size', () => {
       await expect.poll(async () => (await page.getByTestId('folio-chart').locator('canvas').first().boundingBox())!.width).toBeLessThan(size.width)
       await noHorizontalOverflow()
       await page.screenshot({ path: join(stack.resultsDir, `runs-${tag}.png`), fullPage: true })
+    })
+
+    it(`scenarios view at ${tag}`, async () => {
+      await page.setViewportSize(size)
+      await page.getByRole('tab', { name: 'Scenarios' }).click()
+      await page.getByTestId('scenario-text').waitFor()
+      await noHorizontalOverflow()
+      await page.screenshot({ path: join(stack.resultsDir, `scenarios-${tag}.png`), fullPage: true })
     })
 
     it(`bit layout at ${tag}, x86 stacked with arm64: readable bit numbers at AA contrast`, async () => {

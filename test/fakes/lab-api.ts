@@ -158,6 +158,17 @@ export function createFakeLabApi(): FakeLabApi {
         violations: [],
       }
     },
+    async getScenarioText(request: LabRequest<'getScenarioText'>) {
+      calls.push({ method: 'getScenarioText', request })
+      const text = `name: ${request.name}\n`
+      return { name: request.name, text, chars: text.length, truncated: false }
+    },
+    async getRunScenario(request: LabRequest<'getRunScenario'>) {
+      calls.push({ method: 'getRunScenario', request })
+      const run = runs.find((r) => r.summary.id === request.id)
+      if (!run) throw Object.assign(new Error(`no stored run ${request.id}`), { data: { code: 'not_found', field: 'id', message: `no stored run ${request.id}` } })
+      return { name: run.summary.scenario, text: run.scenarioText, chars: run.scenarioText.length, truncated: false }
+    },
     async runProgress(request: LabRequest<'runProgress'>) {
       calls.push({ method: 'runProgress', request })
       return { jobId: request.jobId, state: 'done' as const, done: 1, total: 1 }

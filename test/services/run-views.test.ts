@@ -123,4 +123,19 @@ describe('run views', () => {
     expect(err).toBeInstanceOf(LabError)
     expect((err as LabError).data).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('not a multiple of its align') })
   })
+
+  it('lists the library with topics and sources, and gives scenario texts, stored and built in', async () => {
+    const list = await service.listScenarios(undefined)
+    const truncate = list.find((e) => e.name === 'fsdax-truncate-hang')!
+    expect(truncate.topic).toBe('fsdax')
+    expect(truncate.sources).toEqual(['fs/dax.c dax_break_layout (TASK_INTERRUPTIBLE wait)'])
+    expect(new Set(list.map((e) => e.topic))).toEqual(new Set(['devdax', 'fsdax', 'virtiofs']))
+    const builtin = await service.getScenarioText({ name: 'fsdax-truncate-hang' })
+    expect(builtin.text).toContain('name: fsdax-truncate-hang')
+    await expect(service.getScenarioText({ name: 'nope' })).rejects.toMatchObject({ data: { code: 'not_found', field: 'name' } })
+    const { runId } = await service.runScenario({ scenario: 'fsdax-truncate-hang', kernel: '6.17' })
+    expect((await service.getRunScenario({ id: runId })).text).toBe(builtin.text)
+    const cut = await service.getRunScenario({ id: runId, maxChars: 10 })
+    expect(cut).toEqual({ name: 'fsdax-truncate-hang', text: builtin.text.slice(0, 10), chars: builtin.text.length, truncated: true })
+  })
 })

@@ -24,6 +24,12 @@ export const EVENT_FILTERS: readonly { readonly label: string; readonly kinds?: 
 ]
 
 export const EVENTS_PAGE = 500
+/**
+ * Rows the unfiltered list spans at once. A list of 24 px rows taller than this would pass the
+ * browser's limit on an element's height (about 33.5 million px in Chromium), so a run with more
+ * events is shown as a window of this many, moved with setWindowStart().
+ */
+export const WINDOW_ROWS = 1_000_000
 export const FILTERED_CAP = 20_000
 const KEEP_PAGES = 64
 
@@ -49,9 +55,11 @@ export const useEventsStore = defineStore('events', () => {
   let token = 0
   const pending = new Set<number>()
 
+  /** Unfiltered mode: the seq of row 0 (0 unless the run has more than WINDOW_ROWS events). */
+  const windowStart = ref(0)
   const filtered = computed(() => filter.value !== 0 || fields.value.step !== undefined || fields.value.task !== undefined || fields.value.pfn !== undefined)
   /** Rows the list has: every event, or the matches so far. */
-  const rowCount = computed(() => (filtered.value ? events.value.length : runEvents.value))
+  const rowCount = computed(() => (filtered.value ? events.value.length : Math.max(0, Math.min(runEvents.value - windowStart.value, WINDOW_ROWS))))
   const capped = computed(() => filtered.value && events.value.length >= FILTERED_CAP)
 
   function request(fromSeq: number): LabRequest<'getEvents'> {
@@ -93,6 +101,7 @@ export const useEventsStore = defineStore('events', () => {
     token++
     runId.value = id
     runEvents.value = total
+    windowStart.value = 0
     events.value = []
     hasMore.value = false
     pages.value = new Map()
@@ -105,10 +114,18 @@ export const useEventsStore = defineStore('events', () => {
     } else await ensureRows(0, EVENTS_PAGE - 1)
   }
 
-  /** Unfiltered mode: row i of the list (seq i) once its page is loaded. */
+  /** Row i of the list (unfiltered: seq windowStart + i) once its page is loaded. */
   function eventAt(index: number): TraceEventDto | undefined {
     if (filtered.value) return events.value[index]
-    return pages.value.get(Math.floor(index / EVENTS_PAGE))?.[index % EVENTS_PAGE]
+    const seq = windowStart.value + index
+    return pages.value.get(Math.floor(seq / EVENTS_PAGE))?.[seq % EVENTS_PAGE]
+  }
+
+  /** Unfiltered mode: row 0 becomes event `seq` (rounded down to a page), for runs past WINDOW_ROWS. */
+  async function setWindowStart(seq: number): Promise<void> {
+    const last = Math.max(0, runEvents.value - 1)
+    windowStart.value = Math.floor(Math.min(Math.max(0, seq), last) / EVENTS_PAGE) * EVENTS_PAGE
+    await ensureRows(0, EVENTS_PAGE - 1)
   }
 
   /** Makes rows [first, last] available: fetches their pages, or the next matches when filtered. */
@@ -120,8 +137,8 @@ export const useEventsStore = defineStore('events', () => {
     }
     const mine = token
     await fetchMissingPages({
-      first,
-      last,
+      first: windowStart.value + first,
+      last: windowStart.value + last,
       pageSize: EVENTS_PAGE,
       total: runEvents.value,
       has: (p) => pages.value.has(p),
@@ -161,5 +178,5 @@ export const useEventsStore = defineStore('events', () => {
     if (last && hasMore.value) await loadFiltered(last.seq + 1)
   }
 
-  return { runId, runEvents, filter, fields, events, hasMore, pages, loading, error, filtered, rowCount, capped, show, eventAt, ensureRows, setFilter, setFields, loadMore }
+  return { runId, runEvents, filter, fields, events, hasMore, pages, windowStart, loading, error, filtered, rowCount, capped, show, eventAt, ensureRows, setWindowStart, setFilter, setFields, loadMore }
 })

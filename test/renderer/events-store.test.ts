@@ -1,7 +1,7 @@
 /** The events store over the real services: unfiltered rows by seq, filtered matches appended, stale answers dropped. */
 import { expect, it } from 'vitest'
 import { setLabApi } from '../../renderer/api'
-import { EVENT_FILTERS, EVENTS_PAGE, useEventsStore } from '../../renderer/stores/events'
+import { EVENT_FILTERS, EVENTS_PAGE, WINDOW_ROWS, useEventsStore } from '../../renderer/stores/events'
 import { createFakeLabApi } from '../fakes/lab-api'
 import { useRealService } from './real-service'
 
@@ -60,4 +60,28 @@ it('drops an answer for a run that is no longer shown', async () => {
   await first
   expect(store.eventAt(0)).toBeUndefined()
   expect(store.runId).toBeUndefined()
+})
+
+it('shows a run with more events than WINDOW_ROWS as a window that can be moved', async () => {
+  // A fake backend that answers any page of a 2.5M-event run: seq is all the list needs.
+  const pages: number[] = []
+  setLabApi({
+    ...createFakeLabApi(),
+    getEvents: async (request) => {
+      pages.push(request.fromSeq ?? 0)
+      const from = request.fromSeq ?? 0
+      return Array.from({ length: Math.min(request.limit ?? 500, 2_500_000 - from) }, (_, i) => ({ seq: from + i, step: 0, task: 'main', kind: 'refcount', level: 'none', pfn: '0x1', before: 0, after: 1, cause: 'x' }))
+    },
+  })
+  const store = useEventsStore()
+  await store.show(1, 2_500_000)
+  expect(store.rowCount).toBe(WINDOW_ROWS)
+  expect(store.eventAt(0)?.seq).toBe(0)
+  await store.setWindowStart(2_200_123)
+  expect(store.windowStart).toBe(2_200_000)
+  expect(store.rowCount).toBe(300_000)
+  expect(store.eventAt(0)?.seq).toBe(2_200_000)
+  await store.ensureRows(299_990, 299_999)
+  expect(store.eventAt(299_999)?.seq).toBe(2_499_999)
+  expect(pages).toEqual([0, 2_200_000, 2_499_500])
 })

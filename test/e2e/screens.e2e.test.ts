@@ -98,7 +98,7 @@ describe('every view at 1400x900 and at the minimum window size', () => {
     it(`bit layout at ${tag}, x86 stacked with arm64: readable bit numbers at AA contrast`, async () => {
       await page.setViewportSize(size)
       await page.getByRole('tab', { name: 'Bit layout' }).click()
-      await page.getByRole('combobox', { name: 'Stack with arch' }).selectOption('arm64')
+      await page.getByRole('combobox', { name: 'Stack with' }).selectOption('arm64')
       const other = page.getByTestId('other-arch')
       await other.getByTestId('register-diagram').waitFor()
       expect(await other.innerText()).toContain('arm64 (AArch64)')
@@ -116,7 +116,7 @@ describe('every view at 1400x900 and at the minimum window size', () => {
       expect(Math.min(...emptyCells)).toBeGreaterThanOrEqual(4.5)
       await noHorizontalOverflow()
       await page.screenshot({ path: join(stack.resultsDir, `bit-layout-${tag}.png`), fullPage: true })
-      await page.getByRole('combobox', { name: 'Stack with arch' }).selectOption('')
+      await page.getByRole('combobox', { name: 'Stack with' }).selectOption('')
     })
   }
 

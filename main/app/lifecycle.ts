@@ -1,13 +1,14 @@
 /**
- * Electron app lifecycle: harden the session and every web contents, start the services' utility
- * process, register the IPC handlers and open the window. The build lays out out/main (this bundle and
- * service-worker.js), out/preload/index.cjs and out/renderer/index.html side by side.
+ * Electron app lifecycle: one instance only, the daxlab:// scheme, a hardened session and web
+ * contents, the services' utility process, the IPC handlers and the window. The build lays out
+ * out/main (this bundle and service-worker.js), out/preload/index.cjs and out/renderer side by side.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { defaultDbPath } from '../store/paths'
-import { app, session, type BrowserWindow } from 'electron'
+import { app, protocol, session, type BrowserWindow } from 'electron'
 import { CONTENT_SECURITY_POLICY_HEADER, DEV_CONTENT_SECURITY_POLICY } from '../contract/security'
+import { APP_INDEX_URL, handleAppScheme, registerAppScheme } from './app-protocol'
 import { registerLabIpc } from './ipc'
 import { appSenderCheck } from './sender-policy'
 import { startServiceHost, type ServiceHost } from './service-host'
@@ -19,10 +20,10 @@ export interface AppLayout {
   readonly mainDir: string
 }
 
-export function appPaths(mainDir: string): { preload: string; rendererIndex: string; serviceWorker: string; sqliteBinding: string } {
+export function appPaths(mainDir: string): { preload: string; rendererDir: string; serviceWorker: string; sqliteBinding: string } {
   return {
     preload: join(mainDir, '../preload/index.cjs'),
-    rendererIndex: join(mainDir, '../renderer/index.html'),
+    rendererDir: join(mainDir, '../renderer'),
     serviceWorker: join(mainDir, 'service-worker.js'),
     // Where scripts/electron-native.mjs puts the Electron build of better-sqlite3: the project root,
     // found from the bundle rather than the working directory, which is anything when launched elsewhere.
@@ -30,12 +31,20 @@ export function appPaths(mainDir: string): { preload: string; rendererIndex: str
   }
 }
 
-export function startApp(layout: AppLayout): void {
+/** Starts the app; false when another instance already runs (it gets focused and this one quits). */
+export function startApp(layout: AppLayout): boolean {
+  // One instance: two would open the same store and race on its runs; the second focuses the first.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return false
+  }
   const paths = appPaths(layout.mainDir)
-  // Set by `electron-vite dev` only; a packaged or previewed build loads the file.
+  // Set by `electron-vite dev` only; a packaged or previewed build loads daxlab://app/index.html.
   const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+  const contentSecurityPolicy = devServerUrl ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY_HEADER
 
   app.enableSandbox()
+  registerAppScheme(protocol)
   app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents))
 
   let host: ServiceHost | undefined
@@ -43,19 +52,26 @@ export function startApp(layout: AppLayout): void {
   let window: BrowserWindow | undefined
 
   const openWindow = (): void => {
-    window = createMainWindow(paths.preload, devServerUrl ? { url: devServerUrl } : { file: paths.rendererIndex })
+    window = createMainWindow(paths.preload, { url: devServerUrl ?? APP_INDEX_URL })
     window.on('closed', () => (window = undefined))
   }
 
+  app.on('second-instance', () => {
+    if (!window) return
+    if (window.isMinimized()) window.restore()
+    window.focus()
+  })
+
   void app.whenReady().then(() => {
-    hardenSession(session.defaultSession, devServerUrl ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY_HEADER)
+    hardenSession(session.defaultSession, contentSecurityPolicy)
+    handleAppScheme(protocol, paths.rendererDir, contentSecurityPolicy)
     host = startServiceHost({
       workerPath: paths.serviceWorker,
       // The same file as the CLI ($DAXLAB_DB, else the user data directory; docs/store.md).
       dbPath: defaultDbPath(),
       sqliteBinding: process.env.DAXLAB_SQLITE_BINDING ?? (existsSync(paths.sqliteBinding) ? paths.sqliteBinding : undefined),
     })
-    unregister = registerLabIpc(host.api, appSenderCheck({ rendererIndex: paths.rendererIndex, devServerUrl }))
+    unregister = registerLabIpc(host.api, appSenderCheck({ devServerUrl }))
     openWindow()
     app.on('activate', () => {
       if (!window) openWindow()
@@ -70,4 +86,5 @@ export function startApp(layout: AppLayout): void {
     unregister?.()
     host?.close()
   })
+  return true
 }

@@ -46,12 +46,13 @@ export function lockDownWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
 
-export type WindowContent = { readonly file: string } | { readonly url: string }
+export type WindowContent = { readonly url: string }
 
+/** The window on `content.url`: daxlab://app/index.html in a build, the Vite dev server under `dev`. */
 export function createMainWindow(preloadPath: string, content: WindowContent): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(preloadPath))
   lockDownWebContents(win.webContents)
   win.once('ready-to-show', () => win.show())
-  void ('file' in content ? win.loadFile(content.file) : win.loadURL(content.url))
+  void win.loadURL(content.url)
   return win
 }

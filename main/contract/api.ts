@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { EVENT_KIND_NAMES } from '../sim/events'
-import type { RunResult } from '../sim/result'
+import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Violation } from '../sim/result'
 
 export interface RunSummary {
   readonly id: number
@@ -34,6 +34,21 @@ export interface RunDetail {
 export interface LibraryEntry {
   readonly name: string
   readonly description: string
+  /** Scenarios: what the library groups them by (their first tag, else the name's first word: fsdax, devdax, ...). */
+  readonly topic?: string
+  /** Scenarios: the kernel sources they model (file and function). */
+  readonly sources?: readonly string[]
+  /** Scenarios: the kernel they name, if any. */
+  readonly kernel?: string
+}
+
+/** A scenario's text: a built-in's file, or what a stored run was made from. */
+export interface ScenarioText {
+  readonly name: string
+  readonly text: string
+  /** Characters in the whole text; `text` holds at most the request's `maxChars`. */
+  readonly chars: number
+  readonly truncated: boolean
 }
 
 export interface StartedRun {
@@ -65,7 +80,97 @@ export interface RunProgress {
   readonly total: number
 }
 
+/**
+ * A run without its step list: what the run view shows first. Lists that can grow with the run
+ * (violations, blocked tasks, folios) are capped at HEADER_LIST_LIMIT entries; the totals say how many
+ * there are. Steps come a page at a time (getSteps), events too (getEvents), the chart's series from
+ * getFolioSeries, so the renderer never holds a whole large run.
+ */
+export interface RunHeader {
+  readonly summary: RunSummary
+  readonly quirks: readonly string[]
+  readonly violations: readonly Violation[]
+  readonly violationsTotal: number
+  readonly blocked: readonly BlockedTask[]
+  readonly blockedTotal: number
+  readonly folios: readonly FolioResult[]
+  readonly foliosTotal: number
+  readonly pgmaps: readonly PgmapResult[]
+}
+
+export const HEADER_LIST_LIMIT = 2000
+
+/** One step as the run view lists it: the engine's result plus the arguments the scenario gave it. */
+export interface StepRow extends StepResult {
+  /** The step's arguments as written in the scenario (defaults not filled in). */
+  readonly args: Readonly<Record<string, unknown>>
+}
+
+export interface StepsPage {
+  /** Steps in the run. */
+  readonly total: number
+  readonly offset: number
+  readonly steps: readonly StepRow[]
+}
+
+/** A folio that has count events in a run, for picking the one to chart. */
+export interface FolioActivity {
+  readonly pfn: string
+  /** refcount, mapcount, pincount and wait events on this folio. */
+  readonly events: number
+  readonly maxRefcount: number
+  readonly maxMapcount: number
+  readonly maxPincount: number
+}
+
+export interface FolioList {
+  /** Folios with events, busiest first, at most the request's `limit`. */
+  readonly folios: readonly FolioActivity[]
+  readonly total: number
+  /** The folio the chart opens on: the first violation's folio, else the one the run ends with most references on, else the busiest. */
+  readonly suggested: string | null
+}
+
+/**
+ * One folio's counts over the steps of a run, as points where something changed: `steps[i]` is the
+ * step after which the counts were `refcount[i]`, `mapcount[i]`, ... (a stepped line). When the run has
+ * more change points than `maxPoints`, main folds them into buckets of equal step width and keeps each
+ * count's peak in a bucket (`downsampled`), so short-lived pins and references stay visible.
+ */
+export interface FolioSeries {
+  readonly pfn: string
+  /** The dev_pagemap whose percpu_ref `pgmapRefs` follows (the folio's region), or null. */
+  readonly pgmap: string | null
+  readonly totalSteps: number
+  readonly downsampled: boolean
+  readonly steps: readonly number[]
+  readonly refcount: readonly number[]
+  readonly mapcount: readonly number[]
+  readonly pincount: readonly number[]
+  readonly pgmapRefs: readonly number[] | null
+  /** Steps at which a task started waiting on this folio. */
+  readonly waits: readonly number[]
+  /** Steps of the run's violations on this folio (or with no folio). */
+  readonly violations: readonly number[]
+}
+
 const name = z.string().min(1).max(200)
+
+/** The longest scenario text a request may carry (`runScenario.source`), in characters. */
+export const MAX_SOURCE_CHARS = 16 * 1024 * 1024
+/**
+ * The web bridge's body limit, derived from the schema's: a source at MAX_SOURCE_CHARS still fits when
+ * JSON escaping doubles it (newlines and quotes become two characters), plus room for the other
+ * fields. So a request the schema would accept is never refused for its size, and one it would refuse
+ * gets the schema's error naming the field.
+ */
+export const MAX_BODY_BYTES = 2 * MAX_SOURCE_CHARS + 64 * 1024
+/** The header carrying the web bridge's per-launch token (lower case, as Node hands headers over). */
+export const TOKEN_HEADER = 'x-daxlab-token'
+/** A method without arguments takes no payload, or `{}` (the docs say every method takes a JSON body). */
+const noArguments = z.object({}).strict().optional()
+/** A page frame number as text: `0x240000` or `2359296`. */
+const pfnText = z.string().regex(/^(0x[0-9a-fA-F]{1,14}|[0-9]{1,16})$/, 'a pfn in hex (0x240000) or decimal')
 
 export const requestSchemas = {
   listRuns: z
@@ -73,15 +178,17 @@ export const requestSchemas = {
     .strict()
     .optional(),
   getRun: z.object({ id: z.number().int().min(1) }).strict(),
-  listScenarios: z.undefined().optional(),
-  listProfiles: z.undefined().optional(),
+  listScenarios: noArguments,
+  listProfiles: noArguments,
   runScenario: z
     .object({
       /** A built-in scenario name; ignored when `source` is given. */
       scenario: name,
       /** The scenario's YAML/JSON text, for scenarios that are not built in. */
-      source: z.string().min(1).max(16 * 1024 * 1024).optional(),
+      source: z.string().min(1).max(MAX_SOURCE_CHARS).optional(),
       kernel: name,
+      /** A built-in hardware profile to run on instead of the one the scenario names. */
+      profile: name.optional(),
       arch: name.optional(),
       variant: name.optional(),
       session: name.optional(),
@@ -96,8 +203,31 @@ export const requestSchemas = {
       fromSeq: z.number().int().min(0).optional(),
       step: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(5000).optional(),
+      /** Only events of this task (its name). */
+      task: name.optional(),
+      /** Only events on this pfn (hex `0x...` or decimal). */
+      pfn: pfnText.optional(),
     })
     .strict(),
+  getRunHeader: z.object({ id: z.number().int().min(1) }).strict(),
+  getSteps: z
+    .object({
+      id: z.number().int().min(1),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(2000).optional(),
+    })
+    .strict(),
+  listFolios: z.object({ id: z.number().int().min(1), limit: z.number().int().min(1).max(5000).optional() }).strict(),
+  getFolioSeries: z
+    .object({
+      id: z.number().int().min(1),
+      /** Default: the suggested folio of listFolios. */
+      pfn: pfnText.optional(),
+      maxPoints: z.number().int().min(16).max(20000).optional(),
+    })
+    .strict(),
+  getScenarioText: z.object({ name }).strict(),
+  getRunScenario: z.object({ id: z.number().int().min(1), maxChars: z.number().int().min(1).max(MAX_SOURCE_CHARS).optional() }).strict(),
   runProgress: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
 } as const
@@ -112,6 +242,12 @@ export interface LabResponses {
   listProfiles: LibraryEntry[]
   runScenario: StartedRun
   getEvents: TraceEventDto[]
+  getRunHeader: RunHeader | null
+  getSteps: StepsPage
+  listFolios: FolioList
+  getFolioSeries: FolioSeries
+  getScenarioText: ScenarioText
+  getRunScenario: ScenarioText
   runProgress: RunProgress
   cancelRun: RunProgress
 }

@@ -11,10 +11,12 @@ import { parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
+import { ModelError } from '../sim/errors'
 import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
+import { RunViews, eventDto } from './run-views'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
 const SLICE_STEPS = 2000
@@ -35,18 +37,23 @@ function asField<T>(field: string, check: () => T): T {
   }
 }
 
-function loadScenario(request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: Profile } {
+function loadScenario(request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: () => Profile } {
   const { source } = request
   if (source !== undefined) {
-    return asField('source', () => {
-      const scenario = parseScenarioText(source, 'source')
-      return { scenario, text: source, profile: resolveProfile(scenario, 'source') }
-    })
+    const scenario = asField('source', () => parseScenarioText(source, 'source'))
+    return { scenario, text: source, profile: () => asField('source', () => resolveProfile(scenario, 'source')) }
   }
   const builtin = builtinScenarioText(request.scenario)
   const scenario = builtinScenario(request.scenario)
   if (!builtin || !scenario) throw new LabError({ code: 'not_found', field: 'scenario', message: `no built-in scenario '${request.scenario}'` })
-  return { scenario, text: builtin.text, profile: resolveProfile(scenario, builtin.file) }
+  return { scenario, text: builtin.text, profile: () => resolveProfile(scenario, builtin.file) }
+}
+
+/** The profile the caller picked in place of the scenario's own. */
+function overrideProfile(name: string): Profile {
+  const profile = builtinProfile(name)
+  if (!profile) throw new LabError({ code: 'not_found', field: 'profile', message: `no profile '${name}' (one of: ${builtinProfileNames().join(', ')})` })
+  return profile
 }
 
 /** The kernel, arch and variant the caller typed, checked before the run so a bad one names its field. */
@@ -63,12 +70,24 @@ export interface LabService extends LabApi {
 export function createLabService(options: { dbPath: string }): LabService {
   const store = TraceStore.open(options.dbPath)
   const jobs = new JobTable()
+  const views = new RunViews(store)
+  const noRun = (id: number) => new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
   let anonymousJobs = 0
   // The built-in library never changes while the process runs: parse it for the lists once, on first ask.
   let scenarioEntries: LibraryEntry[] | undefined
   let profileEntries: LibraryEntry[] | undefined
   const entries = (names: string[], load: (n: string) => { description?: string } | undefined): LibraryEntry[] =>
     names.map((n) => ({ name: n, description: load(n)?.description ?? '' }))
+  const scenarioEntry = (n: string): LibraryEntry => {
+    const s = builtinScenario(n)
+    return {
+      name: n,
+      description: s?.description ?? '',
+      topic: s?.tags?.[0] ?? n.split('-')[0]!,
+      sources: s?.sources ?? [],
+      ...(s?.kernel !== undefined ? { kernel: s.kernel } : {}),
+    }
+  }
   return {
     async listRuns(request: LabRequest<'listRuns'>) {
       return store.listRuns(request ?? {})
@@ -77,7 +96,7 @@ export function createLabService(options: { dbPath: string }): LabService {
       return store.getRun(request.id) ?? null
     },
     async listScenarios() {
-      scenarioEntries ??= entries(builtinScenarioNames(), builtinScenario)
+      scenarioEntries ??= builtinScenarioNames().map(scenarioEntry)
       return [...scenarioEntries]
     },
     async listProfiles() {
@@ -85,7 +104,9 @@ export function createLabService(options: { dbPath: string }): LabService {
       return [...profileEntries]
     },
     async runScenario(request: LabRequest<'runScenario'>) {
-      const { scenario, text, profile } = loadScenario(request)
+      const loaded = loadScenario(request)
+      const { scenario, text } = loaded
+      const profile = request.profile !== undefined ? overrideProfile(request.profile) : loaded.profile()
       checkRunOptions(request, profile)
       const job: Job = jobs.start(request.jobId ?? `anonymous-${++anonymousJobs}`)
       let output: RunOutput
@@ -105,6 +126,8 @@ export function createLabService(options: { dbPath: string }): LabService {
       } catch (err) {
         if (job.state !== 'cancelled') job.state = 'failed'
         if (err instanceof LabError) throw err
+        // The machine or scenario asks for what the kernel could not build: the caller's input, so 400.
+        if (err instanceof ModelError) throw new LabError({ code: 'invalid_request', message: err.message })
         throw new LabError({ code: 'failed', message: (err as Error).message })
       }
       job.state = 'saving'
@@ -118,15 +141,43 @@ export function createLabService(options: { dbPath: string }): LabService {
       }
     },
     async getEvents(request: LabRequest<'getEvents'>) {
-      const { id, limit, ...query } = request
-      const events = store.getEvents(id, { ...query, limit: limit ?? 500 })
-      // Only an empty answer needs telling apart from a missing run (getRun decodes the whole result).
-      if (events.length === 0 && !store.getRun(id)) throw new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
-      return events.map((e) => ({
-        ...e,
-        pfn: '0x' + e.pfn.toString(16),
-        entry: e.entry === undefined ? undefined : '0x' + e.entry.toString(16).padStart(16, '0'),
-      }))
+      const { id, limit, task, pfn, ...query } = request
+      const events =
+        task !== undefined || pfn !== undefined
+          ? views.filteredEvents(id, { ...query, task, pfn, limit: limit ?? 500 })
+          : store.getEvents(id, { ...query, limit: limit ?? 500 }).map(eventDto)
+      // Only an empty answer needs telling apart from a missing run.
+      if (events.length === 0 && !views.exists(id)) throw noRun(id)
+      return events
+    },
+    async getRunHeader(request: LabRequest<'getRunHeader'>) {
+      return views.header(request.id)
+    },
+    async getSteps(request: LabRequest<'getSteps'>) {
+      const page = views.steps(request.id, request.offset ?? 0, request.limit ?? 200)
+      if (!page) throw noRun(request.id)
+      return page
+    },
+    async listFolios(request: LabRequest<'listFolios'>) {
+      const list = views.folios(request.id, request.limit ?? 200)
+      if (!list) throw noRun(request.id)
+      return list
+    },
+    async getFolioSeries(request: LabRequest<'getFolioSeries'>) {
+      const series = views.series(request.id, request.pfn, request.maxPoints ?? 2000)
+      if (!series) throw noRun(request.id)
+      return series
+    },
+    async getScenarioText(request: LabRequest<'getScenarioText'>) {
+      const builtin = builtinScenarioText(request.name)
+      if (!builtin) throw new LabError({ code: 'not_found', field: 'name', message: `no built-in scenario '${request.name}'` })
+      return { name: request.name, text: builtin.text, chars: builtin.text.length, truncated: false }
+    },
+    async getRunScenario(request: LabRequest<'getRunScenario'>) {
+      const text = views.scenarioText(request.id)
+      if (!text) throw noRun(request.id)
+      const max = request.maxChars ?? 256 * 1024
+      return { name: text.name, text: text.text.slice(0, max), chars: text.text.length, truncated: text.text.length > max }
     },
     async runProgress(request: LabRequest<'runProgress'>) {
       return jobs.progress(request.jobId)

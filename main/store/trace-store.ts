@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3'
 import { resolve } from 'node:path'
-import { EVENT_KIND_NAMES, type TraceEvent } from '../sim/events'
+import { EVENT_KIND_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
 import type { RunResult, StepResult, Violation } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
@@ -369,6 +369,40 @@ export class TraceStore implements TraceStoreApi {
         }
       }
       return out
+    })
+  }
+
+  /**
+   * The run's events as raw columns, one chunk at a time from `fromSeq`, with the task and cause string
+   * tables: for readers that aggregate millions of events (the app's per-folio chart) and cannot afford
+   * one object per event. `visit` gets each chunk's columns and the seq of its first event; returning
+   * false stops the scan. Chunks without any of `kinds` (names) are skipped unread.
+   */
+  scanEventColumns(
+    id: number,
+    visit: (cols: EventColumns, firstSeq: number, strings: { tasks: readonly string[]; causes: readonly string[] }) => boolean | void,
+    query: { fromSeq?: number; kinds?: readonly string[] } = {},
+  ): void {
+    let mask: number | null = null
+    if (query.kinds) {
+      mask = 0
+      for (const name of query.kinds) {
+        const k = EVENT_KIND_NAMES.indexOf(name)
+        if (k < 0) throw new Error(`unknown event kind '${name}' (one of: ${EVENT_KIND_NAMES.join(', ')})`)
+        mask |= 1 << Math.min(k, KIND_OVERFLOW_BIT)
+      }
+      mask >>>= 0
+    }
+    this.guard(() => {
+      const row = this.sql.runRow.get(id)
+      if (!row) return
+      // Verified as getEvents verifies: the run's checksum covers the string tables, each chunk its own.
+      const strings = this.strings(id)
+      this.verify(verifyRun(row, strings.tasks, strings.causes))
+      for (const chunk of this.sql.chunks.iterate({ run: id, fromSeq: Math.max(0, query.fromSeq ?? 0), mask, step: null })) {
+        this.verify(verifyEventChunk(id, chunk))
+        if (visit(unpackChunk(chunk.data), chunk.first_seq, strings) === false) return // leaving the loop resets the statement
+      }
     })
   }
 

@@ -4,14 +4,17 @@
  * `POST /api/<method>` with the very call path the IPC handlers use (callLab: zod validation, then the
  * service, then a LabResult envelope). Node only, no electron.
  *
- * Guard rails, since any local page could try to reach a localhost port: the Host header must name this
- * server (no DNS rebinding), a cross-origin Origin is refused, the body must be JSON and small, and every
- * response carries the app's CSP.
+ * Guard rails, since any local page or process could try to reach a localhost port: every API call
+ * must carry this launch's random token (`X-Daxlab-Token`; the page reads it from the `#token=` of the
+ * URL the server prints, which no other page or process knows), the Host header must name this server
+ * (no DNS rebinding), a cross-origin Origin is refused, the body must be JSON and within
+ * MAX_BODY_BYTES, and every response carries the app's CSP.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import type { LabApi, LabErrorData } from '../contract/api'
+import { MAX_BODY_BYTES, TOKEN_HEADER, type LabApi, type LabErrorData } from '../contract/api'
 import { callLab, isLabMethod, type LabResult } from '../contract/envelope'
 import { CONTENT_SECURITY_POLICY_HEADER } from '../contract/security'
 import { resolveStaticFile, sendStaticFile } from './static-files'
@@ -24,12 +27,19 @@ export interface WebBridgeOptions {
   readonly host?: string
   /** The built renderer; default `out/renderer` under the current directory. */
   readonly rendererDir?: string
+  /** Default MAX_BODY_BYTES (the contract's: room for the largest request its schemas accept). */
   readonly maxBodyBytes?: number
+  /** The API token; default 32 random bytes, new for every launch. */
+  readonly token?: string
 }
 
 export interface WebBridge {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   readonly url: string
+  /** The page to open: `url` + `/#token=<token>` (a fragment never leaves the browser). */
+  readonly pageUrl: string
+  /** This launch's token, required as the X-Daxlab-Token header of every API call. */
+  readonly token: string
   close(): Promise<void>
 }
 
@@ -108,7 +118,9 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
 export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
   const host = options.host ?? '127.0.0.1'
   const rendererDir = resolve(options.rendererDir ?? 'out/renderer')
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
+  const token = options.token ?? randomBytes(32).toString('base64url')
+  const tokenBytes = Buffer.from(token)
   const { service } = options
   let allowedHosts = new Set<string>()
 
@@ -121,6 +133,12 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
     const origin = req.headers.origin
     if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
       throw fail(403, 'invalid_request', `${name}: refused: cross-origin request from ${origin}`)
+    }
+    const given = req.headers[TOKEN_HEADER]
+    const givenBytes = Buffer.from(typeof given === 'string' ? given : '')
+    // Constant time: a wrong token says nothing about how much of it was right.
+    if (givenBytes.length !== tokenBytes.length || !timingSafeEqual(givenBytes, tokenBytes)) {
+      throw fail(401, 'invalid_request', `${name}: refused: missing or wrong ${TOKEN_HEADER} (open the URL the server printed)`)
     }
     const payload = await readJsonBody(req, maxBodyBytes)
     const result = await callLab(service, name, payload)
@@ -172,8 +190,11 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   const hostPart = host.includes(':') ? `[${host}]` : host
   allowedHosts = new Set([`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
 
+  const url = `http://${hostPart}:${port}`
   return {
-    url: `http://${hostPart}:${port}`,
+    url,
+    pageUrl: `${url}/#token=${token}`,
+    token,
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done())

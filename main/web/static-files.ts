@@ -60,8 +60,13 @@ export async function resolveStaticFile(rootDir: string, urlPath: string): Promi
   }
 }
 
+/** The Content-Type a renderer file is served with (the web bridge and the app's daxlab:// scheme). */
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream'
+}
+
 export async function sendStaticFile(res: ServerResponse, file: StaticFile, headOnly: boolean): Promise<void> {
-  const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream'
+  const type = contentTypeOf(file.path)
   res.writeHead(200, {
     'Content-Type': type,
     'Content-Length': file.size,

@@ -5,7 +5,7 @@
  */
 import { labMethodTable, type LabApi } from '../../main/contract/api'
 import { unwrapResult, type LabBridge } from '../../main/contract/envelope'
-import { createHttpLabApi } from './http'
+import { createHttpLabApi, tokenFromHash } from './http'
 
 let current: LabApi | undefined
 
@@ -20,7 +20,9 @@ export function fromBridge(bridge: LabBridge): LabApi {
 export function getLabApi(): LabApi {
   // window.lab, read through globalThis so this module also type-checks (and runs) outside a DOM.
   const bridge = (globalThis as { lab?: LabBridge }).lab
-  current ??= bridge ? fromBridge(bridge) : createHttpLabApi()
+  // Over HTTP the page proves it was opened from the URL the server printed: its #token= fragment.
+  const hash = (globalThis as { location?: { hash?: string } }).location?.hash ?? ''
+  current ??= bridge ? fromBridge(bridge) : createHttpLabApi('/api', undefined, tokenFromHash(hash))
   return current
 }
 

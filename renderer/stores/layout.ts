@@ -34,6 +34,8 @@ export const useLayoutStore = defineStore('layout', () => {
   const entryText = ref(EXAMPLE_ENTRY)
   /** rowKey() of the field shown in the detail panel; undefined shows DEVMAP (or nothing). */
   const focusedKey = ref<string>()
+  /** A second arch drawn under the first at the same kernel and level; '' when not stacking. */
+  const otherArchId = ref('')
 
   const plugin = computed(() => getArch(archId.value))
   const variants = computed(() => plugin.value.variants)
@@ -64,6 +66,20 @@ export const useLayoutStore = defineStore('layout', () => {
     return rows.value.find((r) => rowKey(r) === key) ?? rows.value.find((r) => r.name === 'DEVMAP')
   })
   const notes = computed(() => plugin.value.notes ?? [])
+
+  /**
+   * Arch vs arch: the second arch's default variant at the same kernel and level, drawn with its own
+   * fields (no release diff); undefined when not stacking or when that variant has no leaf there.
+   */
+  const other = computed(() => {
+    if (otherArchId.value === '') return undefined
+    const otherPlugin = getArch(otherArchId.value)
+    const otherCtx = context(otherPlugin, resolveKernel(kernelText.value), otherPlugin.defaultVariant)
+    const level = shownLevel.value
+    if (!levelsOf(otherCtx).includes(level)) return { plugin: otherPlugin, ctx: otherCtx, level, cells: undefined, labels: undefined, devmap: undefined }
+    const otherRows = bitTable(otherPlugin, otherCtx, level)
+    return { plugin: otherPlugin, ctx: otherCtx, level, cells: bitCells(otherRows, []), labels: labelSegments(otherRows), devmap: devmapFlags(otherPlugin, otherCtx, level) }
+  })
 
   const parsedEntry = computed(() => parseEntry(entryText.value))
   const entryError = computed(() => (parsedEntry.value.ok ? undefined : parsedEntry.value.error))
@@ -132,8 +148,28 @@ export const useLayoutStore = defineStore('layout', () => {
     if (exampleEntry.value !== undefined) entryText.value = exampleEntry.value
   }
 
+  /**
+   * Shows an entry value as a run saw it: that run's arch, variant, kernel and level, the value in the
+   * decoder. Unknown arch or variant names leave the current choice (a run stored by another build).
+   */
+  function openEntry(entry: { arch: string; variant: string; kernel: string; level: string; value: string }): void {
+    if (archOptions.some((a) => a.id === entry.arch)) selectArch(entry.arch)
+    selectVariant(entry.variant)
+    try {
+      selectKernel(entry.kernel)
+    } catch {
+      // a kernel this build cannot resolve: keep the one shown
+    }
+    if (entry.level === 'pte' || entry.level === 'pmd' || entry.level === 'pud') selectLevel(entry.level)
+    setEntryText(entry.value)
+  }
+
   function focusField(key: string | undefined): void {
     focusedKey.value = key
+  }
+
+  function selectOtherArch(id: string): void {
+    otherArchId.value = id === '' ? '' : getArch(id).id
   }
 
   function clampLevel(): void {
@@ -167,6 +203,8 @@ export const useLayoutStore = defineStore('layout', () => {
     labels,
     focusedRow,
     notes,
+    otherArchId,
+    other,
     entryError,
     entryValue,
     decoded,
@@ -178,6 +216,8 @@ export const useLayoutStore = defineStore('layout', () => {
     selectLevel,
     setEntryText,
     useExample,
+    openEntry,
     focusField,
+    selectOtherArch,
   }
 })

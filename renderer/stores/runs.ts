@@ -1,26 +1,27 @@
 /**
- * Stored runs, the selected run's detail and the built-in scenarios. Backend calls happen only inside
- * actions, through renderer/api. Results are replaced whole, never mutated, so they sit in shallowRefs.
+ * Stored runs, which one is selected, the built-in scenarios and profiles, and the run in flight.
+ * The selected run itself is shown by the run-view store, a page at a time (a run is never fetched
+ * whole). Backend calls happen only inside actions, through renderer/api. Results are replaced whole,
+ * never mutated, so they sit in shallowRefs.
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { LabErrorData, LabRequest, LibraryEntry, RunDetail, RunProgress, RunSummary } from '../../main/contract/api'
+import type { LabErrorData, LabRequest, LibraryEntry, RunProgress, RunSummary } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
+import { useRunViewStore } from './run-view'
 
 export const useRunsStore = defineStore('runs', () => {
   const runs = shallowRef<RunSummary[]>([])
   const scenarios = shallowRef<LibraryEntry[]>([])
+  const profiles = shallowRef<LibraryEntry[]>([])
   const selectedId = ref<number>()
-  const selected = shallowRef<RunDetail>()
   const loadingRuns = ref(false)
-  const loadingRun = ref(false)
   const running = ref(false)
   /** The run in flight: its job id and the last progress polled from the backend. */
   const progress = shallowRef<RunProgress>()
   const error = ref<LabErrorData>()
-
-  // Only the latest selection may land: a slow answer for an earlier click is dropped.
-  let selectToken = 0
+  /** A scenario another view asked the run form to pick (the Scenarios view's "Run this scenario"). */
+  const pickedScenario = ref<string>()
 
   async function refresh(): Promise<void> {
     loadingRuns.value = true
@@ -41,22 +42,20 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  async function select(id: number | undefined): Promise<void> {
-    const token = ++selectToken
-    selectedId.value = id
-    selected.value = undefined
-    if (id === undefined) return
-    loadingRun.value = true
+  async function loadProfiles(): Promise<void> {
     try {
-      const detail = await getLabApi().getRun({ id })
-      if (token !== selectToken) return
-      if (detail === null) error.value = { code: 'not_found', message: `run ${id} is no longer stored` }
-      selected.value = detail ?? undefined
+      profiles.value = await getLabApi().listProfiles(undefined)
     } catch (err) {
-      if (token === selectToken) error.value = labErrorOf(err)
-    } finally {
-      if (token === selectToken) loadingRun.value = false
+      error.value = labErrorOf(err)
     }
+  }
+
+  /** Selects a run and opens it in the run view (which drops answers for an earlier selection). */
+  async function select(id: number | undefined): Promise<void> {
+    selectedId.value = id
+    const view = useRunViewStore()
+    await view.open(id)
+    if (selectedId.value === id && view.error) error.value = view.error
   }
 
   let jobCounter = 0
@@ -107,9 +106,13 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  function pickScenario(name: string): void {
+    pickedScenario.value = name
+  }
+
   function clearError(): void {
     error.value = undefined
   }
 
-  return { runs, scenarios, selectedId, selected, loadingRuns, loadingRun, running, progress, error, refresh, loadScenarios, select, runScenario, cancelRun, clearError }
+  return { runs, scenarios, profiles, selectedId, loadingRuns, running, progress, error, pickedScenario, refresh, pickScenario, loadScenarios, loadProfiles, select, runScenario, cancelRun, clearError }
 })

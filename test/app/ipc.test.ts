@@ -72,9 +72,8 @@ const { registerLabIpc } = await import('../../main/app/ipc')
 const { appSenderCheck } = await import('../../main/app/sender-policy')
 const { createMainWindow, lockDownWebContents, mainWindowOptions } = await import('../../main/app/window')
 
-const RENDERER_INDEX = '/opt/daxlab/out/renderer/index.html'
-const APP_URL = 'file:///opt/daxlab/out/renderer/index.html'
-const trusted = appSenderCheck({ rendererIndex: RENDERER_INDEX })
+const APP_URL = 'daxlab://app/index.html'
+const trusted = appSenderCheck()
 
 function invoke(channel: string, senderUrl: string | null, ...args: unknown[]): Promise<LabResult<unknown>> {
   const handler = electron.handlers.get(channel)
@@ -107,6 +106,7 @@ describe('IPC wrapper', () => {
     const started = await invoke(channelOf('runScenario'), APP_URL, { scenario: 'fsdax-pin-unpin', kernel: '6.14' })
     expect(started).toEqual({ ok: true, value: { runId: 1 } })
     const runs = await invoke(channelOf('listRuns'), `${APP_URL}#runs`, undefined)
+    expect((await invoke(channelOf('listRuns'), 'daxlab://app/', undefined)).ok).toBe(true)
     expect(runs.ok && (runs.value as unknown[]).length).toBe(1)
     const scenarios = await invoke(channelOf('listScenarios'), APP_URL)
     expect(scenarios.ok).toBe(true)
@@ -130,8 +130,12 @@ describe('IPC wrapper', () => {
     for (const url of [
       'https://evil.example/',
       'file:///tmp/evil.html',
-      'file:///opt/daxlab/out/renderer/other.html',
-      'file://remote-host/opt/daxlab/out/renderer/index.html',
+      // The app no longer loads from file://, so even the built index.html there is not the app page.
+      'file:///opt/daxlab/out/renderer/index.html',
+      'daxlab://app/other.html',
+      'daxlab://other/index.html',
+      'daxlab://user@app/index.html',
+      'daxlab://app/assets/index.js',
       'http://127.0.0.1:5173/',
       'not a url',
     ]) {
@@ -143,7 +147,7 @@ describe('IPC wrapper', () => {
   })
 
   it('trusts the dev server origin only when one is configured', async () => {
-    const dev = appSenderCheck({ rendererIndex: RENDERER_INDEX, devServerUrl: 'http://localhost:5173/' })
+    const dev = appSenderCheck({ devServerUrl: 'http://localhost:5173/' })
     expect(dev('http://localhost:5173/index.html')).toBe(true)
     expect(dev('http://localhost:5174/')).toBe(false)
     expect(dev('https://localhost:5173/')).toBe(false)
@@ -182,7 +186,7 @@ describe('main window', () => {
   })
 
   it('creates the window with those options and locks its contents down', () => {
-    createMainWindow('/p/index.cjs', { file: RENDERER_INDEX })
+    createMainWindow('/p/index.cjs', { url: APP_URL })
     expect(electron.windows).toHaveLength(1)
     const { options, contents } = electron.windows[0]!
     expect(options).toEqual(mainWindowOptions('/p/index.cjs'))

@@ -44,7 +44,7 @@ async function expectNoOverflow(): Promise<void> {
 
 describe('bit layout view in Chromium', () => {
   it('opens from its tab and keeps the runs view one click away', async () => {
-    await page.goto(stack.bridge.url)
+    await page.goto(stack.bridge.pageUrl)
     const runsTab = page.getByRole('tab', { name: 'Runs' })
     const layoutTab = page.getByRole('tab', { name: 'Bit layout' })
     expect(await runsTab.getAttribute('aria-selected')).toBe('true')

@@ -114,6 +114,61 @@ export function createFakeLabApi(): FakeLabApi {
       calls.push({ method: 'getEvents', request })
       return [{ seq: 0, step: 3, task: 'main', kind: 'refcount', level: 'none', pfn: '0x300000', before: 1, after: 1025, cause: 'gup-fast: try_grab_folio_fast(FOLL_PIN)' }]
     },
+    async getRunHeader(request: LabRequest<'getRunHeader'>) {
+      calls.push({ method: 'getRunHeader', request })
+      const run = runs.find((r) => r.summary.id === request.id)
+      if (!run) return null
+      const { result } = run
+      return {
+        summary: run.summary,
+        quirks: result.quirks,
+        violations: result.violations,
+        violationsTotal: result.violations.length,
+        blocked: result.blocked,
+        blockedTotal: result.blocked.length,
+        folios: result.folios,
+        foliosTotal: result.folios.length,
+        pgmaps: result.pgmaps,
+      }
+    },
+    async getSteps(request: LabRequest<'getSteps'>) {
+      calls.push({ method: 'getSteps', request })
+      const run = runs.find((r) => r.summary.id === request.id)
+      const all = run?.result.steps ?? []
+      const offset = request.offset ?? 0
+      return { total: all.length, offset, steps: all.slice(offset, offset + (request.limit ?? 200)).map((s) => ({ ...s, args: { map: 'm' } })) }
+    },
+    async listFolios(request: LabRequest<'listFolios'>) {
+      calls.push({ method: 'listFolios', request })
+      return { folios: [{ pfn: '0x240000', events: 3, maxRefcount: 1025, maxMapcount: 1, maxPincount: 0 }], total: 1, suggested: '0x240000' }
+    },
+    async getFolioSeries(request: LabRequest<'getFolioSeries'>) {
+      calls.push({ method: 'getFolioSeries', request })
+      return {
+        pfn: request.pfn ?? '0x240000',
+        pgmap: 'pmem0',
+        totalSteps: 2,
+        downsampled: false,
+        steps: [0, 1],
+        refcount: [1, 1025],
+        mapcount: [0, 1],
+        pincount: [0, 0],
+        pgmapRefs: [1, 1],
+        waits: [],
+        violations: [],
+      }
+    },
+    async getScenarioText(request: LabRequest<'getScenarioText'>) {
+      calls.push({ method: 'getScenarioText', request })
+      const text = `name: ${request.name}\n`
+      return { name: request.name, text, chars: text.length, truncated: false }
+    },
+    async getRunScenario(request: LabRequest<'getRunScenario'>) {
+      calls.push({ method: 'getRunScenario', request })
+      const run = runs.find((r) => r.summary.id === request.id)
+      if (!run) throw Object.assign(new Error(`no stored run ${request.id}`), { data: { code: 'not_found', field: 'id', message: `no stored run ${request.id}` } })
+      return { name: run.summary.scenario, text: run.scenarioText, chars: run.scenarioText.length, truncated: false }
+    },
     async runProgress(request: LabRequest<'runProgress'>) {
       calls.push({ method: 'runProgress', request })
       return { jobId: request.jobId, state: 'done' as const, done: 1, total: 1 }

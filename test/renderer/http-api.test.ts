@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { LAB_METHODS } from '../../main/contract/api'
-import { createHttpLabApi, type FetchLike } from '../../renderer/api/http'
+import { LAB_METHODS, TOKEN_HEADER } from '../../main/contract/api'
+import { createHttpLabApi, tokenFromHash, type FetchLike } from '../../renderer/api/http'
 
 function fakeFetch(status: number, body: unknown): { fetch: FetchLike; requests: { url: string; init: Parameters<FetchLike>[1] }[] } {
   const requests: { url: string; init: Parameters<FetchLike>[1] }[] = []
@@ -28,6 +28,17 @@ describe('HTTP transport', () => {
     expect(requests[0]!.init.method).toBe('POST')
     expect(requests[0]!.init.headers['Content-Type']).toBe('application/json')
     expect(JSON.parse(requests[0]!.init.body!)).toEqual({ scenario: 's', kernel: '6.14' })
+  })
+
+  it('sends the token from the page URL with every call, and says what to do when it is refused', async () => {
+    expect(tokenFromHash('#token=abc-_1')).toBe('abc-_1')
+    expect(tokenFromHash('')).toBe('')
+    expect(tokenFromHash('#other=1')).toBe('')
+    const { fetch, requests } = fakeFetch(200, { ok: true, value: [] })
+    await createHttpLabApi('/api', fetch, 'abc').listRuns(undefined)
+    expect(requests[0]!.init.headers[TOKEN_HEADER]).toBe('abc')
+    const refused = fakeFetch(401, { ok: false, error: { code: 'invalid_request', message: `listRuns: refused: missing or wrong ${TOKEN_HEADER}` } })
+    await expect(createHttpLabApi('/api', refused.fetch, '').listRuns(undefined)).rejects.toThrow(/open the full URL/)
   })
 
   it('sends no body for an undefined request', async () => {

@@ -151,4 +151,27 @@ describe('entry parsing', () => {
   it('groups hex digits by four', () => {
     expect(groupedHex(0x8200000300000225n)).toBe('8200 0003 0000 0225')
   })
+
+  it('stacks a second arch at the same kernel and level, and opens a run\'s entry with its context', () => {
+    const store = useLayoutStore()
+    expect(store.other).toBeUndefined()
+    store.selectKernel('6.14')
+    store.selectOtherArch('riscv')
+    const other = store.other!
+    expect(other.plugin.id).toBe('riscv')
+    expect(other.ctx.variant.name).toBe(getArch('riscv').defaultVariant)
+    expect(other.level).toBe('pte')
+    expect(other.cells).toHaveLength(64)
+    // The same level, each arch's own bits: x86's DEVMAP is bit 57, riscv's _PAGE_DEVMAP bit 9.
+    expect(other.devmap).toBeDefined()
+    expect(store.cells.find((c) => c.name === 'DEVMAP')?.bit).toBe(57)
+    expect(other.cells!.find((c) => c.name === 'DEVMAP')?.bit).toBe(9)
+    store.selectOtherArch('')
+    expect(store.other).toBeUndefined()
+
+    store.openEntry({ arch: 'riscv', variant: 'sv48', kernel: '6.14', level: 'pmd', value: '0x1' })
+    expect([store.archId, store.variant.name, store.kernelLabel, store.shownLevel, store.entryText]).toEqual(['riscv', 'sv48', '6.14', 'pmd', '0x1'])
+    store.openEntry({ arch: 'nope', variant: 'nope', kernel: 'not a kernel', level: 'nope', value: '0x2' })
+    expect([store.archId, store.kernelLabel, store.entryText]).toEqual(['riscv', '6.14', '0x2'])
+  })
 })

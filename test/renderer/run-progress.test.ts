@@ -1,29 +1,11 @@
 /** The runs store against the real services: progress polled during a long run, and cancel. */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { RunProgress } from '../../main/contract/api'
-import { createLabService, type LabService } from '../../main/services/lab-service'
-import { setLabApi } from '../../renderer/api'
+import { useRunViewStore } from '../../renderer/stores/run-view'
 import { useRunsStore } from '../../renderer/stores/runs'
+import { useRealService } from './real-service'
 
-let dir: string
-let service: LabService
-
-beforeEach(() => {
-  setActivePinia(createPinia())
-  dir = mkdtempSync(join(tmpdir(), 'daxlab-progress-'))
-  service = createLabService({ dbPath: join(dir, 'lab.sqlite') })
-  setLabApi(service)
-})
-
-afterEach(() => {
-  setLabApi(undefined)
-  service.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const current = useRealService()
 
 const source = (probes: number) =>
   `name: long\ndescription: many steps\nprofile: x86-devdax\nsteps:\n  - mmap: {id: d, device: dax0, length: 2MiB}\n${'  - probe: {map: d}\n'.repeat(probes)}`
@@ -44,7 +26,7 @@ it('shows progress while running and can cancel', async () => {
   expect(store.error?.code).toBe('cancelled')
   expect(store.running).toBe(false)
   expect(store.progress).toBeUndefined()
-  expect(await service.listRuns(undefined)).toEqual([])
+  expect(await current().listRuns(undefined)).toEqual([])
 })
 
 it('clears progress when the run completes', async () => {
@@ -52,5 +34,5 @@ it('clears progress when the run completes', async () => {
   const id = await store.runScenario({ scenario: 'fsdax-read-fault', kernel: '6.17' })
   expect(id).toBe(1)
   expect(store.progress).toBeUndefined()
-  expect(store.selected?.summary.id).toBe(1)
+  expect(useRunViewStore().header?.summary.id).toBe(1)
 })

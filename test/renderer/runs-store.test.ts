@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LabApi } from '../../main/contract/api'
 import { setLabApi } from '../../renderer/api'
+import { useRunViewStore } from '../../renderer/stores/run-view'
 import { useRunsStore } from '../../renderer/stores/runs'
 import { createFakeLabApi, type FakeLabApi } from '../fakes/lab-api'
 
@@ -19,7 +20,7 @@ describe('runs store', () => {
   it('starts empty and calls nothing until an action runs', () => {
     const store = useRunsStore()
     expect(store.runs).toEqual([])
-    expect(store.selected).toBeUndefined()
+    expect(store.selectedId).toBeUndefined()
     expect(store.error).toBeUndefined()
     expect(api.calls).toEqual([])
   })
@@ -42,8 +43,11 @@ describe('runs store', () => {
     expect(store.running).toBe(false)
     expect(store.runs.map((r) => r.id)).toEqual([1])
     expect(store.selectedId).toBe(1)
-    expect(store.selected?.result.steps[1]?.probe?.refcount).toBe(1025)
-    expect(api.calls.map((c) => c.method)).toEqual(['runScenario', 'listRuns', 'getRun'])
+    const view = useRunViewStore()
+    expect(view.header?.summary.id).toBe(1)
+    expect(view.stepAt(1)?.probe?.refcount).toBe(1025)
+    // The run is opened a screenful at a time, never fetched whole with getRun.
+    expect(api.calls.map((c) => c.method)).toEqual(['runScenario', 'listRuns', 'getRunHeader', 'getSteps', 'getFolioSeries', 'getEvents', 'listFolios'])
   })
 
   it('keeps the error data of a failed call', async () => {
@@ -66,7 +70,7 @@ describe('runs store', () => {
   it('reports a run that is gone', async () => {
     const store = useRunsStore()
     await store.select(42)
-    expect(store.selected).toBeUndefined()
+    expect(useRunViewStore().header).toBeUndefined()
     expect(store.error?.code).toBe('not_found')
   })
 
@@ -77,9 +81,9 @@ describe('runs store', () => {
     const gate = new Promise<void>((resolve) => (releaseFirst = resolve))
     const slow: LabApi = {
       ...api,
-      getRun: async (request) => {
+      getRunHeader: async (request) => {
         if (request.id === 1) await gate
-        return api.getRun(request)
+        return api.getRunHeader(request)
       },
     }
     setLabApi(slow)
@@ -89,8 +93,9 @@ describe('runs store', () => {
     releaseFirst()
     await first
     expect(store.selectedId).toBe(2)
-    expect(store.selected?.summary.scenario).toBe('fsdax-truncate-hang')
-    expect(store.loadingRun).toBe(false)
+    const view = useRunViewStore()
+    expect(view.header?.summary.scenario).toBe('fsdax-truncate-hang')
+    expect(view.loading).toBe(false)
   })
 
   it('drops a cancel answer that arrives after the run has ended', async () => {

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_BODY_BYTES, MAX_SOURCE_CHARS, TOKEN_HEADER } from '../../main/contract/api'
 import { CONTENT_SECURITY_POLICY_HEADER } from '../../main/contract/security'
 import { startWebBridge, type WebBridge } from '../../main/web/bridge'
 import { createFakeLabApi, type FakeLabApi } from '../fakes/lab-api'
@@ -28,8 +29,9 @@ afterAll(async () => {
   rmSync(tempDir, { recursive: true, force: true })
 })
 
-function post(method: string, body: string | undefined, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
-  return fetch(`${bridge.url}/api/${method}`, { method: 'POST', headers, body })
+/** A call as the page makes it: with this launch's token unless `headers` says otherwise. */
+function post(method: string, body: string | undefined, headers: Record<string, string> = { 'Content-Type': 'application/json' }, target: WebBridge = bridge) {
+  return fetch(`${target.url}/api/${method}`, { method: 'POST', headers: { [TOKEN_HEADER]: target.token, ...headers }, body })
 }
 
 /** fetch() normalises paths and fixes Host; raw requests are needed to test those guards. */
@@ -125,7 +127,7 @@ describe('web bridge', () => {
   it('refuses a body over the limit with 413', async () => {
     const small = await startWebBridge({ service, rendererDir, maxBodyBytes: 64 })
     try {
-      const res = await fetch(`${small.url}/api/listRuns`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ session: 'x'.repeat(100) }) })
+      const res = await post('listRuns', JSON.stringify({ session: 'x'.repeat(100) }), undefined, small)
       expect(res.status).toBe(413)
       expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_request', message: 'request body is larger than 64 bytes' } })
     } finally {
@@ -150,5 +152,50 @@ describe('web bridge', () => {
 
     const api = await post('listRuns', undefined)
     expect(api.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY_HEADER)
+  })
+
+  it('requires the per-launch token on every API call, and prints it in the page URL', async () => {
+    expect(bridge.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(bridge.pageUrl).toBe(`${bridge.url}/#token=${bridge.token}`)
+    const other = await startWebBridge({ service, rendererDir })
+    try {
+      expect(other.token).not.toBe(bridge.token)
+    } finally {
+      await other.close()
+    }
+    for (const token of [undefined, '', 'x', bridge.token.slice(1), bridge.token + 'x', bridge.token.toUpperCase()]) {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+      if (token !== undefined) headers[TOKEN_HEADER] = token
+      const res = await fetch(`${bridge.url}/api/listRuns`, { method: 'POST', headers, body: '{}' })
+      expect(res.status, String(token)).toBe(401)
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringContaining(TOKEN_HEADER) } })
+    }
+    // The static page itself needs no token: it reads the token from its own URL.
+    expect((await fetch(`${bridge.url}/`)).status).toBe(200)
+    expect((await post('listRuns', undefined)).status).toBe(200)
+  })
+
+  it('accepts {} as the body of a method without arguments', async () => {
+    for (const method of ['listScenarios', 'listProfiles', 'listRuns']) {
+      const res = await post(method, '{}')
+      expect(res.status, method).toBe(200)
+      expect(await res.json()).toMatchObject({ ok: true })
+    }
+    const extra = await post('listScenarios', '{"x": 1}')
+    expect(extra.status).toBe(400)
+    expect(await extra.json()).toMatchObject({ ok: false, error: { field: 'x' } })
+  })
+
+  it('has a body limit that agrees with the schema: a too-long source gets the field error, not 413', async () => {
+    expect(MAX_BODY_BYTES).toBeGreaterThanOrEqual(2 * MAX_SOURCE_CHARS)
+    const source = 'x'.repeat(MAX_SOURCE_CHARS + 1)
+    const res = await post('runScenario', JSON.stringify({ scenario: 'big', kernel: '6.17', source }))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_request', field: 'source' } })
+    // A source at the limit whose escaping doubles it (all newlines) still fits the body limit.
+    const newlines = JSON.stringify({ scenario: 'big', kernel: '6.17', source: '\n'.repeat(MAX_SOURCE_CHARS) })
+    expect(Buffer.byteLength(newlines)).toBeLessThanOrEqual(MAX_BODY_BYTES)
+    const over = await post('listRuns', JSON.stringify({ session: 'x'.repeat(MAX_BODY_BYTES) }))
+    expect(over.status).toBe(413)
   })
 })

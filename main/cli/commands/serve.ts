@@ -28,7 +28,7 @@ export function registerServe(program: Command): void {
       if (!existsSync(join(dir, 'index.html'))) throw new UsageError(`no built UI at ${dir}: run \`npm run build\` first`)
       const service = createLabService({ dbPath: dbPathFrom(opts.db) })
       const bridge = await startWebBridge({ service, port: opts.port ?? 0, rendererDir: dir })
-      process.stdout.write(`daxlab UI at ${bridge.url} (Ctrl-C to stop)\n`)
+      process.stdout.write(`daxlab UI at ${bridge.pageUrl} (Ctrl-C to stop)\n`)
       const stop = () => {
         void bridge.close().finally(() => {
           service.close()

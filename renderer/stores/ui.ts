@@ -1,0 +1,22 @@
+/**
+ * Which view is shown. A store rather than App-local state so one view can send the user to another
+ * (an entry value in the run view opens the bit-layout decoder). No backend calls.
+ */
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+export type ViewId = 'runs' | 'scenarios' | 'layout'
+
+export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
+  { id: 'runs', label: 'Runs' },
+  { id: 'scenarios', label: 'Scenarios' },
+  { id: 'layout', label: 'Bit layout' },
+]
+
+export const useUiStore = defineStore('ui', () => {
+  const view = ref<ViewId>('runs')
+  function show(id: ViewId): void {
+    view.value = id
+  }
+  return { view, show }
+})

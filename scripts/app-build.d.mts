@@ -1,0 +1,2 @@
+export function appBuildIsStale(root: string): boolean
+export function buildAppIfStale(root: string): boolean

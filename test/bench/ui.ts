@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:ui`: how fast the desktop lab opens a big stored run, in Chromium, through the web
+ * transport with the real services. Prints JSON:
+ *   ui_open_1m_events_ms    click on a stored run of >= 1,000,000 events -> its first screen drawn
+ *                           (header, first steps, first events, and the folio chart's canvas); cold:
+ *                           the services have not read this run before. Goal <= 1000 ms.
+ *   ui_reopen_1m_events_ms  the same after opening another run (main keeps the decoded run cached)
+ *   ui_scroll_frame_ms      per jump of the step list to a random place: scrollTop set -> the rows
+ *                           there rendered with their data (max and median of 20 jumps)
+ * Measured inside the page (performance.now() around the click, polled every animation frame), so
+ * the figures hold no test-driver round trips.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { chromium } from 'playwright-core'
+import { buildAppIfStale } from '../../scripts/app-build.mjs'
+import { createLabService } from '../../main/services/lab-service'
+import { startWebBridge } from '../../main/web/bridge'
+
+/**
+ * The few DOM members the in-page measurements use. This file type-checks as Node code (no DOM lib, so
+ * the layer rules stay intact); the functions passed to page.evaluate() run in Chromium and reach the
+ * page through globalThis with these types.
+ */
+interface PageElement {
+  textContent: string | null
+  scrollTop: number
+  click(): void
+  getAttribute(name: string): string | null
+  querySelector(selector: string): PageElement | null
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>
+}
+interface PageGlobals {
+  document: PageElement
+  requestAnimationFrame(callback: () => void): number
+}
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const CHROMIUM = process.env.DAXLAB_CHROMIUM ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const GiB = 2 ** 30
+const MiB = 2 ** 20
+
+/** A device-dax run of ~67 events per iteration: faults, 16-page pins and unpins across 32768 PMDs. */
+function bigScenario(iterations: number): string {
+  const steps: unknown[] = [{ mmap: { id: 'm', device: 'dax0', length: 64 * GiB } }]
+  const live: string[] = []
+  for (let i = 0; i < iterations; i++) {
+    const pmd = (i * 7919) % 32768
+    steps.push({ access: { map: 'm', offset: pmd * 2 * MiB } })
+    steps.push({ gup: { id: `g${i}`, map: 'm', offset: pmd * 2 * MiB, pages: 16, pin: true } })
+    live.push(`g${i}`)
+    if (live.length > 64) steps.push({ unpin: { gup: live.shift() } })
+  }
+  const profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: '64GiB', align: '2MiB' }] }
+  return JSON.stringify({ name: 'bench-ui-1m', description: 'a million events for the UI bench', profile, steps })
+}
+
+async function main(): Promise<void> {
+  buildAppIfStale(ROOT)
+  const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-ui-'))
+  const service = createLabService({ dbPath: join(dir, 'bench.sqlite') })
+  const bridge = await startWebBridge({ service, rendererDir: join(ROOT, 'out/renderer') })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  try {
+    const t0 = performance.now()
+    const big = await service.runScenario({ scenario: 'bench-ui-1m', source: bigScenario(Number(process.env.BENCH_UI_ITERATIONS ?? 15000)), kernel: '6.17' })
+    const runSeconds = (performance.now() - t0) / 1000
+    const small = await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14' })
+    const header = (await service.getRunHeader({ id: big.runId }))!
+    if (header.summary.events < 1_000_000) throw new Error(`the bench run has ${header.summary.events} events, fewer than 1,000,000`)
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await page.goto(bridge.pageUrl)
+    await page.locator(`[data-testid=runs-table] tbody tr`).nth(1).waitFor()
+
+    /** Clicks the run's row and waits, in the page, until its first screen is drawn. */
+    const open = (id: number) =>
+      page.evaluate(async (runId) => {
+        const g = globalThis as unknown as PageGlobals
+        const document = g.document
+        const rows = [...document.querySelectorAll('[data-testid=runs-table] tbody tr')]
+        const row = rows.find((r) => r.querySelector('td')?.textContent?.trim() === String(runId))!
+        const start = performance.now()
+        row.click()
+        const drawn = () => {
+          const title = document.querySelector('[data-testid=run-detail] h2')?.textContent ?? ''
+          return (
+            title.includes(`Run ${runId} `) &&
+            document.querySelector('[data-testid=folio-chart]')?.getAttribute('data-drawn') !== null &&
+            document.querySelector('[data-testid=steps-list] [data-step="0"] .mono') !== null &&
+            document.querySelectorAll('[data-testid=events-scroller] [role=row] .num').length > 0
+          )
+        }
+        for (;;) {
+          await new Promise<void>((r) => g.requestAnimationFrame(r))
+          if (drawn()) return performance.now() - start
+          if (performance.now() - start > 60_000) throw new Error('the run did not open within 60 s')
+        }
+      }, id)
+
+    const coldMs = await open(big.runId)
+    if (process.env.BENCH_UI_DEBUG) {
+      const entries = await page.evaluate(() =>
+        (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number; responseEnd: number }[] } }).performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/api/'))
+          .map((e) => `${e.name.replace(/.*\/api\//, '')} ${Math.round(e.startTime)}..${Math.round(e.responseEnd)}`),
+      )
+      process.stderr.write(entries.join('\n') + '\n')
+    }
+    await open(small.runId)
+    const warmMs = await open(big.runId)
+
+    const frames = await page.evaluate(async (total) => {
+      const g = globalThis as unknown as PageGlobals
+      const scroller = g.document.querySelector('[data-testid=steps-scroller]')!
+      const times: number[] = []
+      let seed = 7
+      for (let i = 0; i < 20; i++) {
+        seed = (seed * 48271) % 2147483647
+        const target = seed % total
+        const start = performance.now()
+        scroller.scrollTop = target * 26
+        for (;;) {
+          await new Promise<void>((r) => g.requestAnimationFrame(r))
+          const row = scroller.querySelector(`[data-step="${target}"] .mono`)
+          if (row) break
+          if (performance.now() - start > 10_000) throw new Error(`step ${target} never rendered`)
+        }
+        times.push(performance.now() - start)
+      }
+      return times.sort((a, b) => a - b)
+    }, header.summary.steps)
+
+    const figures = {
+      workload: { events: header.summary.events, steps: header.summary.steps, run_and_save_s: Math.round(runSeconds * 10) / 10, viewport: '1400x900' },
+      ui_open_1m_events_ms: Math.round(coldMs),
+      ui_open_goal_ms: 1000,
+      ui_reopen_1m_events_ms: Math.round(warmMs),
+      ui_scroll_frame_ms: { max: Math.round(frames.at(-1)!), median: Math.round(frames[10]!) },
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium: browser.version() },
+    }
+    process.stdout.write(JSON.stringify(figures, null, 2) + '\n')
+  } finally {
+    await browser.close()
+    await bridge.close()
+    service.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()

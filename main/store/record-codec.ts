@@ -22,7 +22,8 @@
  *           B     the strings' text, concatenated, UTF-8
  *           4K    string index of each shape (its keys as a JSON array)
  *           ...   n records: u32 shape index, then per key a tag byte and its payload
- *                 (TAG_* below: none, u32 string index, i32, or f64)
+ *                 (TAG_* below: none, u32 string index, i32, f64, or a u32 count and that many
+ *                 u32 string indexes)
  */
 export const RECORD_MAGIC = 0x43525844 // 'DXRC' read as a little-endian u32
 export const RECORD_VERSION = 1
@@ -36,6 +37,8 @@ const TAG_FLOAT = 4
 const TAG_STRING = 5
 /** An object or array, stored as its JSON text in the string table. */
 const TAG_JSON = 6
+/** An array of strings: u32 length, then a u32 string index per element. */
+const TAG_STRINGS = 7
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -63,6 +66,13 @@ export class PackBuffer {
 const RECENT_SHAPES = 4
 /** Strings up to this many UTF-16 units are interned; longer ones are stored as they come. */
 const INTERN_MAX = 48
+
+function isStringList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false
+  // A hole or a non-string element needs JSON's own rendering (holes print as null).
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false
+  return true
+}
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
@@ -131,7 +141,7 @@ export function packRecords(records: readonly object[], start: number, count: nu
     }
     const keysOut = kept
     body.reserve(4 + 9 * keysOut.length)
-    const view = body.view
+    let view = body.view
     let at = body.length
     view.setUint32(at, shape, true)
     at += 4
@@ -153,7 +163,20 @@ export function packRecords(records: readonly object[], start: number, count: nu
         } else view.setUint8(at++, TAG_NULL) // JSON prints NaN and Infinity as null
       } else if (typeof v === 'boolean') view.setUint8(at++, v ? TAG_TRUE : TAG_FALSE)
       else if (v === null) view.setUint8(at++, TAG_NULL)
-      else {
+      else if (isStringList(v)) {
+        // Lists of strings (a step's notes) are common and repeat: their strings are interned one by
+        // one instead of building each list's JSON text.
+        body.length = at
+        body.reserve(5 + 4 * v.length + 9 * keysOut.length)
+        view = body.view
+        view.setUint8(at, TAG_STRINGS)
+        view.setUint32(at + 1, v.length, true)
+        at += 5
+        for (const e of v) {
+          view.setUint32(at, e.length <= INTERN_MAX ? intern(e) : append(e), true)
+          at += 4
+        }
+      } else {
         view.setUint8(at, TAG_JSON)
         view.setUint32(at + 1, intern(JSON.stringify(v)), true)
         at += 5
@@ -268,6 +291,17 @@ export function unpackRecords(data: Uint8Array): object[] {
           value = stringAt(v.getUint32(at, true))
           at += 4
           break
+        case TAG_STRINGS: {
+          need(4)
+          const n = v.getUint32(at, true)
+          at += 4
+          need(4 * n)
+          const list: string[] = new Array<string>(n)
+          for (let i = 0; i < n; i++) list[i] = stringAt(v.getUint32(at + 4 * i, true))
+          at += 4 * n
+          value = list
+          break
+        }
         case TAG_JSON:
           need(4)
           value = json(stringAt(v.getUint32(at, true)))

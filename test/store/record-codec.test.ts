@@ -38,6 +38,14 @@ describe('record chunks', () => {
     expect(unpackRecords(first)).toEqual(records.slice(10, 30))
   })
 
+  it('keeps lists of strings, lists with holes and mixed lists as JSON prints them', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holes = [, 'a', , 'b']
+    const records = [{ notes: ['pud: fallback', 'pmd: mapped'] }, { notes: [] }, { notes: holes }, { notes: ['x', 1, null] }, { notes: ['é', '\u0000', 'x'.repeat(100)] }]
+    const packed = packRecords(records, 0, records.length, new PackBuffer()).slice()
+    expect(JSON.stringify(unpackRecords(packed))).toBe(JSON.stringify(records))
+  })
+
   it('rejects malformed chunks with a reason, never a crash', () => {
     const packed = packRecords([{ a: 'x', b: 1 }], 0, 1, new PackBuffer()).slice()
     expect(() => unpackRecords(packed.subarray(0, 10))).toThrow(/shorter than its header/)

@@ -1,7 +1,7 @@
 /**
  * A quick saveRun measurement (not part of `npm test`; the engine helper owns `npm run bench`):
- *   npx tsx test/store/perf/measure-save.ts [iterations]
- * Runs the bench's synthetic devdax mix once, then times, each the median of 5 warm rounds into fresh
+ *   node test/store/perf/run.mjs [iterations]   (UNPIN_ALL=1: the old violation-heavy mix)
+ * Runs the bench's synthetic devdax mix once, then times, each the median of 7 warm rounds into fresh
  * files: all of saveRun, and raw better-sqlite3 inserting the same packed event bytes as BLOBs.
  */
 import Database from 'better-sqlite3'
@@ -84,7 +84,7 @@ function main(): void {
   const store: number[] = []
   const raw: number[] = []
   try {
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 8; round++) {
       const s = TraceStore.open(join(dir, `store-${round}.sqlite`))
       const t1 = performance.now()
       s.saveRun({ result, trace, scenarioText: '# synthetic', profile: sc.profile as Profile })
@@ -116,6 +116,9 @@ function main(): void {
     store_events_per_s: Math.round(median(store)),
     raw_sqlite_events_per_s: Math.round(median(raw)),
     ratio: +(median(store) / median(raw)).toFixed(3),
+    // Each round's saveRun against the raw write right after it: the machine's load (shared with other
+    // jobs) changes less between the two than across rounds.
+    ratio_per_round_median: +median(store.map((s, i) => s / raw[i]!)).toFixed(3),
     event_checksum_ms: Math.round(checksumMs),
     pack_events_ms: Math.round(packEventsMs),
     pack_records_ms: Math.round(packRecordsMs),

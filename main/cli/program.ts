@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of err.message.split('\n')) printErr(`daxlab: error: ${line}\n`)
       return 1
     }
-    printErr(`daxlab: error: ${(err as Error).message ?? String(err)}\n`)
+    // JavaScript's own errors are bugs, not bad input: say so, so they are reported rather than puzzled over.
+    const internal = err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError
+    printErr(`daxlab: ${internal ? 'internal error (a bug; DAXLAB_DEBUG=1 prints the stack)' : 'error'}: ${(err as Error).message ?? String(err)}\n`)
     if (process.env.DAXLAB_DEBUG) printErr(`${(err as Error).stack}\n`)
     return 1
   }

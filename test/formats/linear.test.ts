@@ -4,10 +4,11 @@
  * read line by line), JSON never reaches it, and every step comes back once.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type * as Yaml from 'yaml'
 
 const handed: number[] = []
 vi.mock('yaml', async (importOriginal) => {
-  const yaml = await importOriginal<typeof import('yaml')>()
+  const yaml = await importOriginal<typeof Yaml>()
   return {
     ...yaml,
     parseDocument: (text: string, ...rest: unknown[]) => {

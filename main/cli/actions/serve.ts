@@ -8,7 +8,7 @@ import { dbPathFrom } from '../inputs'
 import { printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
 
-/** out/renderer of the installed package: dist/cli/ (this bundle's chunks) is two levels below the root. */
+/** out/renderer of the installed package: this chunk sits in dist/cli/, two levels below the root (vite.cli.config.ts). */
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   return resolve(here, '..', '..', 'out', 'renderer')

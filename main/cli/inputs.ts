@@ -2,9 +2,10 @@
  * Where CLI arguments point: a built-in scenario/profile name or a file path; the database path.
  * Node layer (reads files).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync, statSync, type Stats } from 'node:fs'
 import { FormatError } from '../formats/errors'
-import { parseProfileText, parseScenarioText } from '../formats/load'
+import { MAX_INPUT_BYTES } from '../formats/limits'
+import { parseProfileText, parseScenarioText, parseUserDocument, type UserDocument } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
@@ -21,9 +22,35 @@ function looksLikePath(arg: string): boolean {
   return arg.includes('/') || /\.(ya?ml|json)$/.test(arg)
 }
 
+/** The reason a file cannot be read, in words (the path is named by the FormatError around it). */
+function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory, not a file'
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory'
+  if (code === 'ELOOP') return 'too many symbolic links'
+  return (err as Error).message
+}
+
+/** Reads a user file: refuses directories, devices and files over MAX_INPUT_BYTES before reading them. */
 export function readText(path: string): string {
-  if (!existsSync(path)) throw new FormatError(path, [{ path: '', reason: 'no such file' }])
-  return readFileSync(path, 'utf8')
+  let st: Stats
+  try {
+    st = statSync(path)
+  } catch (err) {
+    throw new FormatError(path, [{ path: '', reason: fsReason(err) }])
+  }
+  if (st.isDirectory()) throw new FormatError(path, [{ path: '', reason: 'is a directory, not a file' }])
+  if (!st.isFile()) throw new FormatError(path, [{ path: '', reason: 'is not a regular file' }])
+  if (st.size > MAX_INPUT_BYTES) {
+    throw new FormatError(path, [{ path: '', reason: `the file is ${(st.size / 2 ** 20).toFixed(1)} MiB: at most ${MAX_INPUT_BYTES / 2 ** 20} MiB` }])
+  }
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new FormatError(path, [{ path: '', reason: fsReason(err) }])
+  }
 }
 
 export function loadScenario(arg: string): LoadedScenario {
@@ -45,6 +72,11 @@ export function loadProfile(arg: string): Profile {
     return builtin
   }
   return parseProfileText(readText(arg), arg)
+}
+
+/** A file for `profiles validate`: a scenario (it has steps) or a profile. */
+export function loadValidatable(path: string): UserDocument {
+  return parseUserDocument(readText(path), path)
 }
 
 /** The profile a run uses: --profile wins over the scenario's own. */

@@ -1,21 +1,26 @@
 /**
  * `daxlab`: the headless CLI. Every command runs the same pure engine and the same store as the app.
  * Errors print as `daxlab: error: ...` lines on stderr and exit 1; usage errors exit 2.
+ *
+ * Startup: this file and the command files (commands/*.ts) only declare commands; each action loads its
+ * code with a dynamic import (actions/*.ts), so `--version` and `--help` load commander and nothing else.
  */
 import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
 import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
-import { registerCompare, UsageError } from './commands/compare'
+import { registerCompare } from './commands/compare'
 import { registerDiff } from './commands/diff'
 import { registerExport } from './commands/export'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
-import { registerStore } from './commands/store'
 import { registerSessions } from './commands/sessions'
+import { registerStore } from './commands/store'
 import { registerSweep } from './commands/sweep'
+import { escapeTerminal, printErr } from './terminal-text'
+import { UsageError } from './usage-error'
 
 export function buildProgram(): Command {
   const program = new Command('daxlab')
@@ -23,6 +28,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()
+    // commander echoes argument values in its errors: those are user text too.
+    .configureOutput({ writeOut: (s) => process.stdout.write(escapeTerminal(s)), writeErr: (s) => process.stderr.write(escapeTerminal(s)) })
   registerRun(program)
   registerCompare(program)
   registerRuns(program)
@@ -46,16 +53,17 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
     if (err instanceof UsageError || err instanceof ArchiveError) {
-      process.stderr.write(`daxlab: error: ${err.message}\n`)
+      printErr(`daxlab: error: ${err.message}\n`)
       return 2
     }
     if (err instanceof FormatError) {
-      for (const line of err.message.split('\n')) process.stderr.write(`daxlab: error: ${line}\n`)
+      for (const line of err.message.split('\n')) printErr(`daxlab: error: ${line}\n`)
       return 1
     }
-    process.stderr.write(`daxlab: error: ${(err as Error).message ?? String(err)}\n`)
-    if (process.env.DAXLAB_DEBUG) process.stderr.write(`${(err as Error).stack}\n`)
+    // JavaScript's own errors are bugs, not bad input: say so, so they are reported rather than puzzled over.
+    const internal = err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError
+    printErr(`daxlab: ${internal ? 'internal error (a bug; DAXLAB_DEBUG=1 prints the stack)' : 'error'}: ${(err as Error).message ?? String(err)}\n`)
+    if (process.env.DAXLAB_DEBUG) printErr(`${(err as Error).stack}\n`)
     return 1
   }
 }
-

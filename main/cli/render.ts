@@ -1,6 +1,7 @@
 /** Human-readable renderings of runs and comparisons for the terminal. */
 import type { Comparison } from '../sim/compare'
 import type { RunResult, StepResult } from '../sim/result'
+import { firstRows, moreLine, type RowLimit } from './page'
 import { table } from './table'
 
 function outcome(step: StepResult): string {
@@ -20,21 +21,31 @@ function detail(step: StepResult): string {
   return step.message ?? ''
 }
 
-export function renderRun(result: RunResult, runId?: number): string {
+/** Pushes one line per item; a loop, since `push(...items)` overflows the stack on big runs. */
+function pushLines<T>(parts: string[], items: readonly T[], line: (item: T) => string): void {
+  for (const item of items) parts.push(line(item))
+}
+
+export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {}): string {
   const head = `${result.scenario} on ${result.arch}/${result.variant}, kernel ${result.kernel} (${result.scheme})${runId !== undefined ? `, stored as run ${runId}` : ''}`
-  const steps = table(
-    ['#', 'task', 'op', 'result', 'detail'],
-    result.steps.map((s) => [String(s.index), s.task, s.op, outcome(s), detail(s)]),
-  )
-  const parts = [head, '', steps]
+  const steps = firstRows(result.steps, limit)
+  const parts = [head, '', table(['#', 'task', 'op', 'result', 'detail'], steps.shown.map((s) => [String(s.index), s.task, s.op, outcome(s), detail(s)])), ...moreLine(steps.more, 'steps')]
   if (result.violations.length > 0) {
-    parts.push('', 'violations:', ...result.violations.map((v) => `  step ${v.step} ${v.kind}: ${v.message}`))
+    const violations = firstRows(result.violations, limit)
+    parts.push('', 'violations:')
+    pushLines(parts, violations.shown, (v) => `  step ${v.step} ${v.kind}: ${v.message}`)
+    parts.push(...moreLine(violations.more, 'violations'))
   } else parts.push('', 'violations: none')
-  if (result.blocked.length > 0) parts.push('blocked at the end:', ...result.blocked.map((b) => `  ${b.task} in step ${b.step} (${b.op}): ${b.reason}`))
+  if (result.blocked.length > 0) {
+    const blocked = firstRows(result.blocked, limit)
+    parts.push('blocked at the end:')
+    pushLines(parts, blocked.shown, (b) => `  ${b.task} in step ${b.step} (${b.op}): ${b.reason}`)
+    parts.push(...moreLine(blocked.more, 'blocked tasks'))
+  }
   return parts.join('\n')
 }
 
-export function renderComparison(cmp: Comparison): string {
+export function renderComparison(cmp: Comparison, limit: RowLimit = {}): string {
   const names = cmp.runs.map((r) => (r.runId !== undefined ? `run ${r.runId} ` : '') + `${r.kernel} ${r.arch}`)
   const fields = ['status', 'waited', 'error', 'signal', 'refcount', 'mapcount', 'pincount', 'order', 'entry']
   const cell = (values: Record<string, string>, differs: string[]) =>
@@ -42,12 +53,15 @@ export function renderComparison(cmp: Comparison): string {
       .filter((f) => values[f] !== undefined && (f !== 'status' || values[f] !== 'ok' || differs.includes(f)))
       .map((f) => `${differs.includes(f) ? '*' : ''}${f === 'status' ? '' : f + '='}${values[f]}`)
       .join(' ')
-  const rows = cmp.steps.map((s) => [s.differs.length ? '!' : '', String(s.index), s.task, s.op + (s.label ? ` ${s.label}` : ''), ...s.values.map((v) => cell(v, s.differs) || 'ok')])
-  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, '', table(['', '#', 'task', 'op', ...names], rows)]
+  const steps = firstRows(cmp.steps, limit)
+  const rows = steps.shown.map((s) => [s.differs.length ? '!' : '', String(s.index), s.task, s.op + (s.label ? ` ${s.label}` : ''), ...s.values.map((v) => cell(v, s.differs) || 'ok')])
+  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, '', table(['', '#', 'task', 'op', ...names], rows), ...moreLine(steps.more, 'steps')]
   parts.push('', cmp.firstDivergence ? `first divergence: ${cmp.firstDivergence.summary}` : 'no divergence: every step agrees')
   cmp.violations.forEach((list, i) => {
     parts.push(`violations in ${names[i]}: ${list.length === 0 ? 'none' : ''}`)
-    for (const v of list) parts.push(`  step ${v.step} ${v.kind}: ${v.message}`)
+    const shown = firstRows(list, limit)
+    pushLines(parts, shown.shown, (v) => `  step ${v.step} ${v.kind}: ${v.message}`)
+    parts.push(...moreLine(shown.more, 'violations'))
   })
   cmp.blocked.forEach((list, i) => {
     if (list.length > 0) parts.push(`blocked at the end in ${names[i]}: ${list.map((b) => `${b.task} (step ${b.step})`).join(', ')}`)

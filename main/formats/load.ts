@@ -181,9 +181,22 @@ export function parseProfileText(text: string, file: string): Profile {
   return parseDocumentText(profileSchema, text, file)
 }
 
+function scenarioOf(doc: RawDocument, text: string, file: string): Scenario {
+  const settled = settleKernelNumber(doc.raw, text)
+  if (settled.issue) throw new FormatError(file, [{ ...settled.issue, line: doc.lineFor(['kernel']) }])
+  return validate(scenarioSchema, settled.raw, file, doc.lineFor)
+}
+
 export function parseScenarioText(text: string, file: string): Scenario {
-  const { raw, lineFor } = readDocument(text, file)
-  const settled = settleKernelNumber(raw, text)
-  if (settled.issue) throw new FormatError(file, [{ ...settled.issue, line: lineFor(['kernel']) }])
-  return validate(scenarioSchema, settled.raw, file, lineFor)
+  return scenarioOf(readDocument(text, file), text, file)
+}
+
+export type UserDocument = { readonly kind: 'scenario'; readonly scenario: Scenario } | { readonly kind: 'profile'; readonly profile: Profile }
+
+/** A scenario (it has `steps`) or else a profile, from one parse (`profiles validate`). */
+export function parseUserDocument(text: string, file: string): UserDocument {
+  const doc = readDocument(text, file)
+  const isScenario = doc.raw !== null && typeof doc.raw === 'object' && Object.hasOwn(doc.raw, 'steps')
+  if (isScenario) return { kind: 'scenario', scenario: scenarioOf(doc, text, file) }
+  return { kind: 'profile', profile: validate(profileSchema, doc.raw, file, doc.lineFor) }
 }

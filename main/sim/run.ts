@@ -5,6 +5,7 @@
  */
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
+import { addressFitProblem } from './address-fit'
 import { ArchView } from './arch-view'
 import { formatSize } from '../formats/units'
 import { hex } from './folios'
@@ -149,4 +150,6 @@ function checkMachine(profile: Profile, arch: ArchView): void {
     }
     if (r.size % align !== 0) throw new ModelError(`region '${r.name}': size ${formatSize(r.size)} is not a multiple of its align ${r.align}`)
   }
+  const addresses = addressFitProblem(profile, arch)
+  if (addresses) throw new ModelError(addresses)
 }

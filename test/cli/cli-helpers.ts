@@ -27,6 +27,6 @@ export function tempDb(): string {
 }
 
 export function daxlab(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DAXLAB_DB: '', ...env } })
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20, env: { ...process.env, DAXLAB_DB: '', ...env } })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }

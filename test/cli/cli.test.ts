@@ -127,7 +127,7 @@ describe('daxlab runs, scenarios, profiles', () => {
   })
   it('gives one clear line for bad input', () => {
     expect(daxlab(['run', 'no-such-scenario']).stderr).toMatch(/^daxlab: error: no-such-scenario: no built-in scenario of that name/)
-    expect(daxlab(['run', 'fsdax-read-fault', '--kernel', '4.19', '--no-store']).stderr.trim()).toBe('daxlab: error: kernel 4.19: only 6.1 and later are modelled')
+    expect(daxlab(['run', 'fsdax-read-fault', '--kernel', '4.19', '--no-store']).stderr.trim()).toBe('daxlab: error: kernel 4.19 is not modelled: the lab models 6.1 and later, up to 7.x (the newest release it names is 6.18)')
     const r = daxlab(['run', 'fsdax-read-fault', '--arch', 'riscv', '--variant', 'sv39', '--kernel', '6.10', '--no-store'])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/ZONE_DEVICE cannot be configured on riscv in kernel 6\.10/)

@@ -1,7 +1,7 @@
 /** Loading user documents: each bad input gets one clear error naming the field or line and the limit. */
 import { describe, expect, it } from 'vitest'
 import { FormatError } from '../../main/formats/errors'
-import { parseProfileText, parseScenarioText, readDocument } from '../../main/formats/load'
+import { parseFastYaml, parseProfileText, parseScenarioText, readDocument } from '../../main/formats/load'
 import { MAX_DEPTH, MAX_FULL_YAML_BYTES, MAX_INPUT_BYTES, MAX_STEPS, MAX_TASKS } from '../../main/formats/limits'
 
 const HEAD = 'name: a\ndescription: b\nprofile: x86-pmem-fsdax\n'
@@ -114,5 +114,14 @@ describe('library internals stay out of messages', () => {
   it('two documents in one file', () => {
     const err = errorOf(() => parseScenarioText('name: a\n---\nname: b\n', 'two.yaml'))
     expect(err.message).toBe("two.yaml:2: a file holds one document: remove the second '---' and what follows, or split the file")
+  })
+})
+
+describe('regressions found by the property tests', () => {
+  it('a second top-level steps key is a duplicate for the full parser, not read by the fast path', () => {
+    // test/fuzz/fast-steps.fuzz.test.ts counterexample [["  - probe: {}"], "steps: []\n"]
+    const text = 'name: n\nsteps:\n  - probe: {}\nsteps: []\n'
+    expect(parseFastYaml(text)).toBeUndefined()
+    expect(errorOf(() => parseScenarioText(text, 'dup.yaml')).message).toMatch(/^dup\.yaml:4: Map keys must be unique/)
   })
 })

@@ -1,0 +1,24 @@
+/** `daxlab run`: the store is opened (and checked) before the run, so a bad --db fails at once. */
+import { checkProfile, runScenario } from '../../sim/run'
+import type { TraceStore } from '../../store/trace-store'
+import type { RunOptions } from '../commands/run'
+import { loadScenario, profileFor, withStore } from '../inputs'
+import { stderrProgress } from '../progress'
+import { renderRun } from '../render'
+import { printOut } from '../terminal-text'
+
+export function run(arg: string, opts: RunOptions): void {
+  const loaded = loadScenario(arg)
+  const profile = profileFor(loaded, opts.profile)
+  const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant }
+  // The machine first (cheap), then the store, then the run: nothing is created for a run that cannot start.
+  checkProfile(profile, { ...options, kernel: opts.kernel ?? loaded.scenario.kernel })
+  const execute = (store?: TraceStore) => {
+    const { result, trace } = runScenario(loaded.scenario, profile, { ...options, onProgress: stderrProgress(`daxlab run ${loaded.scenario.name}`) })
+    const runId = store?.saveRun({ result, trace, scenarioText: loaded.text, profile, session: opts.session })
+    if (opts.json) process.stdout.write(JSON.stringify(runId === undefined ? result : { run_id: runId, ...result }, null, 2) + '\n')
+    else printOut(renderRun(result, runId, opts) + '\n')
+  }
+  if (opts.store) withStore(opts.db, execute)
+  else execute()
+}

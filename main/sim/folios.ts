@@ -44,7 +44,6 @@ export class FolioTable {
   pincount = new Float64Array(this.capacity)
   /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
   gupRefs = new Float64Array(this.capacity)
-  hwpoison = new Uint8Array(this.capacity)
   private regionIndex = new Uint16Array(this.capacity)
   private lastRegion: RegionState | undefined
 
@@ -106,7 +105,6 @@ export class FolioTable {
     this.mapcount = grown(this.mapcount, Float64Array)
     this.pincount = grown(this.pincount, Float64Array)
     this.gupRefs = grown(this.gupRefs, Float64Array)
-    this.hwpoison = grown(this.hwpoison, Uint8Array)
     this.regionIndex = grown(this.regionIndex, Uint16Array)
     this.capacity = n
   }

@@ -43,9 +43,10 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 
 /**
  * write(2) through dax_iomap_rw(): copies into pmem without page references; allocating over a hole
- * (IOMAP_F_NEW) invalidates the zero-page entries there.
+ * (IOMAP_F_NEW) invalidates the zero-page entries there; a poisoned block is rewritten through
+ * DAX_RECOVERY_WRITE (recoveryWrite).
  */
-export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
+export function write(sim: Simulation, args: StepArgs<'write'>, notes: string[]): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
   // mm/filemap.c generic_write_checks() -> generic_write_check_limits(): a write past s_maxbytes is
@@ -78,8 +79,46 @@ export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
     if (!file.fs.allocate(file, index, hole, sim.arch.pmdPages)) throw new SimError('ENOSPC', `no room on ${file.fs.mount}`)
     index += hole
   }
-  file.size = Math.max(file.size, args.offset + args.length)
-  return OK
+  const written = recoveryWrite(sim, file, args.offset, args.length, notes)
+  file.size = Math.max(file.size, args.offset + written)
+  return written < args.length ? { status: 'ok', message: `short write: ${written} of ${args.length} bytes` } : OK
+}
+
+/**
+ * Poisoned blocks under a write. fs/dax.c dax_iomap_iter(): dax_direct_access(DAX_ACCESS) fails with
+ * -EHWPOISON, so for a WRITE it retries with DAX_RECOVERY_WRITE, which pmem (__pmem_direct_access)
+ * grants one page at the bad block, and dax_recovery_write() -> pmem_recovery_write()
+ * (drivers/nvdimm/pmem.c) clears the poison (pmem_clear_poison: badblocks cleared, PageHWPoison
+ * cleared by pmem_mkpage_present) before copying. A bad page the write covers only in part cannot be
+ * recovered: pmem_recovery_write() returns 0 ("not page aligned"), dax_iomap_iter() stops there
+ * (xfer == 0 -> -EFAULT), and write(2) returns the bytes before it, or EFAULT if there are none.
+ * Returns the bytes written.
+ */
+function recoveryWrite(sim: Simulation, file: DaxFile, offset: number, length: number, notes: string[]): number {
+  if (sim.poisoned.size === 0 || length === 0) return length
+  const page = sim.arch.pageSize
+  const bad: { index: number; pfn: number }[] = []
+  for (const pfn of sim.poisoned) {
+    // The file's block map (iomap), not the DAX entries: a poisoned block nobody maps is still found.
+    const extent = file.extents.find((e) => pfn >= e.pfn && pfn < e.pfn + e.count)
+    if (!extent) continue
+    const index = extent.index + (pfn - extent.pfn)
+    const start = index * page
+    if (start + page > offset && start < offset + length) bad.push({ index, pfn })
+  }
+  bad.sort((a, b) => a.index - b.index)
+  for (const { index, pfn } of bad) {
+    const start = index * page
+    if (start < offset || start + page > offset + length) {
+      const done = Math.max(0, start - offset)
+      notes.push(`dax_iomap_iter: -EHWPOISON at index ${index}; pmem_recovery_write: the write covers the poisoned page only in part, nothing recovered`)
+      if (done === 0) throw new SimError('EFAULT', `write over poisoned page ${sim.describePfn(pfn)} does not cover the whole page (pmem_recovery_write needs page-aligned ranges)`)
+      return done
+    }
+    sim.poisoned.delete(pfn)
+    notes.push(`dax_iomap_iter: -EHWPOISON at index ${index}, DAX_RECOVERY_WRITE; pmem_recovery_write: bad block and PageHWPoison of ${sim.describePfn(pfn)} cleared`)
+  }
+  return length
 }
 
 /** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */

@@ -10,6 +10,7 @@ import { registerCompare, UsageError } from './commands/compare'
 import { registerDiff } from './commands/diff'
 import { registerExport } from './commands/export'
 import { registerLibrary } from './commands/library'
+import { registerPatches } from './commands/patches'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSweep(program)
   registerDiff(program)
   registerExport(program)
+  registerPatches(program)
   return program
 }
 

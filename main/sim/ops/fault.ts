@@ -232,7 +232,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
       sim.unmapMappingPages(file, index, index + pmdPages, C.replaceHugeZero)
     }
     file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
-    if (sim.kernel.scheme === 'refcounted') {
+    if (sim.kernel.on('fsdax-refcount')) {
       // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
       sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), C.folioInit)
     }
@@ -318,7 +318,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
   // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
   const writable = write || !fsdax
-  if (sim.kernel.scheme === 'legacy') {
+  if (!sim.kernel.on(fsdax ? 'fsdax-refcount' : 'devdax-refcount')) {
     sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }

@@ -123,7 +123,7 @@ function recoveryWrite(sim: Simulation, file: DaxFile, offset: number, length: n
 
 /** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */
 function idle(sim: Simulation, pfn: number): boolean {
-  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.scheme === 'legacy' ? 1 : 0)
+  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.on('fsdax-refcount') ? 0 : 1)
 }
 
 /**
@@ -132,7 +132,7 @@ function idle(sim: Simulation, pfn: number): boolean {
  * 6.14: returns NULL when !mapping_mapped(); busy when a page's refcount > 1; fuse scanned index 0 only.
  */
 function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): number | undefined {
-  const legacy = sim.kernel.scheme === 'legacy'
+  const legacy = !sim.kernel.on('fsdax-refcount')
   let to = ALL
   if (legacy && file.fs.fsType === 'virtiofs' && sim.kernel.fuseBreaksOnlyIndexZero) {
     to = 1
@@ -164,7 +164,7 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
     if (busy === undefined) return then()
     const reason = final
       ? `dax_break_layout_final: wait_page_idle_uninterruptible on ${sim.describePfn(busy)}`
-      : sim.kernel.scheme === 'legacy'
+      : !sim.kernel.on('common-layout-break')
         ? `${LEGACY_BREAK_LAYOUTS[file.fs.fsType]}: ___wait_var_event(&page->_refcount == 1) on ${sim.describePfn(busy)}`
         : `dax_break_layout: wait_page_idle on ${sim.describePfn(busy)}`
     const wait = (): OpOutcome => (idle(sim, busy) ? pass() : { status: 'blocked', waitOn: busy, reason, interruptible: !final, resume: wait })
@@ -175,7 +175,7 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
 
 /** Entry removal: 6.15+ dax_delete_mapping_range(); 6.14 truncate_inode_pages_range -> dax_delete_mapping_entry. */
 function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
-  const legacy = sim.kernel.scheme === 'legacy'
+  const legacy = !sim.kernel.on('fsdax-refcount')
   for (const entry of file.entriesIn(from, to)) {
     file.entries.delete(entry.index)
     if (entry.pfn === undefined) continue
@@ -216,11 +216,11 @@ export function truncate(sim: Simulation, args: StepArgs<'truncate'>, notes: str
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
   return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
     const newEnd = Math.ceil(args.length / page)
     sim.unmapMappingPages(file, newEnd, ALL, C.truncatePagecacheUnmapMapping)
-    if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
+    if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
     file.size = args.length
     releaseBlocks(sim, file, newEnd, ALL, 'truncate')
     return OK
@@ -234,10 +234,10 @@ export function punchHole(sim: Simulation, args: StepArgs<'punch_hole'>, notes: 
   const from = Math.ceil(args.offset / page)
   const to = Math.min(Math.floor((args.offset + args.length) / page), Math.ceil(file.size / page))
   return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     if (to > from) {
       sim.unmapMappingPages(file, from, to, C.truncatePagecacheRangeUnmap)
-      if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
+      if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
       releaseBlocks(sim, file, from, to, 'punch_hole')
     }
     return OK

@@ -13,6 +13,7 @@ import { registerCompare } from './commands/compare'
 import { registerDiff } from './commands/diff'
 import { registerExport } from './commands/export'
 import { registerLibrary } from './commands/library'
+import { registerPatches } from './commands/patches'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
 import { registerServe } from './commands/serve'
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSweep(program)
   registerDiff(program)
   registerExport(program)
+  registerPatches(program)
   return program
 }
 

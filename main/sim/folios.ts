@@ -44,7 +44,6 @@ export class FolioTable {
   pincount = new Float64Array(this.capacity)
   /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
   gupRefs = new Float64Array(this.capacity)
-  hwpoison = new Uint8Array(this.capacity)
   private regionIndex = new Uint16Array(this.capacity)
   private lastRegion: RegionState | undefined
 
@@ -106,7 +105,6 @@ export class FolioTable {
     this.mapcount = grown(this.mapcount, Float64Array)
     this.pincount = grown(this.pincount, Float64Array)
     this.gupRefs = grown(this.gupRefs, Float64Array)
-    this.hwpoison = grown(this.hwpoison, Uint8Array)
     this.regionIndex = grown(this.regionIndex, Uint16Array)
     this.capacity = n
   }
@@ -170,7 +168,7 @@ export class FolioTable {
    * free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (this.kernel.scheme === 'legacy' && this.region(f).pgmap?.type === 'FS_DAX') {
+    if (!this.kernel.on('fsdax-refcount') && this.region(f).pgmap?.type === 'FS_DAX') {
       this.ref(f, -refs, derive(cause, C.putDevmapSuffix))
       if (this.refcount[f]! === 1) this.trace.wake(this.head[f]!, C.putDevmapWake)
       else if (this.refcount[f]! === 0) {
@@ -199,7 +197,7 @@ export class FolioTable {
         break
       case 'PCI_P2PDMA':
         // 6.14 reset the count to 1 after page_free; 6.15+ leaves it at 0 (p2pdma_page_free only).
-        if (this.kernel.scheme === 'legacy') this.ref(f, 1, C.setCount)
+        if (!this.kernel.on('p2pdma-refcount-init')) this.ref(f, 1, C.setCount)
         if (pgmap) this.pgmapRef(pgmap, -1, C.p2pdmaFree)
         break
       case 'PRIVATE':

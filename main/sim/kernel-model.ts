@@ -1,8 +1,10 @@
 /**
- * Which refcount rules and quirks a kernel release has. Each flag names the change that set it; the
- * engine consults these flags and nothing else about versions. See shared/domain/kernel-refcount.md.
+ * Which refcount rules and quirks a kernel release has. A release is a preset of patches
+ * (patches.ts); every flag below is derived from patch switches, and the engine asks `on(name)` or a
+ * flag, never the version. See docs/kernel-model.md.
  */
 import { compareKernel, formatKernel, kernel, parseKernelVersion, type KernelVersion } from '../../arch/kernel'
+import { editPatches, patch, presetFor, type PatchSet } from './patches'
 
 export type RefcountScheme = 'legacy' | 'refcounted'
 
@@ -39,6 +41,10 @@ export interface KernelModel {
   readonly finalLayoutBreak: boolean
   /** Human-readable list of the quirks this release has, for run headers. */
   readonly quirks: readonly string[]
+  /** The patch switches this model runs with (the release's preset, possibly edited). */
+  readonly patches: PatchSet
+  /** Is patch switch `name` on? */
+  on(name: string): boolean
 }
 
 export const OLDEST_MODELLED = kernel('6.1')
@@ -57,27 +63,38 @@ export function resolveKernel(text: string): KernelVersion {
   return v
 }
 
-function atLeast(v: KernelVersion, text: string): boolean {
-  return compareKernel(v, kernel(text)) >= 0
-}
-
-export function kernelModel(text: string): KernelModel {
+/**
+ * The model of a release: its preset of patches, edited by `+name,-name` items when given (refused,
+ * naming the dependency, when the result is incoherent: patches.ts editPatches).
+ */
+export function kernelModel(text: string, patchEdits?: string): KernelModel {
   const version = resolveKernel(text)
-  const refcounted = atLeast(version, '6.15')
-  const devmapHelpers = !atLeast(version, '6.17')
+  const patches = patchEdits ? editPatches(presetFor(version), patchEdits) : presetFor(version)
+  // An unknown name is a typo in the engine: fail loudly rather than read it as "off".
+  const on = (name: string) => {
+    if (!patch(name)) throw new Error(`kernel.on('${name}'): no such patch in patches.ts`)
+    return patches.has(name)
+  }
+  const refcounted = on('fsdax-refcount')
+  const devmapHelpers = !on('devmap-removal')
+  const specialDaxHugeLeaves = refcounted && !on('special-huge-leaf-fix')
+  const busyScanNeedsMapping = !on('busy-scan-unmapped')
+  const fuseBreaksOnlyIndexZero = !on('fuse-whole-file-break')
   const quirks: string[] = []
-  if (refcounted && devmapHelpers) quirks.push('special bit on refcounted DAX PMD/PUD leaves (6.15/6.16)')
-  if (!refcounted) quirks.push('busy scan skipped when the file is not mmapped (<= 6.14)')
-  if (!refcounted) quirks.push('fuse/virtiofs break_layouts scans index 0 only (<= 6.14 mainline)')
+  if (specialDaxHugeLeaves) quirks.push('special bit on refcounted DAX PMD/PUD leaves (6.15/6.16)')
+  if (busyScanNeedsMapping) quirks.push('busy scan skipped when the file is not mmapped (<= 6.14)')
+  if (fuseBreaksOnlyIndexZero) quirks.push('fuse/virtiofs break_layouts scans index 0 only (<= 6.14 mainline)')
   return {
     version,
     label: formatKernel(version),
     scheme: refcounted ? 'refcounted' : 'legacy',
     devmapHelpers,
-    specialDaxHugeLeaves: refcounted && devmapHelpers,
-    busyScanNeedsMapping: !refcounted,
-    fuseBreaksOnlyIndexZero: !refcounted,
-    finalLayoutBreak: refcounted,
+    specialDaxHugeLeaves,
+    busyScanNeedsMapping,
+    fuseBreaksOnlyIndexZero,
+    finalLayoutBreak: on('final-layout-break'),
     quirks,
+    patches,
+    on,
   }
 }

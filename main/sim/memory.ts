@@ -97,11 +97,11 @@ export class RegionState {
   idleRefcount(kernel: KernelModel): number {
     switch (this.pgmap?.type) {
       case 'FS_DAX':
-        return kernel.scheme === 'legacy' ? 1 : 0
+        return kernel.on('fsdax-refcount') ? 0 : 1
       case 'GENERIC':
         return 1 // unchanged by the series: device-dax pages keep their init reference
       case 'PCI_P2PDMA':
-        return kernel.scheme === 'legacy' ? 1 : 0 // "mm/mm_init: Move p2pdma page refcount initialisation to p2pdma"
+        return kernel.on('p2pdma-refcount-init') ? 0 : 1 // "mm/mm_init: Move p2pdma page refcount initialisation to p2pdma"
       case 'PRIVATE':
       case 'COHERENT':
         return 0 // free, owned by the driver until zone_device_page_init()

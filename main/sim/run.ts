@@ -23,6 +23,11 @@ export interface RunOptions {
   readonly kernel?: string
   readonly arch?: string
   readonly variant?: string
+  /**
+   * Patch switches edited over the release's preset, `+name,-name` (main/sim/patches.ts); an
+   * incoherent set is refused naming the dependency. The arch encoders stay keyed by the release.
+   */
+  readonly patches?: string
   /** Called every few hundred steps with (done, total). */
   readonly onProgress?: (done: number, total: number) => void
   /** Polled between steps; returning true stops the run with a CancelledError. */
@@ -49,7 +54,7 @@ export interface RunHandle {
 }
 
 export function startRun(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunHandle {
-  const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17')
+  const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17', options.patches)
   const archId = options.arch ?? profile.arch
   const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
   checkMachine(profile, arch)

@@ -63,6 +63,13 @@ export class Simulation {
   readonly zeroPfn = 0x1000
   readonly hugeZeroPfn: number
   private nextAnonPfn = 0x10000
+  /**
+   * Poisoned pfns, page by page: pmem's badblocks plus PageHWPoison (memory_failure() sets the flag on
+   * the one page, SetPageHWPoison(p) in mm/memory-failure.c; pmem_clear_poison() clears both,
+   * drivers/nvdimm/pmem.c). Per page, not per folio: a large folio with one bad page still maps its
+   * other pages through PTE faults.
+   */
+  readonly poisoned = new Set<number>()
 
   constructor(
     readonly kernel: KernelModel,

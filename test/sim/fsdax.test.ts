@@ -175,9 +175,9 @@ describe('zero page, COW, fork, memory failure', () => {
     const legacy = runBuiltin('fsdax-private-cow-fork', '6.14')
     expect(probe(legacy, 'still-mapped')).toMatchObject({ refcount: 1, mapcount: 0 })
   })
-  it('memory_failure kills the mapper and later faults get SIGBUS', () => {
+  it('memory_failure kills the task that consumed the poison and later faults get SIGBUS', () => {
     const r = runBuiltin('fsdax-memory-failure', '6.17')
-    expect(step(r, 3).notes).toContain('SIGBUS (BUS_MCEERR) to victim')
+    expect(step(r, 3).notes).toContain('SIGBUS (BUS_MCEERR_AR) to victim')
     expect(probe(r, 'poisoned')).toMatchObject({ refcount: 0, mapcount: 0 })
     expect(step(r, 6).signal).toBe('SIGBUS')
     expect(r.pgmaps[0]!.refs).toBe(1 + (16 * 2 ** 30) / 4096)

@@ -207,10 +207,11 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   if (index + pmdPages - 1 >= maxPgoff(sim, file)) return fallback('PMD crosses EOF')
   if (sim.ptesUnder(vma, start)) return fallback('a PTE table already exists here')
   if (file.entriesIn(index, index + pmdPages).some((e) => e.order === 0)) return fallback('grab_mapping_entry: PTE entries in range')
-  if (file.fs.region.def.type === 'fsdax' && isPoisoned(sim, file.blockAt(index))) return sigbus('dax_direct_access: poisoned block')
+  lookAt(sim, file.blockAt(index))
 
   const existing = file.entryAt(index, pmdPages)
   let pfn = existing?.pfn
+  if (pfn !== undefined && rangePoisoned(sim, pfn, pmdPages)) return fallback(POISON_FALLBACK)
   if (pfn === undefined) {
     const block = file.blockAt(index)
     if (block === undefined) {
@@ -225,12 +226,13 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
     }
     pfn = file.blockAt(index)!
     if (file.contiguousFrom(index) < pmdPages || pfn % pmdPages !== 0) return fallback('iomap: extent not PMD-sized and aligned')
+    if (rangePoisoned(sim, pfn, pmdPages)) return fallback(POISON_FALLBACK)
     if (existing) {
       // dax_insert_entry(): replacing a huge zero entry with a block mapping unmaps the zero PMDs.
       sim.unmapMappingPages(file, index, index + pmdPages, C.replaceHugeZero)
     }
     file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
-    if (sim.kernel.scheme === 'refcounted') {
+    if (sim.kernel.on('fsdax-refcount')) {
       // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
       sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), C.folioInit)
     }
@@ -243,9 +245,32 @@ function nextExtentWithin(file: DaxFile, index: number, pages: number): boolean 
   return file.extents.some((e) => e.index > index && e.index < index + pages)
 }
 
-function isPoisoned(sim: Simulation, pfn: number | undefined): boolean {
-  if (pfn === undefined) return false
-  return sim.folios.regionOf(pfn) !== undefined && sim.folios.hwpoison[sim.folios.folio(pfn)] === 1
+function isPoisoned(sim: Simulation, pfn: number): boolean {
+  lookAt(sim, pfn)
+  return sim.poisoned.has(pfn)
+}
+
+/**
+ * dax_direct_access() on a block: the lab materialises its folio record, so the run result lists
+ * every page a fault looked at (also on 6.14, where mapping takes no reference).
+ */
+function lookAt(sim: Simulation, pfn: number | undefined): void {
+  if (pfn !== undefined && sim.folios.regionOf(pfn) !== undefined) sim.folios.folio(pfn)
+}
+
+/**
+ * fs/dax.c dax_fault_iter(): `err = dax_iomap_direct_access(...); if (err) return pmd ?
+ * VM_FAULT_FALLBACK : dax_fault_return(err);` and pmem's __pmem_direct_access() (drivers/nvdimm/pmem.c)
+ * fails the whole request with -EHWPOISON when any bad block lies in it. So a PMD fault over a range
+ * holding one poisoned page falls back to PTE faults (dax_iomap_pmd_fault: split_huge_pmd,
+ * THP_FAULT_FALLBACK) and only the poisoned page SIGBUSes (6.1 through 6.17 alike).
+ */
+const POISON_FALLBACK = 'dax_iomap_direct_access: -EHWPOISON, a poisoned page in the PMD range'
+
+function rangePoisoned(sim: Simulation, pfn: number, pages: number): boolean {
+  if (sim.poisoned.size === 0) return false
+  for (const bad of sim.poisoned) if (bad >= pfn && bad < pfn + pages) return true
+  return false
 }
 
 /** fs/dax.c dax_iomap_pte_fault(): beyond EOF, COW, hole (zero page) or block mapping. */
@@ -293,7 +318,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
   // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
   const writable = write || !fsdax
-  if (sim.kernel.scheme === 'legacy') {
+  if (!sim.kernel.on(fsdax ? 'fsdax-refcount' : 'devdax-refcount')) {
     sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }
@@ -323,7 +348,8 @@ function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, le
   const pages = size / sim.arch.pageSize
   if (pgoff + pages > region.nrPages) return sigbus('dax_pgoff_to_phys: beyond the device')
   const pfn = region.basePfn + pgoff
-  if (sim.folios.hwpoison[sim.folios.folio(pfn)] === 1) return sigbus('poisoned page')
+  lookAt(sim, pfn)
+  if (rangePoisoned(sim, pfn, pages)) return sigbus('poisoned page')
   insertDaxLeaf(sim, vma, level, start, pfn, write, DEV_FAULT[level])
   return done
 }

@@ -61,7 +61,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
   const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
-  const legacy = sim.kernel.scheme === 'legacy'
+  const legacy = !sim.kernel.on('fsdax-refcount')
   let fast = args.fast
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined

@@ -14,7 +14,7 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
     case 'create':
       return create(sim, step.args)
     case 'write':
-      return write(sim, step.args)
+      return write(sim, step.args, notes)
     case 'mmap':
       return mmap(sim, task, step.args, notes)
     case 'access':
@@ -42,7 +42,7 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
     case 'mlock':
       return mlock(sim, task, step.args, notes)
     case 'memory_failure':
-      return memoryFailure(sim, step.args, notes)
+      return memoryFailure(sim, task, step.args, notes)
     case 'probe':
       return probe(sim, task, step.args)
     case 'kill':

@@ -43,9 +43,10 @@ export function create(sim: Simulation, args: StepArgs<'create'>): OpOutcome {
 
 /**
  * write(2) through dax_iomap_rw(): copies into pmem without page references; allocating over a hole
- * (IOMAP_F_NEW) invalidates the zero-page entries there.
+ * (IOMAP_F_NEW) invalidates the zero-page entries there; a poisoned block is rewritten through
+ * DAX_RECOVERY_WRITE (recoveryWrite).
  */
-export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
+export function write(sim: Simulation, args: StepArgs<'write'>, notes: string[]): OpOutcome {
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
   // mm/filemap.c generic_write_checks() -> generic_write_check_limits(): a write past s_maxbytes is
@@ -78,13 +79,51 @@ export function write(sim: Simulation, args: StepArgs<'write'>): OpOutcome {
     if (!file.fs.allocate(file, index, hole, sim.arch.pmdPages)) throw new SimError('ENOSPC', `no room on ${file.fs.mount}`)
     index += hole
   }
-  file.size = Math.max(file.size, args.offset + args.length)
-  return OK
+  const written = recoveryWrite(sim, file, args.offset, args.length, notes)
+  file.size = Math.max(file.size, args.offset + written)
+  return written < args.length ? { status: 'ok', message: `short write: ${written} of ${args.length} bytes` } : OK
+}
+
+/**
+ * Poisoned blocks under a write. fs/dax.c dax_iomap_iter(): dax_direct_access(DAX_ACCESS) fails with
+ * -EHWPOISON, so for a WRITE it retries with DAX_RECOVERY_WRITE, which pmem (__pmem_direct_access)
+ * grants one page at the bad block, and dax_recovery_write() -> pmem_recovery_write()
+ * (drivers/nvdimm/pmem.c) clears the poison (pmem_clear_poison: badblocks cleared, PageHWPoison
+ * cleared by pmem_mkpage_present) before copying. A bad page the write covers only in part cannot be
+ * recovered: pmem_recovery_write() returns 0 ("not page aligned"), dax_iomap_iter() stops there
+ * (xfer == 0 -> -EFAULT), and write(2) returns the bytes before it, or EFAULT if there are none.
+ * Returns the bytes written.
+ */
+function recoveryWrite(sim: Simulation, file: DaxFile, offset: number, length: number, notes: string[]): number {
+  if (sim.poisoned.size === 0 || length === 0) return length
+  const page = sim.arch.pageSize
+  const bad: { index: number; pfn: number }[] = []
+  for (const pfn of sim.poisoned) {
+    // The file's block map (iomap), not the DAX entries: a poisoned block nobody maps is still found.
+    const extent = file.extents.find((e) => pfn >= e.pfn && pfn < e.pfn + e.count)
+    if (!extent) continue
+    const index = extent.index + (pfn - extent.pfn)
+    const start = index * page
+    if (start + page > offset && start < offset + length) bad.push({ index, pfn })
+  }
+  bad.sort((a, b) => a.index - b.index)
+  for (const { index, pfn } of bad) {
+    const start = index * page
+    if (start < offset || start + page > offset + length) {
+      const done = Math.max(0, start - offset)
+      notes.push(`dax_iomap_iter: -EHWPOISON at index ${index}; pmem_recovery_write: the write covers the poisoned page only in part, nothing recovered`)
+      if (done === 0) throw new SimError('EFAULT', `write over poisoned page ${sim.describePfn(pfn)} does not cover the whole page (pmem_recovery_write needs page-aligned ranges)`)
+      return done
+    }
+    sim.poisoned.delete(pfn)
+    notes.push(`dax_iomap_iter: -EHWPOISON at index ${index}, DAX_RECOVERY_WRITE; pmem_recovery_write: bad block and PageHWPoison of ${sim.describePfn(pfn)} cleared`)
+  }
+  return length
 }
 
 /** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */
 function idle(sim: Simulation, pfn: number): boolean {
-  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.scheme === 'legacy' ? 1 : 0)
+  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.on('fsdax-refcount') ? 0 : 1)
 }
 
 /**
@@ -93,7 +132,7 @@ function idle(sim: Simulation, pfn: number): boolean {
  * 6.14: returns NULL when !mapping_mapped(); busy when a page's refcount > 1; fuse scanned index 0 only.
  */
 function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): number | undefined {
-  const legacy = sim.kernel.scheme === 'legacy'
+  const legacy = !sim.kernel.on('fsdax-refcount')
   let to = ALL
   if (legacy && file.fs.fsType === 'virtiofs' && sim.kernel.fuseBreaksOnlyIndexZero) {
     to = 1
@@ -125,7 +164,7 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
     if (busy === undefined) return then()
     const reason = final
       ? `dax_break_layout_final: wait_page_idle_uninterruptible on ${sim.describePfn(busy)}`
-      : sim.kernel.scheme === 'legacy'
+      : !sim.kernel.on('common-layout-break')
         ? `${LEGACY_BREAK_LAYOUTS[file.fs.fsType]}: ___wait_var_event(&page->_refcount == 1) on ${sim.describePfn(busy)}`
         : `dax_break_layout: wait_page_idle on ${sim.describePfn(busy)}`
     const wait = (): OpOutcome => (idle(sim, busy) ? pass() : { status: 'blocked', waitOn: busy, reason, interruptible: !final, resume: wait })
@@ -136,7 +175,7 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
 
 /** Entry removal: 6.15+ dax_delete_mapping_range(); 6.14 truncate_inode_pages_range -> dax_delete_mapping_entry. */
 function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
-  const legacy = sim.kernel.scheme === 'legacy'
+  const legacy = !sim.kernel.on('fsdax-refcount')
   for (const entry of file.entriesIn(from, to)) {
     file.entries.delete(entry.index)
     if (entry.pfn === undefined) continue
@@ -177,11 +216,11 @@ export function truncate(sim: Simulation, args: StepArgs<'truncate'>, notes: str
   const file = sim.file(args.file)
   const page = sim.arch.pageSize
   return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
     const newEnd = Math.ceil(args.length / page)
     sim.unmapMappingPages(file, newEnd, ALL, C.truncatePagecacheUnmapMapping)
-    if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
+    if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
     file.size = args.length
     releaseBlocks(sim, file, newEnd, ALL, 'truncate')
     return OK
@@ -195,10 +234,10 @@ export function punchHole(sim: Simulation, args: StepArgs<'punch_hole'>, notes: 
   const from = Math.ceil(args.offset / page)
   const to = Math.min(Math.floor((args.offset + args.length) / page), Math.ceil(file.size / page))
   return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.scheme === 'refcounted') deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
     if (to > from) {
       sim.unmapMappingPages(file, from, to, C.truncatePagecacheRangeUnmap)
-      if (sim.kernel.scheme === 'legacy') deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
+      if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
       releaseBlocks(sim, file, from, to, 'punch_hole')
     }
     return OK

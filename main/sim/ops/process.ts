@@ -138,7 +138,12 @@ function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
 
 /**
  * mlock(): mlock_fixup() skips DAX VMAs (VM_LOCKED is never set) but do_mlock() still runs
- * __mm_populate(), which read-faults every page not yet mapped; a failed fault is -ENOMEM.
+ * __mm_populate(), which faults every page not yet mapped; a failed fault is -ENOMEM.
+ * populate_vma_page_range() (mm/gup.c, 6.1 through 6.17): `if ((vma->vm_flags & (VM_WRITE | VM_SHARED))
+ * == VM_WRITE) gup_flags |= FOLL_WRITE;` (with FOLL_FORCE), so a private writable mapping is populated
+ * by write faults: COW is broken at once (anon copies, even over holes) instead of mapping the DAX page
+ * or the zero page read-only. The lab's mappings are PROT_READ|PROT_WRITE, so every private one is
+ * VM_WRITE; a shared one is populated by read faults.
  */
 export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, notes: string[]): OpOutcome {
   const vma = sim.vma(task, args.map)
@@ -149,14 +154,16 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
   const reachable = Math.max(0, Math.min(vma.end - vma.start, backed * page))
   const largest = vma.file ? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page) : (sim.arch.pudSize ?? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page))
   sim.work.require(Math.ceil(reachable / largest), `__mm_populate of ${reachable} bytes (at least ${Math.ceil(reachable / largest)} page-table entries)`)
+  const write = !vma.shared
   let addr = vma.start
   let faults = 0
   while (addr < vma.end) {
     sim.work.charge(1, '__mm_populate')
     let hit = sim.lookup(vma, addr)
-    if (!hit) {
+    // FOLL_WRITE on a present read-only entry: follow_page fails, faultin_page() write-faults (COW).
+    if (!hit || (write && !hit.write)) {
       const faultNotes: string[] = []
-      const signal = handleFault(sim, vma, addr, false, 'auto', faultNotes)
+      const signal = handleFault(sim, vma, addr, write, 'auto', faultNotes)
       faults += 1
       if (signal) throw new SimError('ENOMEM', `__mm_populate: fault at offset ${addr - vma.start} delivered ${signal}`)
       hit = sim.lookup(vma, addr)
@@ -165,7 +172,7 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
     const size = sim.levelSizeOrZero(hit.level)
     addr = (hit.index + 1) * size
   }
-  notes.push(`mlock_fixup: DAX VMA left without VM_LOCKED; __mm_populate faulted ${faults} entries`)
+  notes.push(`mlock_fixup: DAX VMA left without VM_LOCKED; __mm_populate faulted ${faults} entries${write ? ' (FOLL_WRITE: private writable mapping, COW broken)' : ''}`)
   return OK
 }
 

@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
 import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
+import { registerCheckTrace } from './commands/check-trace'
 import { registerCompare, UsageError } from './commands/compare'
 import { registerDiff } from './commands/diff'
 import { registerExport } from './commands/export'
+import { registerImportTrace } from './commands/import-trace'
 import { registerLibrary } from './commands/library'
 import { registerRun } from './commands/run'
 import { registerRuns } from './commands/runs'
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerSweep(program)
   registerDiff(program)
   registerExport(program)
+  registerImportTrace(program)
+  registerCheckTrace(program)
   return program
 }
 

@@ -5,9 +5,9 @@
  *
  * Rules (docs/trace-import.md#rules):
  * - legacy_fsdax_refcount_zero: on the legacy scheme (<= 6.14) an FS DAX page is idle at refcount 1 and
- *   never reaches 0 while the pgmap lives (include/linux/mm.h put_devmap_managed_folio() in 6.14 takes
- *   the count-reaches-1 path to wake waiters; mm/memremap.c free_zone_device_folio() only on pgmap
- *   teardown).
+ *   never reaches 0 (6.14 mm/memremap.c __put_devmap_managed_folio_refs(), reached from
+ *   include/linux/mm.h put_devmap_managed_folio_refs(): "fsdax page refcounts are 1-based", a count of
+ *   1 is a free page and wakes the waiters).
  * - idle_count: at the end of the trace an FS DAX page with no mapping and no pin outstanding reads the
  *   kernel's idle value: 1 on legacy, 0 from 6.15 ("fs/dax: Fix ZONE_DEVICE page reference counts",
  *   fs/dax.c dax_folio_put() in 6.15).
@@ -15,12 +15,14 @@
  *   with no matching unpin (gup_put_folio()) by the end of the trace.
  * - freed_while_mapped: a page's refcount reaches 0 while the same event shows mapcount > 0 (a mapping
  *   holds a reference on every page from 6.15, and on every page but legacy FS DAX before).
- * An FS DAX page is one an fs_dax event names (dax_pmd_insert_mapping's pfn, dax_insert_mapping's DAX
- * entry); a trace without those shows no FS DAX pages and the FS DAX rules find nothing.
+ * An FS DAX page is one in the --fsdax-pfns ranges or one an fs_dax event names (dax_pmd_insert_mapping's
+ * pfn, dax_insert_mapping's DAX entry: kernels before 5.15 only, see pfn-ranges.ts); without either the
+ * FS DAX rules find nothing.
  */
 import type { RefcountScheme } from '../sim/kernel-model'
 import type { TraceEvent } from '../sim/events'
 import { PAGE_REF_EVENTS, type PageRefEventName } from './events'
+import { inRanges, type PfnRange } from './pfn-ranges'
 import { applyPageRef, newPfnState, TraceImporter, type ImportSummary, type PfnState, type ImportedEvent } from './importer'
 
 export type RuleName = 'legacy_fsdax_refcount_zero' | 'idle_count' | 'pin_not_released' | 'freed_while_mapped'
@@ -97,9 +99,9 @@ export class TraceChecker {
 }
 
 /** Checks a whole trace text at once (tests, small inputs); the CLI streams through TraceChecker. */
-export function checkTraceText(text: string, scheme: RefcountScheme): CheckResult & { summary: ImportSummary } {
+export function checkTraceText(text: string, scheme: RefcountScheme, fsdaxPfns: readonly PfnRange[] = []): CheckResult & { summary: ImportSummary } {
   const checker = new TraceChecker(scheme)
-  const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false })
+  const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false, fsdaxPfns })
   importer.feed(text)
   const summary = importer.finish()
   return { ...checker.finish(importer.pfns), summary }
@@ -113,12 +115,15 @@ const PAGE_REF_NAMES: ReadonlySet<string> = new Set(PAGE_REF_EVENTS)
  * and an entry_set event per fs_dax insert naming a pfn. The replay rebuilds the same states.
  * Events of a simulated run (causes that are not tracepoint names) are not page_ref lines: ignored.
  */
-export function checkStoredEvents(events: Iterable<TraceEvent>, scheme: RefcountScheme): CheckResult {
+export function checkStoredEvents(events: Iterable<TraceEvent>, scheme: RefcountScheme, fsdaxPfns: readonly PfnRange[] = []): CheckResult {
   const checker = new TraceChecker(scheme)
   const pfns = new Map<number, PfnState>()
   const state = (pfn: number, line: number): PfnState => {
     let s = pfns.get(pfn)
-    if (!s) pfns.set(pfn, (s = newPfnState(pfn, line)))
+    if (!s) {
+      pfns.set(pfn, (s = newPfnState(pfn, line)))
+      s.fsdax = inRanges(pfn, fsdaxPfns)
+    }
     return s
   }
   let pending: { e: TraceEvent; mapcount: number | undefined } | undefined

@@ -8,8 +8,7 @@
  * (page_ref_mod_and_test, page_ref_mod_and_return, page_ref_mod_unless, page_ref_freeze). `count` is the
  * value after the operation (include/linux/page_ref.h: the tracepoint fires after the atomic op), `val`
  * the signed delta (the count passed to page_ref_freeze), flags are names from show_page_flags() or hex
- * when the trace was read raw, and the page-flag fields were `folio`-ised without changing the text. The
- * fields are read as key=value pairs so a version that adds or drops one (`mt`, `ret`) still parses;
+ * when the trace was read raw. The fields are read as key=value pairs so a version that adds or drops one (`mt`, `ret`) still parses;
  * only pfn and count are required.
  *
  * fs_dax (include/trace/events/fs_dax.h, since 4.11): the fault classes print
@@ -18,7 +17,9 @@
  * with VM_FAULT_RESULT_TRACE names (NOPAGE, FALLBACK, ...); dax_pmd_insert_mapping prints
  * `... length %#x pfn %#llx DEV|MAP radix_entry %#lx` (pfn_t flags, PFN_FLAGS_TRACE), dax_insert_mapping
  * `... address %#lx radix_entry %#lx`, dax_writeback_range `... pgoff %#lx-%#lx`, dax_writeback_one
- * `... pgoff %#lx pglen %#lx`. Keys are read wherever they appear.
+ * `... pgoff %#lx pglen %#lx`. Keys are read wherever they appear; `xa_entry` is read like `radix_entry`.
+ * The two insert events were left unused by c2436190e492 "fsdax: factor out a dax_fault_actor() helper"
+ * (5.15) and later removed, so only older traces name pfns in fs_dax events (see pfn-ranges.ts).
  */
 export const PAGE_REF_EVENTS = [
   'page_ref_set',
@@ -131,13 +132,15 @@ function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
     const i = words.indexOf(key)
     return i >= 0 ? words[i + 1] : undefined
   }
-  if (words[0] !== 'dev' || words[1] === undefined || !/^\d+:\d+$/.test(words[1])) return { ok: false, reason: `${name}: does not start with 'dev MAJOR:MINOR'` }
+  // 4.11's dax_pmd_insert_mapping printed no dev/ino (`shared mapping write address ...`).
+  const hasDev = words[0] === 'dev' && words[1] !== undefined && /^\d+:\d+$/.test(words[1])
+  if (!hasDev && !words.includes('address')) return { ok: false, reason: `${name}: neither 'dev MAJOR:MINOR' nor an address (truncated line?)` }
   const ino = integer(after('ino'))
-  if (ino === undefined) return { ok: false, reason: `${name}: no ino (truncated line?)` }
+  if (hasDev && ino === undefined) return { ok: false, reason: `${name}: no ino (truncated line?)` }
   const pgoffText = after('pgoff')
   const pgoff = integer(pgoffText?.split('-')[0])
   let pfn = integer(after('pfn'))
-  const entry = integer(after('radix_entry'))
+  const entry = integer(after('radix_entry') ?? after('xa_entry'))
   if (pfn === undefined && name === 'dax_insert_mapping' && entry !== undefined) pfn = pfnOfDaxEntry(entry)
   const pfnAt = words.indexOf('pfn')
   const flagsWord = pfnAt >= 0 ? words[pfnAt + 2] : undefined
@@ -151,7 +154,7 @@ function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
     event: {
       family: 'fs_dax',
       name,
-      dev: words[1],
+      dev: hasDev ? words[1] : undefined,
       ino,
       address: integer(after('address')),
       vmStart: integer(after('vm_start')),

@@ -14,6 +14,7 @@ import { EventKind, MAX_CAUSES, MAX_TASKS } from '../sim/events'
 import { Trace } from '../sim/trace'
 import { decodeEvent, isKnownEvent, type DecodedEvent, type FsDaxEvent, type PageRefEvent } from './events'
 import { MAX_LINE_CHARS, parseLine } from './line'
+import { inRanges, type PfnRange } from './pfn-ranges'
 
 export interface SkippedLine {
   readonly line: number
@@ -63,6 +64,8 @@ export interface ImporterOptions {
   readonly onEvent?: (e: ImportedEvent, state: PfnState | undefined) => void
   /** Keep the columnar event log (import-trace); check-trace needs only the states. */
   readonly keepLog?: boolean
+  /** Pfns known to be FS DAX (--fsdax-pfns): modern traces name none in their fs_dax events. */
+  readonly fsdaxPfns?: readonly PfnRange[]
 }
 
 export class TraceImporter {
@@ -162,6 +165,7 @@ export class TraceImporter {
     let s = this.pfns.get(pfn)
     if (!s) {
       s = newPfnState(pfn, this.lineNo)
+      s.fsdax = inRanges(pfn, this.options.fsdaxPfns ?? [])
       this.pfns.set(pfn, s)
     }
     return s

@@ -16,9 +16,9 @@ const CONSISTENT = join(FIXTURES, 'trace-cmd-6.17-fsdax-consistent.txt')
 describe('daxlab import-trace', () => {
   it('stores a tracefs trace as a run whose folios hold the last counts; runs show and export read it', () => {
     const db = tempDb()
-    const r = daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--session', 'real', '--json', '--db', db])
+    const r = daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--session', 'real', '--fsdax-pfns', '0x240000-0x2403ff', '--json', '--db', db])
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({ run_id: 1, lines: 24, events: 6, skipped: [], skipped_more: 0 })
+    expect(JSON.parse(r.stdout)).toEqual({ run_id: 1, lines: 24, events: 5, skipped: [], skipped_more: 0 })
     const show = JSON.parse(daxlab(['runs', 'show', '1', '--json', '--events', 'refcount', '--db', db]).stdout)
     expect(show).toMatchObject({ kernel: '6.14', scheme: 'legacy', scenario: 'trace:tracefs-6.14-fsdax-legacy.txt', session: 'real', steps: [] })
     expect(show.folios).toEqual([{ pfn: '0x240000', order: 0, region: 'fsdax', refcount: 0, mapcount: 0, pincount: 0 }])
@@ -39,7 +39,7 @@ describe('daxlab import-trace', () => {
     writeFileSync(gz, gzipSync(readFileSync(CONSISTENT)))
     const r = daxlab(['import-trace', gz, '--kernel', '6.17', '--name', 'c', '--session', 'a', '--json', '--db', db])
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ lines: 14, events: 9, skipped: [] })
+    expect(JSON.parse(r.stdout)).toMatchObject({ lines: 13, events: 8, skipped: [] })
     const bad = daxlab(['import-trace', join(FIXTURES, 'malformed.txt'), '--json', '--db', db])
     expect(bad.code).toBe(0)
     expect(JSON.parse(bad.stdout).skipped).toHaveLength(8)
@@ -52,6 +52,7 @@ describe('daxlab import-trace', () => {
     const db = tempDb()
     expect(daxlab(['import-trace', LEGACY, '--kernel', '5.10', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('--kernel') })
     expect(daxlab(['import-trace', LEGACY, '--arch', 'sparc', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining("--arch: 'sparc'") })
+    expect(daxlab(['import-trace', LEGACY, '--fsdax-pfns', '0x10-0x5', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('--fsdax-pfns') })
     expect(daxlab(['import-trace', '/nonexistent/t.txt', '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('no such file') })
     const xz = join(mkdtempSync(join(tmpdir(), 'daxlab-trace-')), 't.xz')
     writeFileSync(xz, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]))
@@ -61,14 +62,15 @@ describe('daxlab import-trace', () => {
 
 describe('daxlab check-trace', () => {
   it('exit 1 with the findings for a legacy breach, 0 for a consistent trace, also from a stored run', () => {
-    const breach = daxlab(['check-trace', LEGACY, '--kernel', '6.14', '--json'])
+    expect(daxlab(['check-trace', LEGACY, '--kernel', '6.14']).code).toBe(0) // no FS DAX pfn known: nothing to hold it to
+    const breach = daxlab(['check-trace', LEGACY, '--kernel', '6.14', '--fsdax-pfns', '0x240000-0x2403ff', '--json'])
     expect(breach.code, breach.stderr).toBe(1)
     expect(JSON.parse(breach.stdout)).toMatchObject({ kernel: '6.14', scheme: 'legacy', consistent: false, findings: [{ rule: 'idle_count' }, { rule: 'legacy_fsdax_refcount_zero', line: 24, pfn: '0x240000' }] })
-    const ok = daxlab(['check-trace', CONSISTENT, '--kernel', '6.17'])
+    const ok = daxlab(['check-trace', CONSISTENT, '--kernel', '6.17', '--fsdax-pfns', '0x120000-0x1201ff'])
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toContain('consistent with the 6.17 model')
     const db = tempDb()
-    daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--db', db])
+    daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--fsdax-pfns', '0x240000-0x2403ff', '--db', db])
     daxlab(['run', 'fsdax-pin-unpin', '--kernel', '6.14', '--db', db])
     const stored = daxlab(['check-trace', '1', '--kernel', '6.14', '--json', '--db', db])
     expect(stored.code).toBe(1)

@@ -9,8 +9,8 @@ import { parseLine } from '../../main/trace-import/line'
 const FIXTURES = join(__dirname, 'fixtures')
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8')
 
-function importText(text: string, chunk = text.length || 1): TraceImporter & { summary: ReturnType<TraceImporter['finish']> } {
-  const importer = new TraceImporter()
+function importText(text: string, chunk = text.length || 1, options: ConstructorParameters<typeof TraceImporter>[0] = {}): TraceImporter & { summary: ReturnType<TraceImporter['finish']> } {
+  const importer = new TraceImporter(options)
   for (let i = 0; i < text.length; i += chunk) importer.feed(text.slice(i, i + chunk))
   return Object.assign(importer, { summary: importer.finish() })
 }
@@ -67,13 +67,17 @@ describe('decodeEvent', () => {
     expect(decodeEvent('dax_writeback_range', 'dev 259:1 ino 0x11 pgoff 0x10-0x1ff')).toMatchObject({ ok: true, event: { pgoff: 0x10, result: undefined } })
     expect(decodeEvent('dax_pte_fault_done', 'dev 259:1 ino 0x11 shared WRITE address 0x1000 pgoff 0x1')).toMatchObject({ ok: false, reason: expect.stringContaining('VM_FAULT') })
     expect(decodeEvent('dax_pte_fault', 'ino 0x11')).toMatchObject({ ok: false })
+    // 4.11 printed no dev/ino in the insert event
+    expect(decodeEvent('dax_pmd_insert_mapping', 'shared mapping write address 0x200000 length 0x200000 pfn 0x8000 DEV|MAP radix_entry 0x1')).toMatchObject({ ok: true, event: { dev: undefined, pfn: 0x8000 } })
   })
 })
 
 describe('TraceImporter on the fixture corpus (synthetic, from the TP_printk formats)', () => {
-  it('tracefs trace of a 6.14 FS DAX page: counts, mapcount, stacks attached, page marked FS DAX', () => {
-    const imp = importText(fixture('tracefs-6.14-fsdax-legacy.txt'))
-    expect(imp.summary).toMatchObject({ lines: 24, events: 6, skipped: [] })
+  it('tracefs trace of a 6.14 FS DAX page: counts, mapcount, stacks attached, FS DAX by --fsdax-pfns', () => {
+    const text = fixture('tracefs-6.14-fsdax-legacy.txt')
+    expect(importText(text).pfns.get(0x240000)!.fsdax).toBe(false)
+    const imp = importText(text, text.length, { fsdaxPfns: [{ first: 0x240000, last: 0x2403ff }] })
+    expect(imp.summary).toMatchObject({ lines: 24, events: 5, skipped: [] })
     const s = imp.pfns.get(0x240000)!
     expect(s).toMatchObject({ refcount: 0, mapcount: 0, fsdax: true, pins: 0 })
     const cols = imp.trace.events.columns()
@@ -83,15 +87,24 @@ describe('TraceImporter on the fixture corpus (synthetic, from the TP_printk for
     const withStacks = new TraceImporter({ onEvent: (e) => stacks.push(e.stack) })
     withStacks.feed(fixture('tracefs-6.14-fsdax-legacy.txt'))
     withStacks.finish()
-    expect(stacks[3]).toEqual(['try_grab_folio (ffffffff8b2a1c20)', 'follow_page_mask (ffffffff8b2a3f10)', '__get_user_pages (ffffffff8b2a4400)'])
-    expect(stacks[4]).toEqual([])
+    expect(stacks[2]).toEqual(['try_grab_folio (ffffffff8b2a1c20)', 'follow_page_mask (ffffffff8b2a3f10)', '__get_user_pages (ffffffff8b2a4400)'])
+    expect(stacks[3]).toEqual([])
   })
 
   it('trace-cmd report of a 6.17 page: hex flags, <...> comm, pin and unpin', () => {
     const imp = importText(fixture('trace-cmd-6.17-fsdax-consistent.txt'))
-    expect(imp.summary).toMatchObject({ lines: 14, events: 9, skipped: [] })
-    expect(imp.pfns.get(0x120001)).toMatchObject({ refcount: 0, mapcount: 0, fsdax: true, pins: 0 })
+    expect(imp.summary).toMatchObject({ lines: 13, events: 8, skipped: [] })
+    expect(imp.pfns.get(0x120001)).toMatchObject({ refcount: 0, mapcount: 0, fsdax: false, pins: 0 })
     expect(imp.trace.events.tasks).toContain('<...>-3002')
+  })
+
+  it('pre-5.15 insert events name the FS DAX pfns (pfn and DAX entry)', () => {
+    const imp = importText(fixture('tracefs-5.10-fsdax-insert.txt'))
+    expect(imp.summary).toMatchObject({ events: 6, skipped: [] })
+    expect(imp.pfns.get(0x240000)).toMatchObject({ fsdax: true, refcount: 1, mapcount: 0 })
+    expect(imp.pfns.get(0x120001)).toMatchObject({ fsdax: true, refcount: 1 })
+    const cols = imp.trace.events.columns()
+    expect([...cols.kind].filter((k) => k === 4)).toHaveLength(2) // two entry_set events
   })
 
   it('latency format with the 4.9 field set', () => {

@@ -13,11 +13,13 @@ import type { TraceStore } from '../../store/trace-store'
 import { withStore } from '../inputs'
 import { importTraceFile } from '../trace-file'
 import { UsageError } from './compare'
-import { checkKernelAndArch } from './import-trace'
+import { checkKernelAndArch, fsdaxOption } from './import-trace'
+import type { PfnRange } from '../../trace-import/pfn-ranges'
 
 interface CheckTraceOptions {
   kernel: string
   arch?: string
+  fsdaxPfns?: string
   db?: string
   json?: boolean
 }
@@ -33,12 +35,14 @@ function* runEvents(store: TraceStore, id: number): Generator<TraceEvent> {
   }
 }
 
-function checkRun(db: string | undefined, id: number, scheme: 'legacy' | 'refcounted'): CheckResult {
+function checkRun(db: string | undefined, id: number, scheme: 'legacy' | 'refcounted', fsdax: readonly PfnRange[]): CheckResult {
   return withStore(db, (store) => {
     const run = store.getRun(id)
     if (!run) throw new UsageError(`run ${id}: no such run in ${store.path}`)
     if (!run.result.scenario.startsWith(TRACE_SCENARIO_PREFIX)) throw new UsageError(`run ${id} is a simulated run (${run.result.scenario}), not an imported trace`)
-    return checkStoredEvents(runEvents(store, id), scheme)
+    // The import marked the pfns it knew as FS DAX (--fsdax-pfns then, or its insert events) in folios[].
+    const imported = run.result.folios.filter((f) => f.region === 'fsdax').map((f) => ({ first: Number(f.pfn), last: Number(f.pfn) }))
+    return checkStoredEvents(runEvents(store, id), scheme, [...fsdax, ...imported])
   })
 }
 
@@ -49,6 +53,7 @@ export function registerCheckTrace(program: Command): void {
     .argument('<trace>', 'trace text file (plain or gzip), or the id of an imported run')
     .requiredOption('--kernel <version>', 'kernel release whose rules apply (6.1 and later, or legacy|refcounted)')
     .option('--arch <arch>', 'arch of the traced machine (the rules checked today do not depend on it)')
+    .option('--fsdax-pfns <ranges>', 'pfns of the FS DAX namespaces, e.g. 0x240000-0x27ffff,0x300000 (traces from 5.15 on name none)')
     .option('--db <path>', 'trace database, for a run id')
     .option('--json', 'print {kernel, scheme, consistent, pfns, findings: [{rule, line, pfn, message}]}')
     .action(async (arg: string, opts: CheckTraceOptions) => {
@@ -65,11 +70,12 @@ export function registerCheckTrace(program: Command): void {
 async function checkTrace(arg: string, opts: CheckTraceOptions): Promise<void> {
   checkKernelAndArch(opts.kernel, opts.arch)
   const model = kernelModel(opts.kernel)
+  const fsdax = fsdaxOption(opts.fsdaxPfns)
   let result: CheckResult
-  if (/^\d+$/.test(arg) && !existsSync(arg)) result = checkRun(opts.db, Number(arg), model.scheme)
+  if (/^\d+$/.test(arg) && !existsSync(arg)) result = checkRun(opts.db, Number(arg), model.scheme, fsdax)
   else {
         const checker = new TraceChecker(model.scheme)
-        const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false })
+        const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false, fsdaxPfns: fsdax })
         await importTraceFile(arg, importer, 'daxlab check-trace')
         result = checker.finish(importer.pfns)
       }

@@ -12,6 +12,17 @@ import { importTraceFile } from '../trace-file'
 import { UsageError } from './compare'
 import { ARCH_NAMES } from '../../formats/profile'
 import { kernelModel } from '../../sim/kernel-model'
+import { parsePfnRanges, type PfnRange } from '../../trace-import/pfn-ranges'
+
+/** --fsdax-pfns parsed, or one usage error naming the flag. */
+export function fsdaxOption(text: string | undefined): PfnRange[] {
+  if (text === undefined) return []
+  try {
+    return parsePfnRanges(text)
+  } catch (e) {
+    throw new UsageError(`--fsdax-pfns: ${(e as Error).message}`)
+  }
+}
 
 /** One usage error naming the flag, before any file is read. */
 export function checkKernelAndArch(kernel: string | undefined, arch: string | undefined): void {
@@ -29,6 +40,7 @@ interface ImportTraceOptions {
   kernel?: string
   arch?: string
   name?: string
+  fsdaxPfns?: string
   db?: string
   json?: boolean
 }
@@ -42,6 +54,7 @@ export function registerImportTrace(program: Command): void {
     .option('--kernel <version>', 'kernel release the trace was recorded on (6.1 and later, or legacy|refcounted)')
     .option('--arch <arch>', 'arch of the traced machine (default x86)')
     .option('--name <name>', 'run name (default: the file name); stored as scenario trace:NAME')
+    .option('--fsdax-pfns <ranges>', 'pfns of the FS DAX namespaces, e.g. 0x240000-0x27ffff,0x300000 (traces from 5.15 on name none)')
     .option('--db <path>', 'trace database (default: the user data directory, or $DAXLAB_DB)')
     .option('--json', 'print {run_id, lines, events, skipped: [{line, reason}], skipped_more}')
     .action(async (file: string, opts: ImportTraceOptions) => {
@@ -50,7 +63,7 @@ export function registerImportTrace(program: Command): void {
       const profile = traceProfile(opts.arch ?? 'x86')
       // Refuse a read-only or damaged store before reading a large file.
       withStore(opts.db, (store) => store.assertWritable())
-      const importer = new TraceImporter()
+      const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns) })
       const summary = await importTraceFile(file, importer, 'daxlab import-trace')
       const result = traceRunResult(importer.pfns, { kernel: opts.kernel, arch: opts.arch, name, events: importer.trace.events.count })
       const runId = withStore(opts.db, (store) => store.saveRun({ result, trace: importer.trace, scenarioText: `# imported ftrace log\nfile: ${file}\n`, profile, session: opts.session }))

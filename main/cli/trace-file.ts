@@ -53,15 +53,15 @@ export async function importTraceFile(path: string, importer: TraceImporter, lab
   const total = statSync(path).size
   const report = progress(label, total)
   const raw = createReadStream(path, { highWaterMark: 1 << 20 })
-  let read = 0
-  raw.on('data', (chunk) => {
-    read += chunk.length
-    report(read)
-  })
+  // No 'data' listener on raw: it would switch the stream to flowing mode and let reads run ahead of
+  // the parser (unbounded buffering). Progress reads raw.bytesRead from the consuming loop instead.
   const source = startsWith(head, GZIP_MAGIC) ? raw.pipe(createGunzip()) : raw
   const decoder = new StringDecoder('utf8')
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) importer.feed(decoder.write(chunk))
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      importer.feed(decoder.write(chunk))
+      report(raw.bytesRead)
+    }
   } catch (e) {
     raw.destroy()
     throw new FormatError(path, [{ path: '', reason: `cannot read it: ${(e as Error).message}` }])

@@ -1,5 +1,6 @@
 /**
- * Streams a trace file into a TraceImporter: 1 MiB reads, gzip (by its magic bytes, not the name)
+ * Streams a trace file into a TraceImporter: 64 KiB reads (1 MiB reads measured ~1.7x slower and
+ * ~2x the RSS: every line is a slice that pins its whole chunk string until collected), gzip (by its magic bytes, not the name)
  * inflated on the way with node:zlib, so memory does not grow with the file. xz input gets one clear
  * error (no xz decoder is a dependency). Progress (bytes read, rate) on stderr for files over 64 MiB.
  */
@@ -52,7 +53,7 @@ export async function importTraceFile(path: string, importer: TraceImporter, lab
   if (startsWith(head, XZ_MAGIC)) throw new FormatError(path, [{ path: '', reason: 'xz-compressed input is not supported: decompress it first (xz -d) or compress with gzip' }])
   const total = statSync(path).size
   const report = progress(label, total)
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 })
+  const raw = createReadStream(path, { highWaterMark: 64 << 10 })
   // No 'data' listener on raw: it would switch the stream to flowing mode and let reads run ahead of
   // the parser (unbounded buffering). Progress reads raw.bytesRead from the consuming loop instead.
   const source = startsWith(head, GZIP_MAGIC) ? raw.pipe(createGunzip()) : raw

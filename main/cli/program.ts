@@ -9,9 +9,11 @@ import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
 import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
+import { registerCheckTrace } from './commands/check-trace'
 import { registerCompare } from './commands/compare'
 import { registerDiff } from './commands/diff'
 import { registerExport } from './commands/export'
+import { registerImportTrace } from './commands/import-trace'
 import { registerLibrary } from './commands/library'
 import { registerPatches } from './commands/patches'
 import { registerRun } from './commands/run'
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
   registerDiff(program)
   registerExport(program)
   registerPatches(program)
+  registerImportTrace(program)
+  registerCheckTrace(program)
   return program
 }
 

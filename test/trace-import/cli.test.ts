@@ -1,0 +1,117 @@
+/** `daxlab import-trace` and `daxlab check-trace` as users run them (the built bin, temp databases). */
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { gzipSync, createGzip } from 'node:zlib'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { BIN, daxlab, ensureCli, tempDb } from '../cli/cli-helpers'
+
+beforeAll(ensureCli, 120_000)
+const FIXTURES = join(__dirname, 'fixtures')
+const LEGACY = join(FIXTURES, 'tracefs-6.14-fsdax-legacy.txt')
+const CONSISTENT = join(FIXTURES, 'trace-cmd-6.17-fsdax-consistent.txt')
+
+describe('daxlab import-trace', () => {
+  it('stores a tracefs trace as a run whose folios hold the last counts; runs show and export read it', () => {
+    const db = tempDb()
+    const r = daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--session', 'real', '--fsdax-pfns', '0x240000-0x2403ff', '--json', '--db', db])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({ run_id: 1, lines: 24, events: 5, skipped: [], skipped_more: 0 })
+    const show = JSON.parse(daxlab(['runs', 'show', '1', '--json', '--events', 'refcount', '--db', db]).stdout)
+    expect(show).toMatchObject({ kernel: '6.14', scheme: 'legacy', scenario: 'trace:tracefs-6.14-fsdax-legacy.txt', session: 'real', steps: [] })
+    expect(show.folios).toEqual([{ pfn: '0x240000', order: 0, region: 'fsdax', refcount: 0, mapcount: 0, pincount: 0 }])
+    expect(show.trace.map((e: { step: number; before: number; after: number; cause: string }) => [e.step, e.before, e.after, e.cause])).toEqual([
+      [19, 1, 2, 'page_ref_mod'],
+      [23, 2, 1, 'page_ref_mod_and_test'],
+      [24, 1, 0, 'page_ref_mod_and_test'],
+    ])
+    const out = join(mkdtempSync(join(tmpdir(), 'daxlab-trace-')), 't.json')
+    expect(daxlab(['export', 'real', '--format', 'chrome-trace', '-o', out, '--db', db]).code).toBe(0)
+    expect(JSON.parse(readFileSync(out, 'utf8')).traceEvents.length).toBeGreaterThan(3)
+  })
+
+  it('reads gzip input as is, reports skipped lines, and diffs two imported sessions', () => {
+    const db = tempDb()
+    const dir = mkdtempSync(join(tmpdir(), 'daxlab-trace-'))
+    const gz = join(dir, 'consistent.txt.gz')
+    writeFileSync(gz, gzipSync(readFileSync(CONSISTENT)))
+    const r = daxlab(['import-trace', gz, '--kernel', '6.17', '--name', 'c', '--session', 'a', '--json', '--db', db])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ lines: 13, events: 8, skipped: [] })
+    const bad = daxlab(['import-trace', join(FIXTURES, 'malformed.txt'), '--json', '--db', db])
+    expect(bad.code).toBe(0)
+    expect(JSON.parse(bad.stdout).skipped).toHaveLength(8)
+    copyFileSync(CONSISTENT, join(dir, 'c'))
+    expect(daxlab(['import-trace', join(dir, 'c'), '--kernel', '6.17', '--session', 'b', '--db', db]).code).toBe(0)
+    expect(daxlab(['diff', 'a', 'b', '--db', db]).code).toBe(0)
+  })
+
+  it('one clear error for a bad flag, a missing file or xz input', () => {
+    const db = tempDb()
+    expect(daxlab(['import-trace', LEGACY, '--kernel', '5.10', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('--kernel') })
+    expect(daxlab(['import-trace', LEGACY, '--arch', 'sparc', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining("--arch: 'sparc'") })
+    expect(daxlab(['import-trace', LEGACY, '--fsdax-pfns', '0x10-0x5', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('--fsdax-pfns') })
+    expect(daxlab(['import-trace', '/nonexistent/t.txt', '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('no such file') })
+    const xz = join(mkdtempSync(join(tmpdir(), 'daxlab-trace-')), 't.xz')
+    writeFileSync(xz, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]))
+    expect(daxlab(['import-trace', xz, '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('xz-compressed input is not supported') })
+  })
+})
+
+describe('daxlab check-trace', () => {
+  it('exit 1 with the findings for a legacy breach, 0 for a consistent trace, also from a stored run', () => {
+    expect(daxlab(['check-trace', LEGACY, '--kernel', '6.14']).code).toBe(0) // no FS DAX pfn known: nothing to hold it to
+    const breach = daxlab(['check-trace', LEGACY, '--kernel', '6.14', '--fsdax-pfns', '0x240000-0x2403ff', '--json'])
+    expect(breach.code, breach.stderr).toBe(1)
+    expect(JSON.parse(breach.stdout)).toMatchObject({ kernel: '6.14', scheme: 'legacy', consistent: false, findings: [{ rule: 'idle_count' }, { rule: 'legacy_fsdax_refcount_zero', line: 24, pfn: '0x240000' }] })
+    const ok = daxlab(['check-trace', CONSISTENT, '--kernel', '6.17', '--fsdax-pfns', '0x120000-0x1201ff'])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toContain('consistent with the 6.17 model')
+    const db = tempDb()
+    daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--fsdax-pfns', '0x240000-0x2403ff', '--db', db])
+    daxlab(['run', 'fsdax-pin-unpin', '--kernel', '6.14', '--db', db])
+    const stored = daxlab(['check-trace', '1', '--kernel', '6.14', '--json', '--db', db])
+    expect(stored.code).toBe(1)
+    expect(JSON.parse(stored.stdout).findings).toEqual(JSON.parse(breach.stdout).findings)
+    expect(daxlab(['check-trace', '2', '--kernel', '6.14', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('simulated run') })
+  })
+
+  it('exit 2 on errors', () => {
+    expect(daxlab(['check-trace', LEGACY])).toMatchObject({ code: 2 })
+    expect(daxlab(['check-trace', '/nonexistent', '--kernel', '6.14'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such file') })
+    expect(daxlab(['check-trace', '99', '--kernel', '6.14', '--db', tempDb()])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such run') })
+  })
+
+  it('a generated 40 MB gzip log is checked and imported in a heap smaller than its text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxlab-trace-'))
+    const file = join(dir, 'big.txt.gz')
+    const gz = createGzip({ level: 1 })
+    const sink = gz.pipe(createWriteStream(file))
+    let bytes = 0
+    for (let i = 0; bytes < 40e6; ) {
+      let chunk = ''
+      for (let k = 0; k < 4000; k++, i++) {
+        const pfn = (0x100000 + (i % 1024)).toString(16)
+        const up = (i >> 10) % 2 === 0
+        const count = up ? 2 : 1
+        chunk += `  fio-${2000 + (i % 8)}  [00${i % 4}] ...1.  ${(1000 + i / 1e6).toFixed(6)}: ${up ? 'page_ref_mod' : 'page_ref_mod_and_test'}: pfn=0x${pfn} flags=referenced|uptodate count=${count} mapcount=1 mapping=00000000a1b2c3d4 mt=4 val=${up ? 1 : -1}${up ? '' : ' ret=0'}\n`
+      }
+      bytes += chunk.length
+      if (!gz.write(chunk)) await once(gz, 'drain')
+    }
+    gz.end()
+    await once(sink, 'close')
+    // A 32 MiB heap cannot hold the 40 MB of text: passing proves the reader streams.
+    const check = spawnSync(process.execPath, ['--max-old-space-size=32', BIN, 'check-trace', file, '--kernel', '6.17', '--json'], { encoding: 'utf8' })
+    expect(check.status, check.stderr).toBe(0)
+    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, pfns: 1024 })
+    const db = tempDb()
+    const imp = spawnSync(process.execPath, ['--max-old-space-size=96', BIN, 'import-trace', file, '--kernel', '6.17', '--json', '--db', db], { encoding: 'utf8' })
+    expect(imp.status, imp.stderr).toBe(0)
+    const out = JSON.parse(imp.stdout)
+    expect(out.events).toBe(out.lines)
+    expect(out.events).toBeGreaterThan(250_000)
+  }, 120_000)
+})

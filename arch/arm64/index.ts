@@ -8,7 +8,7 @@
  *   0410c6121529 (6.14-era, still with PTE_TABLE_BIT / PMD_TABLE_BIT, dropped in 6.15 by 50c2726654bb).
  * - arch/arm64/include/asm/pgtable-prot.h: software bits and protections. 6.16 layout = Kingxukai
  *   0291023e7330 plus `PTE_DEVMAP (_AT(pteval_t, 1) << 57)` (byte-verified against blob 7830d03 of the
- *   removal patch, see shared/domain/arch-layouts.md); NVIDIA/NV-Kernels 641a5e1bf8ab (6.1x, with
+ *   removal patch, see docs/arch-plugins.md); NVIDIA/NV-Kernels 641a5e1bf8ab (6.1x, with
  *   PTE_DEVMAP, PTE_PRESENT_INVALID = PTE_NG, PTE_UFFD_WP 58); torvalds/linux eeda243dfeb9 (~6.4:
  *   PTE_PROT_NONE 58, PMD_PRESENT_INVALID 59).
  * - arch/arm64/include/asm/pgtable.h (6.17 snapshot Kingxukai 9b44fff655e2): pte_present, pmd_leaf,

@@ -8,7 +8,7 @@
  * arch/loongarch/mm/cache.c (protection_map, the vm_get_page_prot table), arch/loongarch/Kconfig.
  * DEVMAP: added by "LoongArch: Add ARCH_HAS_PTE_DEVMAP support" (6.11), removed by d438d2734170
  * ("mm: remove devmap related functions and page table bits", 6.17-rc1). See
- * ../../shared/domain/arch-layouts.md (loongarch64).
+ * docs/arch-plugins.md (loongarch).
  */
 import type { ArchPlugin, BitFieldDecl, Level } from '../api'
 import { variants } from './variants'

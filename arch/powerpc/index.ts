@@ -13,7 +13,7 @@
  * ("Pkey is not supported with Radix translation"). Read at Kingxukai/linux@0291023e / @9b44fff6 (6.17-era,
  * post-removal); the 6.16 devmap lines come from the removal patch "mm: Remove devmap related functions
  * and page table bits" (v3 11/14, mainline d438d2734170, 6.17-rc1; hunks identical in v2). See
- * ../../shared/domain/arch-layouts.md (ppc64_book3s).
+ * docs/arch-plugins.md (powerpc).
  */
 import type { ArchPlugin, BitFieldDecl, Level } from '../api'
 import { variants } from './variants'

@@ -5,7 +5,7 @@
  * - arch/riscv/include/asm/pgtable-bits.h: _PAGE_PRESENT.._PAGE_DIRTY, _PAGE_SOFT (3 << 8), _PAGE_SPECIAL
  *   (1 << 8), _PAGE_PROT_NONE = _PAGE_GLOBAL, _PAGE_PFN_SHIFT 10, _PAGE_LEAF = R|W|X. 6.17 file =
  *   Kingxukai/linux 9b44fff655e2 (blob 179bd4a); 6.11..6.16 = the same plus `_PAGE_DEVMAP (1 << 9)`
- *   (blob a8f5205), both byte-verified in shared/domain/arch-layouts.md.
+ *   (blob a8f5205), both byte-verified against those blobs.
  * - arch/riscv/include/asm/pgtable-64.h: _PAGE_PFN_MASK GENMASK(53, 10), Svpbmt _PAGE_NOCACHE_SVPBMT (61),
  *   _PAGE_IO_SVPBMT (62), Svnapot _PAGE_NAPOT (63), pud_present/pud_leaf (Kingxukai 0291023e7330).
  * - arch/riscv/include/asm/pgtable.h (Kingxukai 0291023e7330): _PAGE_BASE, PAGE_READ, pte_present,

@@ -6,7 +6,7 @@
  * _PAGE_SAVED_DIRTY"), arch/x86/include/asm/pgtable.h (pte_mkdevmap sets _PAGE_SPECIAL|_PAGE_DEVMAP,
  * pmd_mkdevmap/pud_mkdevmap set _PAGE_DEVMAP only; pmd_trans_huge = (PSE|DEVMAP) == PSE before 6.17),
  * page_64_types.h (__PHYSICAL_MASK_SHIFT 52). Devmap removal: "mm: remove devmap related functions
- * and page table bits" (d438d2734170, 6.17-rc1). See ../../shared/domain/arch-layouts.md.
+ * and page table bits" (d438d2734170, 6.17-rc1). See docs/arch-plugins.md.
  */
 import type { ArchPlugin, BitFieldDecl, Level } from '../api'
 import { variants } from './variants'

@@ -180,7 +180,7 @@ export class FolioTable {
     if (this.refcount[f]! === 0) this.freeZoneDeviceFolio(f)
   }
 
-  /** mm/memremap.c free_zone_device_folio() of the release modelled (see kernel-refcount.md 1.1). */
+  /** mm/memremap.c free_zone_device_folio() of the release modelled (docs/kernel-model.md). */
   private freeZoneDeviceFolio(f: Folio): void {
     const type = this.region(f).pgmap?.type
     this.trace.emit(EventKind.FOLIO_FREE, this.head[f]!, 0, 0, C.free[type ?? 'ram'])

@@ -55,7 +55,9 @@ export const KNOWN_RELEASES = ['6.1', '6.6', '6.10', '6.11', '6.12', '6.14', '6.
 export class KernelVersionError extends Error {}
 
 export function resolveKernel(text: string): KernelVersion {
-  const aliased = KERNEL_ALIASES[text.trim()] ?? text
+  // Own properties only: 'constructor' or '__proto__' is not an alias.
+  const name = text.trim()
+  const aliased = Object.hasOwn(KERNEL_ALIASES, name) ? KERNEL_ALIASES[name]! : text
   const v = parseKernelVersion(aliased)
   if (!v) throw new KernelVersionError(`kernel '${text}' is not a release like 6.14, 6.15.2 or an alias (legacy, refcounted)`)
   if (v.major !== 6 && v.major !== 7) throw new KernelVersionError(`kernel ${text}: only 6.1 and later are modelled`)

@@ -14,6 +14,9 @@ describe('kernel models', () => {
     expect(() => resolveKernel('5.15')).toThrow(/6\.1 and later/)
     expect(() => resolveKernel('banana')).toThrow(/not a release/)
   })
+  it('takes only its own aliases: Object prototype names are not releases', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(() => resolveKernel(name)).toThrow(/not a release/)
+  })
 })
 
 describe('engine properties', () => {

@@ -1,11 +1,11 @@
 /**
- * FS DAX refcounts per release, asserted against shared/domain/kernel-refcount.md (scenario numbers in
- * the test names) and the kernel functions cited in the engine.
+ * FS DAX refcounts per release, asserted against the kernel functions cited in the engine and
+ * docs/kernel-model.md.
  */
 import { describe, expect, it } from 'vitest'
 import { kinds, probe, runBuiltin, step } from './helpers'
 
-describe('FS DAX read fault (kernel-refcount.md #2)', () => {
+describe('FS DAX read fault', () => {
   it('6.14: devmap PTE, no reference, idle at 1', () => {
     const r = runBuiltin('fsdax-read-fault', '6.14')
     expect(probe(r, 'idle')).toMatchObject({ refcount: 1, mapcount: 0, entry: null })

@@ -21,7 +21,7 @@ const text = fc.array(piece, { maxLength: 20 }).chain((lines) =>
 )
 
 describe('trace parser fuzz', () => {
-  const runs = fuzzRuns(0.2)
+  const runs = fuzzRuns()
   test.prop([text], { numRuns: runs })('never throws; lines, events and skips add up', ({ text, chunk }) => {
     const imp = new TraceImporter()
     for (let i = 0; i < text.length; i += chunk) imp.feed(text.slice(i, i + chunk))

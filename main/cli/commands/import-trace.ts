@@ -4,38 +4,8 @@
  * their line number and reason; they never stop the import.
  */
 import type { Command } from 'commander'
-import { basename } from 'node:path'
-import { TraceImporter } from '../../trace-import/importer'
-import { traceProfile, traceRunResult } from '../../trace-import/run-result'
-import { withStore } from '../inputs'
-import { importTraceFile } from '../trace-file'
-import { UsageError } from './compare'
-import { ARCH_NAMES } from '../../formats/profile'
-import { kernelModel } from '../../sim/kernel-model'
-import { parsePfnRanges, type PfnRange } from '../../trace-import/pfn-ranges'
 
-/** --fsdax-pfns parsed, or one usage error naming the flag. */
-export function fsdaxOption(text: string | undefined): PfnRange[] {
-  if (text === undefined) return []
-  try {
-    return parsePfnRanges(text)
-  } catch (e) {
-    throw new UsageError(`--fsdax-pfns: ${(e as Error).message}`)
-  }
-}
-
-/** One usage error naming the flag, before any file is read. */
-export function checkKernelAndArch(kernel: string | undefined, arch: string | undefined): void {
-  if (arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(arch)) throw new UsageError(`--arch: '${arch}' is not one of ${ARCH_NAMES.join(', ')}`)
-  if (kernel === undefined) return
-  try {
-    kernelModel(kernel)
-  } catch (e) {
-    throw new UsageError(`--kernel: ${(e as Error).message}`)
-  }
-}
-
-interface ImportTraceOptions {
+export interface ImportTraceOptions {
   session?: string
   kernel?: string
   arch?: string
@@ -57,27 +27,5 @@ export function registerImportTrace(program: Command): void {
     .option('--fsdax-pfns <ranges>', 'pfns of the FS DAX namespaces, e.g. 0x240000-0x27ffff,0x300000 (traces from 5.15 on name none)')
     .option('--db <path>', 'trace database (default: the user data directory, or $DAXLAB_DB)')
     .option('--json', 'print {run_id, lines, events, skipped: [{line, reason}], skipped_more}')
-    .action(async (file: string, opts: ImportTraceOptions) => {
-      const name = opts.name ?? basename(file)
-      checkKernelAndArch(opts.kernel, opts.arch)
-      const profile = traceProfile(opts.arch ?? 'x86')
-      // Refuse a read-only or damaged store before reading a large file.
-      withStore(opts.db, (store) => store.assertWritable())
-      const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns) })
-      const summary = await importTraceFile(file, importer, 'daxlab import-trace')
-      const result = traceRunResult(importer.pfns, { kernel: opts.kernel, arch: opts.arch, name, events: importer.trace.events.count })
-      const runId = withStore(opts.db, (store) => store.saveRun({ result, trace: importer.trace, scenarioText: `# imported ftrace log\nfile: ${file}\n`, profile, session: opts.session }))
-      const out = { run_id: runId, lines: summary.lines, events: summary.events, skipped: summary.skipped, skipped_more: summary.skippedMore }
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(out, null, 2) + '\n')
-        return
-      }
-      process.stdout.write(`run ${runId}: ${summary.events} events from ${summary.lines} lines, ${result.folios.length} pfns (${result.kernel}, ${result.arch})\n`)
-      const skippedTotal = summary.skipped.length + summary.skippedMore
-      if (skippedTotal > 0) {
-        process.stdout.write(`skipped ${skippedTotal} line(s):\n`)
-        for (const s of summary.skipped.slice(0, 20)) process.stdout.write(`  line ${s.line}: ${s.reason}\n`)
-        if (skippedTotal > 20) process.stdout.write(`  ... (${skippedTotal - 20} more; --json lists up to 1000)\n`)
-      }
-    })
+    .action(async (file: string, opts: ImportTraceOptions) => (await import('../actions/import-trace')).importTrace(file, opts))
 }

@@ -7,7 +7,6 @@
  */
 import { Command, CommanderError } from 'commander'
 import { FormatError } from '../formats/errors'
-import { ArchiveError } from '../store/sessions/archive-format'
 import { registerArch } from './commands/arch'
 import { registerCheckTrace } from './commands/check-trace'
 import { registerCompare } from './commands/compare'
@@ -50,6 +49,15 @@ export function buildProgram(): Command {
   return program
 }
 
+/**
+ * A refused archive (ArchiveError, main/store/sessions/archive-format.ts) is recognised by its name, not
+ * by instanceof: importing the class would load that module and better-sqlite3 on every start, even
+ * for --version (docs/cli.md#startup).
+ */
+function isArchiveError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ArchiveError'
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   try {
@@ -58,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
-    if (err instanceof UsageError || err instanceof ArchiveError) {
+    if (err instanceof UsageError || isArchiveError(err)) {
       printErr(`daxlab: error: ${err.message}\n`)
       return 2
     }

@@ -24,3 +24,21 @@ export function printOut(text: string): void {
 export function printErr(text: string): void {
   process.stderr.write(escapeTerminal(text))
 }
+
+// eslint-disable-next-line no-control-regex -- the SGR colour sequences our own renderers paint with
+const SGR = /\x1b\[[0-9;]*m/g
+
+/**
+ * For text we painted ourselves (the diff's colours on a terminal): SGR colour sequences are kept,
+ * everything else unsafe is escaped as printOut does. A name can at worst change a colour, never move
+ * the cursor, hide or reorder text.
+ */
+export function printOutPainted(text: string): void {
+  let out = ''
+  let at = 0
+  for (const m of text.matchAll(SGR)) {
+    out += escapeTerminal(text.slice(at, m.index)) + m[0]
+    at = m.index + m[0].length
+  }
+  process.stdout.write(out + escapeTerminal(text.slice(at)))
+}

@@ -5,9 +5,10 @@
  * lock instead of seeing each other's half-made file (docs/store.md#opening).
  */
 import Database from 'better-sqlite3'
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { nativeBindingPath } from './native-binding'
+import { makeFolders } from './paths'
 import { APPLICATION_ID, SCHEMA_VERSION, identify, migrateLocked } from './schema'
 import { StoreError, damagedError, isCorruption, message } from './store-error'
 
@@ -35,7 +36,7 @@ export function openConnection(path: string): Connection {
   const exists = checkHeader(path)
   if (!exists) {
     try {
-      mkdirSync(dirname(path), { recursive: true })
+      makeFolders(dirname(path))
     } catch (e) {
       throw new StoreError(path, 'unreadable', `cannot create its folder: ${message(e)}`)
     }

@@ -2,8 +2,9 @@
  * Where the trace store lives by default: the platform's per-user data directory, the same file for
  * the CLI, the app and the web bridge so they see each other's runs. DAXLAB_DB overrides it.
  */
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { posix, resolve, win32 } from 'node:path'
+import { dirname, posix, resolve, win32 } from 'node:path'
 
 export const DB_FILE_NAME = 'daxlab.sqlite'
 export const APP_DIR_NAME = 'daxlab'
@@ -23,4 +24,30 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, platform: No
   const xdg = env.XDG_DATA_HOME
   const dataHome = xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, '.local', 'share')
   return posix.join(dataHome, APP_DIR_NAME, DB_FILE_NAME)
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time. Not `mkdirSync(dir, { recursive: true })`:
+ * Node 20's recursive mkdir loops forever where the kernel answers ENOENT for a child of a directory
+ * that exists, as /proc does (`/proc/nope/x` hung `daxlab runs list --db /proc/nope/x.sqlite`). Each
+ * level here is one plain mkdir, so any failure surfaces at once with its code.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = []
+  let at = resolve(dir)
+  while (!existsSync(at)) {
+    missing.push(at)
+    const parent = dirname(at)
+    if (parent === at) break
+    at = parent
+  }
+  if (existsSync(at) && !statSync(at).isDirectory()) throw new Error(`${at} is not a directory`)
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level)
+    } catch (e) {
+      // Another process may have made it between the check and here.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+  }
 }

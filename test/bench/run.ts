@@ -20,6 +20,7 @@ import { TraceStore } from '../../main/store/trace-store'
 import { medianSeconds, RUNS } from './measure'
 import { parseChild, parseFigures } from './parse'
 import { rawLoopEventsPerSecond, rawSqliteEventsPerSecond } from './raw'
+import { sessionsBench } from './sessions-bench'
 import { cliStartup } from './startup'
 import { checkValid, InvalidWorkload } from './validity'
 import { devdaxMix, fsdax4k } from './workloads'
@@ -70,7 +71,7 @@ function engineOnly(): void {
 const round = (x: number) => Math.round(x)
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 
-function main(): void {
+async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url)
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
   if (process.argv[2] === '--engine-only') return engineOnly()
@@ -106,6 +107,8 @@ function main(): void {
 
     const startup = cliStartup(join(dirname(here), 'daxlab.js'))
     const parse = parseFigures(here)
+    // The session figures (issue 8) in the same run: diff, sweep speed-up, archive export and import.
+    const { workload: sessionsWorkload, ...sessions } = await sessionsBench()
 
     const engineEps = round(engine.eventsPerSecond)
     const storeEps = round(events / storeSeconds)
@@ -129,6 +132,8 @@ function main(): void {
       parse_10k_steps_peak_mb: parse[10000]!.peak_mb,
       parse_100k_steps_ms: parse[100000]!.ms,
       parse_100k_steps_peak_mb: parse[100000]!.peak_mb,
+      ...sessions,
+      workload_sessions: sessionsWorkload,
       ...(Object.values(parse).some((p) => p.note) ? { parse_notes: Object.fromEntries(Object.entries(parse).filter(([, p]) => p.note).map(([k, p]) => [k, p.note])) } : {}),
       ratios: {
         engine_vs_raw_loop: ratio(engine.eventsPerSecond, rawLoop),
@@ -151,4 +156,4 @@ function main(): void {
   }
 }
 
-main()
+await main()

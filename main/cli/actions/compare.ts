@@ -5,6 +5,7 @@ import { checkProfile, runScenario } from '../../sim/run'
 import { isRunId } from '../args'
 import type { CompareOptions } from '../commands/compare'
 import { loadScenario, profileFor, withStore } from '../inputs'
+import { checkPatchEdits } from '../patch-edits'
 import { renderComparison } from '../render'
 import { printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
@@ -22,6 +23,8 @@ export function compare(targets: string[], opts: CompareOptions): void {
 
 function compareStored(ids: string[], opts: CompareOptions) {
   if (ids.length < 2) throw new UsageError('compare needs two stored run ids (or a scenario and --kernel)')
+  // Stored runs were computed already: patch switches cannot change them.
+  if (opts.patches !== undefined) throw new UsageError('--patches applies when compare runs a scenario, not to stored runs')
   const runs = withStore(opts.db, (store) =>
     ids.map((id) => {
       const run = store.getRun(Number(id))
@@ -52,8 +55,11 @@ function compareScenario(targets: string[], opts: CompareOptions) {
     for (const arch of arches) combos.push({ kernel, arch })
   }
   if (combos.length < 2) throw new UsageError('compare needs at least two kernels or arches (e.g. --kernel 6.14,6.17)')
-  // Every machine is checked before any run starts.
-  for (const c of combos) checkProfile(profile, { kernel: c.kernel, arch: c.arch, variant: opts.variant })
-  const results: RunResult[] = combos.map((c) => runScenario(loaded.scenario, profile, { kernel: c.kernel, arch: c.arch, variant: opts.variant }).result)
+  // Every machine and patch set is checked before any run starts.
+  for (const c of combos) {
+    checkPatchEdits(c.kernel, opts.patches)
+    checkProfile(profile, { kernel: c.kernel, arch: c.arch, variant: opts.variant })
+  }
+  const results: RunResult[] = combos.map((c) => runScenario(loaded.scenario, profile, { kernel: c.kernel, arch: c.arch, variant: opts.variant, patches: opts.patches }).result)
   return compareRuns(results)
 }

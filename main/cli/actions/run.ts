@@ -3,6 +3,7 @@ import { checkProfile, runScenario } from '../../sim/run'
 import type { TraceStore } from '../../store/trace-store'
 import type { RunOptions } from '../commands/run'
 import { loadScenario, profileFor, withStore } from '../inputs'
+import { checkPatchEdits } from '../patch-edits'
 import { stderrProgress } from '../progress'
 import { renderRun } from '../render'
 import { printOut } from '../terminal-text'
@@ -10,7 +11,8 @@ import { printOut } from '../terminal-text'
 export function run(arg: string, opts: RunOptions): void {
   const loaded = loadScenario(arg)
   const profile = profileFor(loaded, opts.profile)
-  const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant }
+  const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant, patches: opts.patches }
+  checkPatchEdits(opts.kernel ?? loaded.scenario.kernel ?? '6.17', opts.patches)
   // The machine first (cheap), then the store, then the run: nothing is created for a run that cannot start.
   checkProfile(profile, { ...options, kernel: opts.kernel ?? loaded.scenario.kernel })
   const execute = (store?: TraceStore) => {

@@ -9,6 +9,7 @@ export interface CompareOptions {
   kernel?: string[]
   arch?: string
   variant?: string
+  patches?: string
   profile?: string
   db?: string
   json?: boolean
@@ -28,6 +29,7 @@ export function registerCompare(program: Command): void {
     .option('--kernel <list>', 'comma-separated kernel releases, e.g. 6.14,6.17 (default: legacy,refcounted)', kernelList)
     .option('--arch <list>', 'comma-separated arches (default: the profile\'s)')
     .option('--variant <variant>', 'page-table variant')
+    .option('--patches <edits>', "switch behavioural patches over each release's preset: +name,-name (daxlab patches list)")
     .option('--profile <profile>', 'built-in profile name or file')
     .option('--db <path>', 'trace database, for stored run ids')
     .option('--json', 'print the comparison as JSON')

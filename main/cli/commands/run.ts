@@ -6,6 +6,7 @@ export interface RunOptions {
   kernel?: string
   arch?: string
   variant?: string
+  patches?: string
   profile?: string
   session?: string
   db?: string
@@ -23,6 +24,7 @@ export function registerRun(program: Command): void {
     .option('--kernel <version>', 'kernel release (6.1 and later) or alias legacy|refcounted; default: the scenario\'s, else 6.17', kernelArg)
     .option('--arch <arch>', 'x86, arm64, powerpc, riscv or loongarch; default: the profile\'s')
     .option('--variant <variant>', 'page-table variant of the arch (e.g. 5-level, 16K, hash-64k, sv48)')
+    .option('--patches <edits>', "switch behavioural patches over the release's preset: +name,-name (daxlab patches list)")
     .option('--profile <profile>', 'built-in profile name or file; overrides the scenario\'s profile')
     .option('--session <name>', 'group the stored run under a session')
     .option('--db <path>', 'trace database (default: the user data directory, or $DAXLAB_DB)')

@@ -1,20 +1,10 @@
 /**
  * `daxlab sweep`: a whole matrix of scenarios x kernels x arches (x variants) into one session, on
- * worker threads, resumable, shardable (docs/sessions.md).
+ * worker threads, resumable, shardable (docs/sessions.md). The work is in actions/sweep.ts.
  */
-import { availableParallelism } from 'node:os'
 import type { Command } from 'commander'
-import { builtinScenarioNames } from '../../library/index'
-import { executeSweep } from '../../sweep/execute'
-import { SweepInputError, globMatcher, inShard, parseShard, planMatrix, type SweepScenario } from '../../sweep/matrix'
-import { sweepProgress } from '../../sweep/progress'
-import { SessionError, SessionStore, checkSessionName, type SessionInfo } from '../../store/sessions/session-store'
-import { dbPathFrom, loadScenario, profileFor } from '../inputs'
-import { TraceStore } from '../../store/trace-store'
-import { UsageError } from './compare'
-import { describeSession } from './sessions'
 
-interface SweepOptions {
+export interface SweepOptions {
   scenarios?: string
   kernel?: string
   arch?: string
@@ -27,15 +17,6 @@ interface SweepOptions {
   db?: string
   json?: boolean
 }
-
-/** Exit status of a sweep stopped by Ctrl-C, as a shell reports SIGINT (128 + 2). */
-const EXIT_INTERRUPTED = 130
-
-const list = (text: string | undefined) =>
-  (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
 
 export function registerSweep(program: Command): void {
   program
@@ -52,119 +33,5 @@ export function registerSweep(program: Command): void {
     .option('--resume <name>', 'finish an incomplete session: run only its pending combinations')
     .option('--db <path>', 'trace database')
     .option('--json', 'print the session summary as JSON')
-    .action(async (opts: SweepOptions) => {
-      const jobs = parseJobs(opts.jobs)
-      await withStoreAsync(opts.db, async (sessions) => {
-        const name = opts.resume !== undefined ? resumeTarget(sessions, opts) : createSweep(sessions, opts)
-        const work = sessions.pending(name)
-        const skipped = sessions.require(name).items.skipped
-        const controller = new AbortController()
-        const onSigint = () => controller.abort()
-        process.once('SIGINT', onSigint)
-        let outcome
-        try {
-          outcome = await executeSweep({ sessions, session: name, work, jobs, signal: controller.signal, onProgress: sweepProgress(`sweep ${name}`, skipped) })
-        } finally {
-          process.removeListener('SIGINT', onSigint)
-        }
-        const info = sessions.require(name)
-        if (outcome.interrupted) {
-          process.stderr.write(`daxlab: interrupted: ${info.items.done} runs of session '${name}' are stored; finish with: daxlab sweep --resume ${name}\n`)
-          process.exitCode = EXIT_INTERRUPTED
-        } else if (outcome.failed > 0) process.exitCode = 1
-        printSummary(sessions, info, opts.json === true)
-      })
-    })
-}
-
-function parseJobs(text: string | undefined): number {
-  if (text === undefined) return availableParallelism()
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs: '${text}' is not a whole number from 1 to 256`)
-  return n
-}
-
-function resumeTarget(sessions: SessionStore, opts: SweepOptions): string {
-  const clash = (['scenarios', 'kernel', 'arch', 'variant', 'profile', 'session', 'shard'] as const).filter((k) => opts[k] !== undefined)
-  if (clash.length > 0) throw new UsageError(`--resume runs the session's frozen matrix; drop ${clash.map((k) => '--' + k).join(', ')}`)
-  const info = sessionOrUsage(sessions, opts.resume!)
-  if (info.planned === null) throw new UsageError(`session '${info.name}' was not made by a sweep; there is nothing to resume`)
-  return info.name
-}
-
-function createSweep(sessions: SessionStore, opts: SweepOptions): string {
-  if (!opts.scenarios) throw new UsageError('sweep needs --scenarios (names, globs, files or all), or --resume NAME')
-  if (!opts.kernel) throw new UsageError('sweep needs --kernel, e.g. --kernel 6.14,6.17')
-  if (!opts.arch) throw new UsageError('sweep needs --arch, e.g. --arch all')
-  const name = opts.session ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
-  try {
-    checkSessionName(name, '--session')
-  } catch (e) {
-    throw new UsageError((e as Error).message)
-  }
-  const scenarios = resolveScenarios(list(opts.scenarios), opts.profile)
-  let matrix, shard
-  try {
-    shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
-    matrix = planMatrix({ scenarios, kernels: list(opts.kernel), arches: list(opts.arch), variants: opts.variant === undefined ? undefined : list(opts.variant) })
-  } catch (e) {
-    if (e instanceof SweepInputError) throw new UsageError(e.message)
-    throw e
-  }
-  const plan = {
-    scenarios: list(opts.scenarios),
-    kernels: list(opts.kernel),
-    arches: list(opts.arch),
-    ...(opts.variant !== undefined ? { variants: list(opts.variant) } : {}),
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
-  }
-  try {
-    sessions.createSweep(name, plan, matrix.items.length, matrix.hash, matrix.items.filter((i) => inShard(i.idx, shard)))
-  } catch (e) {
-    if (e instanceof SessionError) throw new UsageError(e.message)
-    throw e
-  }
-  return name
-}
-
-function resolveScenarios(entries: readonly string[], profileOverride: string | undefined): SweepScenario[] {
-  const names: string[] = []
-  for (const entry of entries) {
-    if (entry === 'all') names.push(...builtinScenarioNames())
-    else if (/[*?]/.test(entry) && !entry.includes('/')) {
-      const matched = builtinScenarioNames().filter(globMatcher(entry))
-      if (matched.length === 0) throw new UsageError(`--scenarios: '${entry}' matches no built-in scenario`)
-      names.push(...matched)
-    } else names.push(entry)
-  }
-  return [...new Set(names)].map((arg) => {
-    const loaded = loadScenario(arg)
-    return { name: loaded.scenario.name, text: loaded.text, profile: profileFor(loaded, profileOverride) }
-  })
-}
-
-function sessionOrUsage(sessions: SessionStore, name: string): SessionInfo {
-  const info = sessions.get(name)
-  if (!info) throw new UsageError(`no session '${name}' in the trace database`)
-  return info
-}
-
-function printSummary(sessions: SessionStore, info: SessionInfo, json: boolean): void {
-  if (json) {
-    const skipped = sessions.items(info.name).filter((i) => i.status !== 'done')
-    process.stdout.write(JSON.stringify({ ...info, not_run: skipped }, null, 2) + '\n')
-    return
-  }
-  process.stdout.write(describeSession(info) + '\n')
-}
-
-/** withStore for async bodies: the store stays open until the sweep has settled, then closes. */
-async function withStoreAsync(db: string | undefined, fn: (sessions: SessionStore) => Promise<void>): Promise<void> {
-  const store = TraceStore.open(dbPathFrom(db))
-  try {
-    await fn(new SessionStore(store))
-  } finally {
-    store.close()
-  }
+    .action(async (opts: SweepOptions) => (await import('../actions/sweep')).sweep(opts))
 }

@@ -19,12 +19,17 @@ import { CASE_TIMEOUT_MS, fuzzRuns, testTimeout } from './budget'
 const dir = mkdtempSync(join(tmpdir(), 'daxlab-fuzz-cli-'))
 const db = join(dir, 'lab.sqlite')
 let savedDb: string | undefined
+const savedCwd = process.cwd()
 
 beforeAll(() => {
   savedDb = process.env.DAXLAB_DB
   process.env.DAXLAB_DB = db
+  // Generated lines name files relatively (`--db --json`, `-o abc`): let them land in the temp folder,
+  // never in the checkout.
+  process.chdir(dir)
 })
 afterAll(() => {
+  process.chdir(savedCwd)
   if (savedDb === undefined) delete process.env.DAXLAB_DB
   else process.env.DAXLAB_DB = savedDb
 })

@@ -22,6 +22,18 @@ import { RunViews, eventDto } from './run-views'
 const SLICE_STEPS = 2000
 
 /**
+ * Wall-clock limit of one run in the app or `daxlab serve` (the CLI has none: a user there can ^C).
+ * Every step is already bounded (docs/kernel-model.md#work-budgets); this bounds a run of many of
+ * them, so a shared server is never held by one request. DAXLAB_RUN_TIME_LIMIT_S overrides it.
+ */
+export const RUN_TIME_LIMIT_MS = 10 * 60 * 1000
+
+function runTimeLimitMs(): number {
+  const fromEnv = Number(process.env.DAXLAB_RUN_TIME_LIMIT_S)
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv * 1000 : RUN_TIME_LIMIT_MS
+}
+
+/**
  * Runs `check`; an error that says the caller's input is wrong (a bad document, kernel, arch or
  * variant) becomes an invalid request naming `field`, so the UI can mark it and the web bridge answers
  * 400 rather than 500. Anything else is rethrown as it is.
@@ -67,7 +79,8 @@ export interface LabService extends LabApi {
   close(): void
 }
 
-export function createLabService(options: { dbPath: string }): LabService {
+export function createLabService(options: { dbPath: string; runTimeLimitMs?: number }): LabService {
+  const timeLimitMs = options.runTimeLimitMs ?? runTimeLimitMs()
   const store = TraceStore.open(options.dbPath)
   const jobs = new JobTable()
   const views = new RunViews(store)
@@ -113,12 +126,19 @@ export function createLabService(options: { dbPath: string }): LabService {
       try {
         const handle = startRun(scenario, profile, { kernel: request.kernel, arch: request.arch, variant: request.variant })
         job.total = handle.total
+        const started = Date.now()
         while (!handle.advance(SLICE_STEPS)) {
           job.done = handle.done
           await yieldToEventLoop()
           if (job.cancelRequested) {
             job.state = 'cancelled'
             throw new LabError({ code: 'cancelled', message: `cancelled at step ${handle.done} of ${handle.total}; nothing was stored` })
+          }
+          if (Date.now() - started > timeLimitMs) {
+            throw new LabError({
+              code: 'failed',
+              message: `stopped at step ${handle.done} of ${handle.total}: over the ${timeLimitMs / 1000} s limit for one run here (DAXLAB_RUN_TIME_LIMIT_S); nothing was stored. Run it with the CLI (daxlab run) for no limit`,
+            })
           }
         }
         job.done = handle.total

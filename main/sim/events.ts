@@ -98,6 +98,18 @@ function newColumns(n: number): Columns {
   }
 }
 
+/** Column sets (store chunks, say) concatenated in order into one. */
+export function concatColumns(parts: readonly EventColumns[]): EventColumns {
+  const count = parts.reduce((n, c) => n + c.count, 0)
+  const out = newColumns(count)
+  let at = 0
+  for (const c of parts) {
+    for (const name of COLUMN_NAMES) (out[name] as Uint8Array).set(c[name].subarray(0, c.count) as unknown as Uint8Array, at)
+    at += c.count
+  }
+  return { count, ...out }
+}
+
 /** One fixed-size block of every column. Chunks are never copied or resized: a full one stays as it is. */
 interface Chunk extends Columns {
   readonly capacity: number

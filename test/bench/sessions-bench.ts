@@ -10,6 +10,7 @@
  *   import_mb_s       `sessions import` of that archive into a fresh store: MB per second
  * No thresholds here; the goals are in the issue and the docs.
  */
+import { xorshift32 } from '../store/random'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,15 +40,7 @@ export interface SessionFigures {
 
 /** A device-dax fault/pin/unpin mix as scenario YAML (the form a session freezes); `seed` picks the pages. */
 function scenarioText(name: string, iterations: number, seed: number): string {
-  let x = seed >>> 0 || 1
-  const random = (n: number) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % n
-  }
+  const random = xorshift32(seed)
   const pmds = (16 * GiB) / (2 * MiB)
   const lines = [
     `name: ${name}`,

@@ -3,6 +3,7 @@
  * every FOLL_PIN with `unpin`), so a clean engine reports no violation and no failed step on them. The
  * bench refuses to print figures otherwise, and the golden test hashes small instances of both.
  */
+import { xorshift32 } from '../store/random'
 import type { Profile } from '../../main/formats/profile'
 import type { Scenario, Step } from '../../main/formats/scenario'
 
@@ -10,18 +11,8 @@ const GiB = 2 ** 30
 const MiB = 2 ** 20
 const KiB = 1024
 
-/** xorshift32: a deterministic workload without a dependency. */
-export function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1
-  return (n: number) => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x % n
-  }
-}
+/** xorshift32: a deterministic workload without a dependency (one generator for tests and benches). */
+export const rng = xorshift32
 
 export const DEVDAX_MIX_PROFILE: Profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: 64 * GiB, align: '2MiB' }] }
 

@@ -86,6 +86,19 @@ describe('lab service', () => {
     expect(await service.listRuns(undefined)).toEqual([])
   })
 
+  it('stops a run that goes past the time limit for one run, storing nothing, with a message that says so', async () => {
+    const limited = createLabService({ dbPath: join(dir, 'limited.sqlite'), runTimeLimitMs: 0 })
+    try {
+      const err = await rejection(limited.runScenario({ scenario: 'inline', source: longScenario(30000), kernel: '6.17', jobId: 'slow' }))
+      expect(err.data.code).toBe('failed')
+      expect(err.message).toMatch(/^stopped at step \d+ of 30002: over the 0 s limit for one run here \(DAXLAB_RUN_TIME_LIMIT_S\); nothing was stored/)
+      expect(await limited.runProgress({ jobId: 'slow' })).toMatchObject({ state: 'failed' })
+      expect(await limited.listRuns(undefined)).toEqual([])
+    } finally {
+      limited.close()
+    }
+  })
+
   it('pages through a run\'s trace events with hex pfns and entries, filtered by kind', async () => {
     const { runId } = await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14' })
     const refs = await service.getEvents({ id: runId, kinds: ['refcount'] })

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3'
 import { regionSpans } from '../../diff/regions'
 import type { DiffRun, DiffSide, NotRun, RunEvents } from '../../diff/types'
 import type { Profile } from '../../formats/profile'
-import type { EventColumns } from '../../sim/events'
+import { concatColumns } from '../../sim/events'
 import { kernelModel } from '../../sim/kernel-model'
 import { unpackChunk } from '../event-codec'
 import { readStoredResult } from '../stored-result'
@@ -72,23 +72,5 @@ function kernelLabel(text: string): string {
 /** A run's whole event log, its chunks concatenated column by column. */
 export function loadEvents(db: Database.Database, runId: number): RunEvents {
   const chunks = (db.prepare('SELECT data FROM event_chunks WHERE run_id = ? ORDER BY chunk_no').pluck().all(runId) as Buffer[]).map(unpackChunk)
-  const n = chunks.reduce((s, c) => s + c.count, 0)
-  const cols: EventColumns = {
-    count: n,
-    step: new Int32Array(n),
-    task: new Uint16Array(n),
-    kind: new Uint8Array(n),
-    level: new Uint8Array(n),
-    pfn: new Float64Array(n),
-    before: new Float64Array(n),
-    after: new Float64Array(n),
-    entry: new BigUint64Array(n),
-    cause: new Uint16Array(n),
-  }
-  let at = 0
-  for (const c of chunks) {
-    for (const name of ['step', 'task', 'kind', 'level', 'pfn', 'before', 'after', 'entry', 'cause'] as const) (cols[name] as Uint8Array).set(c[name] as unknown as Uint8Array, at)
-    at += c.count
-  }
-  return { cols, ...runStrings(db, runId) }
+  return { cols: concatColumns(chunks), ...runStrings(db, runId) }
 }

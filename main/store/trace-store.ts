@@ -8,13 +8,13 @@ import type Database from 'better-sqlite3'
 import { resolve } from 'node:path'
 import { EVENT_KIND_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
 import type { RunResult, StepResult, Violation } from '../sim/result'
-import { eventChunkChecksum, recordChunkChecksum, runChecksum } from './checksum'
-import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, packChunk, unpackChunk } from './event-codec'
+import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, unpackChunk } from './event-codec'
 import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
 import { openConnection, openFailure } from './open-file'
 import { defaultDbPath } from './paths'
-import { PackBuffer, packRecords, unpackRecords } from './record-codec'
-import { canonicalJson, decodeResult, encodeResult, sha256 } from './result-codec'
+import { prepareRun, type PreparedRun } from './prepared-run'
+import { unpackRecords } from './record-codec'
+import { decodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
 import { damagedError, isCorruption, message, readOnlyError, type StoreError } from './store-error'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
@@ -152,8 +152,6 @@ function prepareStatements(db: Database.Database) {
 
 export class TraceStore implements TraceStoreApi {
   private readonly sql: ReturnType<typeof prepareStatements>
-  /** The reused pack buffer of run_records chunks (SQLite copies a bound BLOB, so reuse is safe). */
-  private readonly packBuffer = new PackBuffer()
   /** Whether the one integrity check before the first write has run and passed. */
   private checkedForWrite = false
 
@@ -217,70 +215,44 @@ export class TraceStore implements TraceStoreApi {
     this.checkedForWrite = true
   }
 
+  /** How this handle chunks what it writes: a prepareRun on another thread must use the same sizes. */
+  get chunking(): { readonly chunkEvents: number; readonly chunkRecords: number } {
+    return { chunkEvents: this.chunkEvents, chunkRecords: this.chunkRecords }
+  }
+
   saveRun(input: SaveRunInput): number {
     this.assertWritable()
-    const { result, trace } = input
-    const cols = trace.events.columns()
-    if (result.events !== cols.count) throw new Error(`the run result counts ${result.events} events but the trace holds ${cols.count}`)
-    const tasks = trace.events.tasks
-    const causes = trace.events.causes
-    // CPU-only preparation stays outside the transaction so the write lock is held only for writes.
-    // The result row keeps everything but steps and violations, which go packed into run_records;
-    // the empty arrays hold their keys' places so the rebuilt result has the original key order.
-    const encoded = encodeResult({ ...result, steps: [], violations: [] })
-    const profileBody = canonicalJson(input.profile)
-    const scenarioHash = sha256(input.scenarioText)
-    const now = new Date().toISOString()
-    const quirks = JSON.stringify(result.quirks)
-    const row = {
-      kernel: result.kernel,
-      scheme: result.scheme,
-      quirks,
-      arch: result.arch,
-      variant: result.variant,
-      created_at: now,
-      steps: result.steps.length,
-      violations: result.violations.length,
-      blocked: result.blocked.length,
-      events: cols.count,
-      result_codec: encoded.codec,
-      result: encoded.data,
-    }
-    const checksum = runChecksum({ ...row, layout: 2, tasks, causes })
-    const violationKinds = new Map<string, number>()
-    for (const v of result.violations) violationKinds.set(v.kind, (violationKinds.get(v.kind) ?? 0) + 1)
+    const log = input.trace.events
+    // CPU-only preparation stays outside the transaction so the write lock is held only for writes
+    // (event chunks are packed one at a time inside it, as the writer asks for them).
+    const prepared = prepareRun(
+      { result: input.result, columns: log.columns(), tasks: log.tasks, causes: log.causes, scenarioText: input.scenarioText, profile: input.profile, session: input.session },
+      this.chunking,
+    )
+    return this.savePrepared(prepared)
+  }
+
+  /** Writes a run prepared by prepareRun (here, or on a sweep's worker thread) in one transaction. */
+  savePrepared(run: PreparedRun): number {
+    this.assertWritable()
     const sql = this.sql
-    const chunkEvents = this.chunkEvents
     // Everything below commits together or not at all: a throw anywhere (a bad trace, a full disk)
     // rolls back the run row with its records and chunks. No await may ever appear in here.
     return this.guard(() =>
       this.db.transaction((): number => {
-        const sessionId = input.session !== undefined ? sql.upsertSession.get(input.session, now)! : null
-        const profileId = sql.upsertProfile.get(sha256(profileBody), input.profile.name ?? null, input.profile.arch, profileBody)!
-        const scenarioId = sql.upsertScenario.get(result.scenario, scenarioHash, input.scenarioText)!
-        const runId = Number(sql.insertRun.run({ ...row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
-        this.insertRecords(runId, 'steps', result.steps)
-        this.insertRecords(runId, 'violations', result.violations)
-        for (const [kind, count] of violationKinds) sql.insertViolationKind.run(runId, kind, count)
-        tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
-        causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
-        for (let start = 0, no = 0; start < cols.count; start += chunkEvents, no++) {
-          const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
-          const data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)
-          const sum = eventChunkChecksum(start, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, data)
-          sql.insertChunk.run(runId, no, start, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, sum, data)
-        }
+        const now = run.row.created_at
+        const sessionId = run.session !== undefined ? sql.upsertSession.get(run.session, now)! : null
+        const profileId = sql.upsertProfile.get(run.profile.hash, run.profile.name, run.profile.arch, run.profile.body)!
+        const scenarioId = sql.upsertScenario.get(run.scenario, run.scenarioHash, run.scenarioText)!
+        const runId = Number(sql.insertRun.run({ ...run.row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum: run.checksum }).lastInsertRowid)
+        for (const r of run.records) sql.insertRecords.run(runId, r.kind, r.no, r.first, r.count, r.checksum, r.data)
+        for (const [kind, count] of run.violationKinds) sql.insertViolationKind.run(runId, kind, count)
+        run.tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
+        run.causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
+        for (const c of run.events) sql.insertChunk.run(runId, c.no, c.first, c.count, c.stepMin, c.stepMax, c.kinds, c.checksum, asBuffer(c.data))
         return runId
       })(),
     )
-  }
-
-  private insertRecords(runId: number, kind: 'steps' | 'violations', records: readonly object[]): void {
-    for (let first = 0, no = 0; first < records.length; first += this.chunkRecords, no++) {
-      const count = Math.min(this.chunkRecords, records.length - first)
-      const data = packRecords(records, first, count, this.packBuffer)
-      this.sql.insertRecords.run(runId, kind, no, first, count, recordChunkChecksum(kind, first, count, data), data)
-    }
   }
 
   listRuns(filter: RunFilter = {}): RunSummary[] {
@@ -480,4 +452,9 @@ export class TraceStore implements TraceStoreApi {
     if (this.refusal?.code !== 'damaged') this.refusal = error
     throw error
   }
+}
+
+/** A Buffer over the same bytes (no copy): the statement's BLOB parameter is typed as Buffer. */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Tinypool from 'tinypool'
 import type { PendingWork, SessionStore } from '../store/sessions/session-store'
-import { runCombination, traceFromColumns, type CombinationOutput } from './combination'
+import { runCombination, type CombinationOutput, type CombinationTask } from './combination'
 
 export interface SweepProgress {
   readonly done: number
@@ -49,7 +49,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   let failed = 0
   const report = () => opts.onProgress?.({ done, failed, total })
   const record = (out: CombinationOutput) => {
-    sessions.recordRun(session, out.idx, { result: out.result, trace: traceFromColumns(out), scenarioText: workText(out.idx), profile: workProfile(out.idx) }, out.digests)
+    sessions.recordPreparedRun(session, out.idx, out.prepared, out.digests)
     done++
     report()
   }
@@ -58,9 +58,8 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
     failed++
     report()
   }
-  const byIdx = new Map(work.map((w) => [w.idx, w]))
-  const workText = (idx: number) => byIdx.get(idx)!.scenarioText
-  const workProfile = (idx: number) => byIdx.get(idx)!.profile
+  const chunking = sessions.chunking
+  const taskOf = (w: PendingWork): CombinationTask => ({ work: w, chunking })
   const aborted = () => opts.signal?.aborted === true
 
   report()
@@ -71,7 +70,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
       if (aborted()) break
       let out: CombinationOutput
       try {
-        out = runCombination(w)
+        out = runCombination(taskOf(w), false)
       } catch (e) {
         fail(w, e)
         continue
@@ -93,7 +92,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   try {
     await Promise.all(
       work.map((w) =>
-        (pool.run(w, { signal: stop.signal }) as Promise<CombinationOutput>).then(
+        (pool.run(taskOf(w), { signal: stop.signal }) as Promise<CombinationOutput>).then(
           // A run that finished is kept even when the abort came while it was on its way back.
           (out) => record(out),
           (e: unknown) => {

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks'
 import { diffSessions } from '../../main/diff/session-diff'
 import type { Profile } from '../../main/formats/profile'
 import { parseScenarioText } from '../../main/formats/load'
-import { runCombination, traceFromColumns } from '../../main/sweep/combination'
+import { runCombination } from '../../main/sweep/combination'
 import { exportSession, importArchive } from '../../main/store/sessions/archive'
 import { openArchive } from '../../main/store/sessions/archive-format'
 import { diffSide } from '../../main/store/sessions/diff-source'
@@ -73,9 +73,9 @@ function storeSession(store: TraceStore, name: string, runs: number, iterations:
   sessions.createSweep(name, { bench: true }, runs, `bench-${runs}-${iterations}`, items)
   let events = 0
   for (const w of sessions.pending(name)) {
-    const out = runCombination(w)
-    events += out.result.events
-    sessions.recordRun(name, w.idx, { result: out.result, trace: traceFromColumns(out), scenarioText: w.scenarioText, profile: w.profile }, out.digests)
+    const out = runCombination({ work: w, chunking: sessions.chunking }, false)
+    events += out.events
+    sessions.recordPreparedRun(name, w.idx, out.prepared, out.digests)
   }
   return events
 }

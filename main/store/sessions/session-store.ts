@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3'
 import type { Profile } from '../../formats/profile'
 import { canonicalJson, sha256 } from '../result-codec'
 import type { TraceStore } from '../trace-store'
+import type { PreparedRun } from '../prepared-run'
 import type { RunSummary, SaveRunInput } from '../types'
 import type { RunDigests } from './digest'
 
@@ -231,9 +232,23 @@ export class SessionStore {
    * leaves either both or neither: never a run without its item, never a done item without its run.
    */
   recordRun(session: string, idx: number, input: SaveRunInput, digests: RunDigests): number {
+    return this.recordWith(session, idx, digests, () => this.store.saveRun({ ...input, session }))
+  }
+
+  /** recordRun for a run prepared off this thread (a sweep worker's prepareRun). */
+  recordPreparedRun(session: string, idx: number, run: PreparedRun, digests: RunDigests): number {
+    return this.recordWith(session, idx, digests, () => this.store.savePrepared({ ...run, session }))
+  }
+
+  /** The chunk sizes of the store runs are saved in (a worker must prepare runs with the same). */
+  get chunking(): { readonly chunkEvents: number; readonly chunkRecords: number } {
+    return this.store.chunking
+  }
+
+  private recordWith(session: string, idx: number, digests: RunDigests, save: () => number): number {
     const id = this.idOf(session)
     return this.db.transaction((): number => {
-      const runId = this.store.saveRun({ ...input, session })
+      const runId = save()
       this.db.prepare('INSERT INTO run_digests (run_id, result_sha256, events_sha256) VALUES (?, ?, ?)').run(runId, digests.result, digests.events)
       const changed = this.db.prepare(`UPDATE session_items SET status = 'done', reason = NULL, run_id = ? WHERE session_id = ? AND idx = ? AND status = 'pending'`).run(runId, id, idx)
       if (changed.changes !== 1) throw new SessionError(`combination #${idx} of session '${session}' is not pending`)

@@ -1,0 +1,149 @@
+/**
+ * The CPU half of saving a run: everything saveRun writes, encoded, packed and checksummed, with no
+ * database in sight. TraceStore.saveRun prepares then writes on one thread; a sweep prepares on its
+ * pool workers and only writes on the main thread (docs/adr/0008-sessions-and-archives.md), because
+ * encoding the result, packing step records and event chunks and their CRCs cost the main thread more
+ * than the simulations cost the workers (measured: the main thread was the sweep's bottleneck).
+ *
+ * The values are exactly what saveRun has always written: one function computes them for both paths.
+ */
+import type { Profile } from '../formats/profile'
+import type { EventColumns } from '../sim/events'
+import type { RunResult } from '../sim/result'
+import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
+import { packChunk } from './event-codec'
+import { PackBuffer, packRecords } from './record-codec'
+import { canonicalJson, encodeResult, sha256, type ResultCodec } from './result-codec'
+
+/** The runs row's own columns (the ids it references are resolved when it is written; layout is 2). */
+export type PreparedRunRow = Omit<RunRowFields, 'layout' | 'result_codec'> & { readonly result_codec: ResultCodec }
+
+export interface PreparedRecordChunk {
+  readonly kind: 'steps' | 'violations'
+  readonly no: number
+  readonly first: number
+  readonly count: number
+  readonly checksum: number
+  readonly data: Uint8Array
+}
+
+export interface PreparedEventChunk {
+  readonly no: number
+  readonly first: number
+  readonly count: number
+  readonly stepMin: number
+  readonly stepMax: number
+  readonly kinds: number
+  readonly checksum: number
+  readonly data: Uint8Array
+}
+
+export interface PreparedRun {
+  readonly session?: string
+  readonly scenario: string
+  readonly scenarioText: string
+  readonly scenarioHash: string
+  readonly profile: { readonly hash: string; readonly name: string | null; readonly arch: string; readonly body: string }
+  readonly row: PreparedRunRow
+  readonly checksum: number
+  readonly violationKinds: ReadonlyArray<readonly [string, number]>
+  readonly tasks: readonly string[]
+  readonly causes: readonly string[]
+  readonly records: readonly PreparedRecordChunk[]
+  /**
+   * The event chunks: an array when they were packed ahead (a worker posts them back), or a generator
+   * that packs each one as the writer asks for it, so an in-process save never holds two copies of a
+   * big run's events.
+   */
+  readonly events: Iterable<PreparedEventChunk>
+}
+
+export interface PrepareInput {
+  readonly result: RunResult
+  readonly columns: EventColumns
+  readonly tasks: readonly string[]
+  readonly causes: readonly string[]
+  readonly scenarioText: string
+  readonly profile: Profile
+  readonly session?: string
+}
+
+export interface PrepareOptions {
+  readonly chunkEvents: number
+  readonly chunkRecords: number
+  /** Pack every event chunk now (for a worker to post back) instead of on demand. */
+  readonly packEventsNow?: boolean
+}
+
+/** Packs events [0, count) chunk by chunk, each with its checksum. */
+function* eventChunks(cols: EventColumns, chunkEvents: number): Generator<PreparedEventChunk> {
+  for (let first = 0, no = 0; first < cols.count; first += chunkEvents, no++) {
+    const chunk = packChunk(cols, first, Math.min(chunkEvents, cols.count - first))
+    const checksum = eventChunkChecksum(first, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, chunk.data)
+    yield { no, first, count: chunk.count, stepMin: chunk.stepMin, stepMax: chunk.stepMax, kinds: chunk.kinds, checksum, data: chunk.data }
+  }
+}
+
+function recordChunks(kind: 'steps' | 'violations', records: readonly object[], chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
+  const out: PreparedRecordChunk[] = []
+  for (let first = 0, no = 0; first < records.length; first += chunkRecords, no++) {
+    const count = Math.min(chunkRecords, records.length - first)
+    // A copy: packRecords returns a view of the reused buffer, valid only until its next call.
+    const data = packRecords(records, first, count, buf).slice()
+    out.push({ kind, no, first, count, checksum: recordChunkChecksum(kind, first, count, data), data })
+  }
+  return out
+}
+
+export function prepareRun(input: PrepareInput, options: PrepareOptions): PreparedRun {
+  const { result, columns, tasks, causes } = input
+  if (result.events !== columns.count) throw new Error(`the run result counts ${result.events} events but the trace holds ${columns.count}`)
+  // The result row keeps everything but steps and violations, which go packed into run_records;
+  // the empty arrays hold their keys' places so the rebuilt result has the original key order.
+  const encoded = encodeResult({ ...result, steps: [], violations: [] })
+  const profileBody = canonicalJson(input.profile)
+  const row: PreparedRunRow = {
+    kernel: result.kernel,
+    scheme: result.scheme,
+    quirks: JSON.stringify(result.quirks),
+    arch: result.arch,
+    variant: result.variant,
+    created_at: new Date().toISOString(),
+    steps: result.steps.length,
+    violations: result.violations.length,
+    blocked: result.blocked.length,
+    events: columns.count,
+    result_codec: encoded.codec,
+    result: encoded.data,
+  }
+  const violationKinds = new Map<string, number>()
+  for (const v of result.violations) violationKinds.set(v.kind, (violationKinds.get(v.kind) ?? 0) + 1)
+  const buf = new PackBuffer()
+  const events = eventChunks(columns, options.chunkEvents)
+  return {
+    session: input.session,
+    scenario: result.scenario,
+    scenarioText: input.scenarioText,
+    scenarioHash: sha256(input.scenarioText),
+    profile: { hash: sha256(profileBody), name: input.profile.name ?? null, arch: input.profile.arch, body: profileBody },
+    row,
+    checksum: runChecksum({ ...row, layout: 2, tasks, causes }),
+    violationKinds: [...violationKinds],
+    tasks,
+    causes,
+    records: [...recordChunks('steps', result.steps, options.chunkRecords, buf), ...recordChunks('violations', result.violations, options.chunkRecords, buf)],
+    events: options.packEventsNow ? [...events] : events,
+  }
+}
+
+/** The buffers a worker can hand over without copying (each chunk owns its ArrayBuffer). */
+export function transferablesOf(run: PreparedRun): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>()
+  const add = (data: Uint8Array | string) => {
+    if (typeof data !== 'string' && data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.add(data.buffer)
+  }
+  add(run.row.result)
+  for (const r of run.records) add(r.data)
+  if (Array.isArray(run.events)) for (const e of run.events as PreparedEventChunk[]) add(e.data)
+  return [...out]
+}

@@ -48,10 +48,30 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   let done = 0
   let failed = 0
   const report = () => opts.onProgress?.({ done, failed, total })
-  const record = (out: CombinationOutput) => {
-    sessions.recordPreparedRun(session, out.idx, out.prepared, out.digests)
-    done++
+  // Runs that came back since the last write, written together in one transaction (one commit) as
+  // soon as the event loop is free: with several workers, several usually arrive between two writes.
+  let queued: CombinationOutput[] = []
+  const flush = () => {
+    if (queued.length === 0) return
+    const batch = queued
+    queued = []
+    sessions.recordPreparedRuns(session, batch)
+    done += batch.length
     report()
+  }
+  // A write that fails (a full disk, a damaged store) stops the sweep; it is rethrown once the pool is down.
+  let writeError: unknown
+  const flushLater = () => {
+    try {
+      flush()
+    } catch (e) {
+      writeError ??= e
+      onWriteError()
+    }
+  }
+  let onWriteError = () => {}
+  const record = (out: CombinationOutput) => {
+    if (queued.push(out) === 1) setImmediate(flushLater)
   }
   const fail = (w: PendingWork, e: unknown) => {
     sessions.markFailed(session, w.idx, (e as Error)?.message ?? String(e))
@@ -60,7 +80,8 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   }
   const chunking = sessions.chunking
   const taskOf = (w: PendingWork): CombinationTask => ({ work: w, chunking })
-  const aborted = () => opts.signal?.aborted === true
+  // A failed write stops the sweep like an abort: what was cancelled is neither run nor marked failed.
+  const aborted = () => opts.signal?.aborted === true || writeError !== undefined
 
   report()
   if (opts.jobs <= 1) {
@@ -77,7 +98,9 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
       }
       record(out)
     }
-    return { done, failed, interrupted: aborted() }
+    flush()
+    if (writeError !== undefined) throw writeError
+    return { done, failed, interrupted: opts.signal?.aborted === true }
   }
 
   const pool = new Tinypool({ filename: workerFile(), minThreads: opts.jobs, maxThreads: opts.jobs, isolateWorkers: false })
@@ -89,6 +112,10 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
     pool.cancelPendingTasks()
   }
   opts.signal?.addEventListener('abort', onAbort, { once: true })
+  onWriteError = () => {
+    stop.abort()
+    pool.cancelPendingTasks()
+  }
   try {
     await Promise.all(
       work.map((w) =>
@@ -105,5 +132,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
     opts.signal?.removeEventListener('abort', onAbort)
     await pool.destroy()
   }
-  return { done, failed, interrupted: aborted() }
+  if (writeError !== undefined) throw writeError
+  flush()
+  return { done, failed, interrupted: opts.signal?.aborted === true }
 }

@@ -75,7 +75,7 @@ function storeSession(store: TraceStore, name: string, runs: number, iterations:
   for (const w of sessions.pending(name)) {
     const out = runCombination({ work: w, chunking: sessions.chunking }, false)
     events += out.events
-    sessions.recordPreparedRun(name, w.idx, out.prepared, out.digests)
+    sessions.recordPreparedRuns(name, [out])
   }
   return events
 }

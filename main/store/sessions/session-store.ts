@@ -235,9 +235,14 @@ export class SessionStore {
     return this.recordWith(session, idx, digests, () => this.store.saveRun({ ...input, session }))
   }
 
-  /** recordRun for a run prepared off this thread (a sweep worker's prepareRun). */
-  recordPreparedRun(session: string, idx: number, run: PreparedRun, digests: RunDigests): number {
-    return this.recordWith(session, idx, digests, () => this.store.savePrepared({ ...run, session }))
+  /**
+   * recordRun for runs prepared off this thread (sweep workers' prepareRun), several in one transaction:
+   * a commit costs as much as writing a small run, and whole runs with their done marks still land
+   * together or not at all.
+   */
+  recordPreparedRuns(session: string, runs: readonly { readonly idx: number; readonly prepared: PreparedRun; readonly digests: RunDigests }[]): number[] {
+    const id = this.idOf(session)
+    return this.db.transaction((): number[] => runs.map((r) => this.markDone(session, id, r.idx, r.digests, this.store.savePrepared({ ...r.prepared, session }))))()
   }
 
   /** The chunk sizes of the store runs are saved in (a worker must prepare runs with the same). */
@@ -247,14 +252,26 @@ export class SessionStore {
 
   private recordWith(session: string, idx: number, digests: RunDigests, save: () => number): number {
     const id = this.idOf(session)
-    return this.db.transaction((): number => {
-      const runId = save()
-      this.db.prepare('INSERT INTO run_digests (run_id, result_sha256, events_sha256) VALUES (?, ?, ?)').run(runId, digests.result, digests.events)
-      const changed = this.db.prepare(`UPDATE session_items SET status = 'done', reason = NULL, run_id = ? WHERE session_id = ? AND idx = ? AND status = 'pending'`).run(runId, id, idx)
-      if (changed.changes !== 1) throw new SessionError(`combination #${idx} of session '${session}' is not pending`)
-      return runId
-    })()
+    return this.db.transaction((): number => this.markDone(session, id, idx, digests, save()))()
   }
+
+  private markDone(session: string, sessionId: number, idx: number, digests: RunDigests, runId: number): number {
+    this.statements.insertDigests.run(runId, digests.result, digests.events)
+    const changed = this.statements.markDone.run(runId, sessionId, idx)
+    if (changed.changes !== 1) throw new SessionError(`combination #${idx} of session '${session}' is not pending`)
+    return runId
+  }
+
+  /** Statements the write path runs per run, prepared once per SessionStore. */
+  private get statements() {
+    this.prepared ??= {
+      insertDigests: this.db.prepare<[number, string, string]>('INSERT INTO run_digests (run_id, result_sha256, events_sha256) VALUES (?, ?, ?)'),
+      markDone: this.db.prepare<[number, number, number]>(`UPDATE session_items SET status = 'done', reason = NULL, run_id = ? WHERE session_id = ? AND idx = ? AND status = 'pending'`),
+    }
+    return this.prepared
+  }
+
+  private prepared: { insertDigests: Database.Statement<[number, string, string]>; markDone: Database.Statement<[number, number, number]> } | undefined
 
   /** A combination whose run threw: recorded with the reason, so it is neither lost nor retried blindly. */
   markFailed(session: string, idx: number, reason: string): void {

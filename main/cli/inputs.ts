@@ -89,6 +89,16 @@ export function dbPathFrom(option: string | undefined): string {
 }
 
 /** Opens the trace store (--db, else the default), runs fn, and always closes it. */
+/** withStore for work that awaits (the store stays open until the promise settles). */
+export async function withStoreAsync<T>(db: string | undefined, fn: (store: TraceStore) => Promise<T>): Promise<T> {
+  const store = TraceStore.open(dbPathFrom(db))
+  try {
+    return await fn(store)
+  } finally {
+    store.close()
+  }
+}
+
 export function withStore<T>(db: string | undefined, fn: (store: TraceStore) => T): T {
   const store = TraceStore.open(dbPathFrom(db))
   try {

@@ -264,6 +264,24 @@ export class EventLog {
     return out as Columns
   }
 
+  /**
+   * A copy of events [start, end) in fresh columns that own their buffers (a streamed save posts them to
+   * its writer thread while the log goes on filling).
+   */
+  copyRange(start: number, end: number): EventColumns {
+    if (!(start >= 0 && start <= end && end <= this.filled)) throw new RangeError(`events [${start}, ${end}) are not in the log (${this.filled} events)`)
+    const out = newColumns(end - start)
+    let chunkStart = 0
+    for (const c of this.chunks) {
+      const from = Math.max(start, chunkStart)
+      const to = Math.min(end, chunkStart + c.capacity)
+      if (from < to) for (const name of COLUMN_NAMES) (out[name] as Uint8Array).set(c[name].subarray(from - chunkStart, to - chunkStart) as unknown as Uint8Array, from - start)
+      chunkStart += c.capacity
+      if (chunkStart >= end) break
+    }
+    return { count: end - start, ...out }
+  }
+
   decode(i: number): TraceEvent {
     if (!(i >= 0 && i < this.filled)) throw new RangeError(`event ${i} is not in the log (${this.filled} events)`)
     let start = 0

@@ -14,7 +14,7 @@ import { alignBytes } from './memory'
 import { Scheduler } from './scheduler'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
-import { EventLogLimitError, MAX_TASKS } from './events'
+import { EventLogLimitError, MAX_TASKS, type EventLog } from './events'
 import type { RunResult } from './result'
 import type { Trace } from './trace'
 
@@ -49,6 +49,8 @@ export interface RunHandle {
   readonly done: number
   /** Runs up to `budget` more steps; true when the scenario is finished. */
   advance(budget: number): boolean
+  /** The event log as it fills (a streamed save copies finished slices of it between advances). */
+  readonly events: EventLog
   /** The result and trace; only once advance() has returned true. */
   output(): RunOutput
 }
@@ -73,6 +75,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
       finished = scheduler.advance(budget)
       return finished
     },
+    events: sim.trace.events,
     output(): RunOutput {
       if (!finished) throw new Error('the run has not finished')
       const result: RunResult = {

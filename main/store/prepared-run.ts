@@ -38,18 +38,26 @@ export interface PreparedEventChunk {
   readonly data: Uint8Array
 }
 
-export interface PreparedRun {
+/** What a run's row refers to: known before the run starts (a streamed save writes it first). */
+export interface PreparedRunHead {
   readonly session?: string
   readonly scenario: string
   readonly scenarioText: string
   readonly scenarioHash: string
   readonly profile: { readonly hash: string; readonly name: string | null; readonly arch: string; readonly body: string }
+}
+
+/** What is known once the run has finished: its row, checksum, records and string tables. */
+export interface PreparedRunTail {
   readonly row: PreparedRunRow
   readonly checksum: number
   readonly violationKinds: ReadonlyArray<readonly [string, number]>
   readonly tasks: readonly string[]
   readonly causes: readonly string[]
   readonly records: readonly PreparedRecordChunk[]
+}
+
+export interface PreparedRun extends PreparedRunHead, PreparedRunTail {
   /**
    * The event chunks: an array when they were packed ahead (a worker posts them back), or a generator
    * that packs each one as the writer asks for it, so an in-process save never holds two copies of a
@@ -75,10 +83,15 @@ export interface PrepareOptions {
   readonly packEventsNow?: boolean
 }
 
-/** Packs events [0, count) chunk by chunk, each with its checksum. */
-function* eventChunks(cols: EventColumns, chunkEvents: number): Generator<PreparedEventChunk> {
-  for (let first = 0, no = 0; first < cols.count; first += chunkEvents, no++) {
-    const chunk = packChunk(cols, first, Math.min(chunkEvents, cols.count - first))
+/**
+ * Packs the events of `cols` chunk by chunk, each with its checksum. `firstSeq` is the run-wide index of
+ * cols' first event and `firstNo` its chunk number: a streamed save packs a run slice by slice, each
+ * slice starting on a chunk boundary, and gets exactly the chunks a whole-run pack gives.
+ */
+export function* eventChunks(cols: EventColumns, chunkEvents: number, firstSeq = 0, firstNo = 0): Generator<PreparedEventChunk> {
+  for (let start = 0, no = firstNo; start < cols.count; start += chunkEvents, no++) {
+    const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
+    const first = firstSeq + start
     const checksum = eventChunkChecksum(first, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, chunk.data)
     yield { no, first, count: chunk.count, stepMin: chunk.stepMin, stepMax: chunk.stepMax, kinds: chunk.kinds, checksum, data: chunk.data }
   }
@@ -95,13 +108,22 @@ function recordChunks(kind: 'steps' | 'violations', records: readonly object[], 
   return out
 }
 
-export function prepareRun(input: PrepareInput, options: PrepareOptions): PreparedRun {
-  const { result, columns, tasks, causes } = input
-  if (result.events !== columns.count) throw new Error(`the run result counts ${result.events} events but the trace holds ${columns.count}`)
+export function prepareHead(input: { readonly scenario: string; readonly scenarioText: string; readonly profile: Profile; readonly session?: string }): PreparedRunHead {
+  const profileBody = canonicalJson(input.profile)
+  return {
+    session: input.session,
+    scenario: input.scenario,
+    scenarioText: input.scenarioText,
+    scenarioHash: sha256(input.scenarioText),
+    profile: { hash: sha256(profileBody), name: input.profile.name ?? null, arch: input.profile.arch, body: profileBody },
+  }
+}
+
+export function prepareTail(result: RunResult, eventCount: number, tasks: readonly string[], causes: readonly string[], chunkRecords: number): PreparedRunTail {
+  if (result.events !== eventCount) throw new Error(`the run result counts ${result.events} events but the trace holds ${eventCount}`)
   // The result row keeps everything but steps and violations, which go packed into run_records;
   // the empty arrays hold their keys' places so the rebuilt result has the original key order.
   const encoded = encodeResult({ ...result, steps: [], violations: [] })
-  const profileBody = canonicalJson(input.profile)
   const row: PreparedRunRow = {
     kernel: result.kernel,
     scheme: result.scheme,
@@ -112,28 +134,28 @@ export function prepareRun(input: PrepareInput, options: PrepareOptions): Prepar
     steps: result.steps.length,
     violations: result.violations.length,
     blocked: result.blocked.length,
-    events: columns.count,
+    events: eventCount,
     result_codec: encoded.codec,
     result: encoded.data,
   }
   const violationKinds = new Map<string, number>()
   for (const v of result.violations) violationKinds.set(v.kind, (violationKinds.get(v.kind) ?? 0) + 1)
   const buf = new PackBuffer()
-  const events = eventChunks(columns, options.chunkEvents)
   return {
-    session: input.session,
-    scenario: result.scenario,
-    scenarioText: input.scenarioText,
-    scenarioHash: sha256(input.scenarioText),
-    profile: { hash: sha256(profileBody), name: input.profile.name ?? null, arch: input.profile.arch, body: profileBody },
     row,
     checksum: runChecksum({ ...row, layout: 2, tasks, causes }),
     violationKinds: [...violationKinds],
     tasks,
     causes,
-    records: [...recordChunks('steps', result.steps, options.chunkRecords, buf), ...recordChunks('violations', result.violations, options.chunkRecords, buf)],
-    events: options.packEventsNow ? [...events] : events,
+    records: [...recordChunks('steps', result.steps, chunkRecords, buf), ...recordChunks('violations', result.violations, chunkRecords, buf)],
   }
+}
+
+export function prepareRun(input: PrepareInput, options: PrepareOptions): PreparedRun {
+  const { result, columns } = input
+  const tail = prepareTail(result, columns.count, input.tasks, input.causes, options.chunkRecords)
+  const events = eventChunks(columns, options.chunkEvents)
+  return { ...prepareHead({ ...input, scenario: result.scenario }), ...tail, events: options.packEventsNow ? [...events] : events }
 }
 
 /** The buffers a worker can hand over without copying (each chunk owns its ArrayBuffer). */

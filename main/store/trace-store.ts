@@ -12,7 +12,7 @@ import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, unpackChunk } fro
 import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
 import { openConnection, openFailure } from './open-file'
 import { defaultDbPath } from './paths'
-import { prepareRun, type PreparedRun } from './prepared-run'
+import { prepareRun, type PreparedEventChunk, type PreparedRun, type PreparedRunHead, type PreparedRunRow, type PreparedRunTail } from './prepared-run'
 import { unpackRecords } from './record-codec'
 import { decodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
@@ -21,6 +21,17 @@ import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, S
 
 export { StoreError, type StoreErrorCode } from './store-error'
 export type { CheckReport } from './integrity'
+
+/** A run being saved while it is simulated (TraceStore.beginStreamedRun). */
+export interface StreamedRun {
+  readonly runId: number
+  /** Writes the next event chunk (chunks arrive in order, numbered from 0). */
+  append(chunk: PreparedEventChunk): void
+  /** Writes the row's real values, the records and string tables, and commits. */
+  finish(tail: PreparedRunTail): number
+  /** Rolls the run back (nothing of it stays). */
+  abort(): void
+}
 
 export interface OpenOptions {
   /** Events per chunk for runs written through this handle (tests use small chunks to get many). */
@@ -89,6 +100,11 @@ function prepareStatements(db: Database.Database) {
     insertRecords: db.prepare<[number, string, number, number, number, number, Uint8Array]>(
       'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
+    rewriteRun: db.prepare<[Record<string, unknown>]>(`
+      UPDATE runs SET kernel = @kernel, scheme = @scheme, quirks = @quirks, arch = @arch, variant = @variant, created_at = @created_at,
+                      steps = @steps, violations = @violations, blocked = @blocked, events = @events,
+                      result_codec = @result_codec, result = @result, checksum = @checksum
+      WHERE id = @id`),
     insertViolationKind: db.prepare<[number, string, number]>('INSERT INTO run_violation_kinds (run_id, kind, count) VALUES (?, ?, ?)'),
     insertString: db.prepare<[number, string, number, string]>('INSERT INTO run_strings (run_id, kind, idx, text) VALUES (?, ?, ?, ?)'),
     insertChunk: db.prepare<[number, number, number, number, number, number, number, number, Buffer]>(
@@ -235,24 +251,96 @@ export class TraceStore implements TraceStoreApi {
   /** Writes a run prepared by prepareRun (here, or on a sweep's worker thread) in one transaction. */
   savePrepared(run: PreparedRun): number {
     this.assertWritable()
-    const sql = this.sql
     // Everything below commits together or not at all: a throw anywhere (a bad trace, a full disk)
     // rolls back the run row with its records and chunks. No await may ever appear in here.
     return this.guard(() =>
       this.db.transaction((): number => {
-        const now = run.row.created_at
-        const sessionId = run.session !== undefined ? sql.upsertSession.get(run.session, now)! : null
-        const profileId = sql.upsertProfile.get(run.profile.hash, run.profile.name, run.profile.arch, run.profile.body)!
-        const scenarioId = sql.upsertScenario.get(run.scenario, run.scenarioHash, run.scenarioText)!
-        const runId = Number(sql.insertRun.run({ ...run.row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum: run.checksum }).lastInsertRowid)
-        for (const r of run.records) sql.insertRecords.run(runId, r.kind, r.no, r.first, r.count, r.checksum, r.data)
-        for (const [kind, count] of run.violationKinds) sql.insertViolationKind.run(runId, kind, count)
-        run.tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
-        run.causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
-        for (const c of run.events) sql.insertChunk.run(runId, c.no, c.first, c.count, c.stepMin, c.stepMax, c.kinds, c.checksum, asBuffer(c.data))
+        const runId = this.insertRunHead(run, run.row, run.checksum)
+        for (const c of run.events) this.insertEventChunk(runId, c)
+        this.insertRunTail(runId, run)
         return runId
       })(),
     )
+  }
+
+  /**
+   * Starts a run whose events arrive while it is still being simulated (a streamed save,
+   * main/store/run-writer/): one transaction stays open from here to finish() or abort(), so readers
+   * and a crash see the whole run or nothing, as with saveRun. The run row is written first (the
+   * chunks reference it) and rewritten with its real values and checksum at the end.
+   */
+  beginStreamedRun(head: PreparedRunHead): StreamedRun {
+    this.assertWritable()
+    const db = this.db
+    if (db.inTransaction) throw new Error('the store is already writing a run')
+    const placeholder: PreparedRunRow = { kernel: '', scheme: 'legacy', quirks: '[]', arch: '', variant: '', created_at: '', steps: 0, violations: 0, blocked: 0, events: 0, result_codec: 'json', result: '' }
+    const runId = this.guard(() => {
+      db.exec('BEGIN IMMEDIATE')
+      try {
+        return this.insertRunHead(head, placeholder, 0)
+      } catch (e) {
+        db.exec('ROLLBACK')
+        throw e
+      }
+    })
+    let open = true
+    const ended = () => {
+      if (!open) throw new Error('the streamed run has already ended')
+    }
+    const rollback = () => {
+      open = false
+      if (db.inTransaction) db.exec('ROLLBACK')
+    }
+    return {
+      runId,
+      append: (chunk) => {
+        ended()
+        try {
+          this.guard(() => this.insertEventChunk(runId, chunk))
+        } catch (e) {
+          rollback()
+          throw e
+        }
+      },
+      finish: (tail) => {
+        ended()
+        try {
+          this.guard(() => {
+            this.sql.rewriteRun.run({ ...tail.row, id: runId, checksum: tail.checksum })
+            this.insertRunTail(runId, tail)
+            db.exec('COMMIT')
+          })
+          open = false
+          return runId
+        } catch (e) {
+          rollback()
+          throw e
+        }
+      },
+      abort: () => {
+        if (open) rollback()
+      },
+    }
+  }
+
+  private insertRunHead(head: PreparedRunHead, row: PreparedRunRow, checksum: number): number {
+    const sql = this.sql
+    const sessionId = head.session !== undefined ? sql.upsertSession.get(head.session, row.created_at || new Date().toISOString())! : null
+    const profileId = sql.upsertProfile.get(head.profile.hash, head.profile.name, head.profile.arch, head.profile.body)!
+    const scenarioId = sql.upsertScenario.get(head.scenario, head.scenarioHash, head.scenarioText)!
+    return Number(sql.insertRun.run({ ...row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
+  }
+
+  private insertEventChunk(runId: number, c: PreparedEventChunk): void {
+    this.sql.insertChunk.run(runId, c.no, c.first, c.count, c.stepMin, c.stepMax, c.kinds, c.checksum, asBuffer(c.data))
+  }
+
+  private insertRunTail(runId: number, tail: PreparedRunTail): void {
+    const sql = this.sql
+    for (const r of tail.records) sql.insertRecords.run(runId, r.kind, r.no, r.first, r.count, r.checksum, r.data)
+    for (const [kind, count] of tail.violationKinds) sql.insertViolationKind.run(runId, kind, count)
+    tail.tasks.forEach((text, i) => sql.insertString.run(runId, 'task', i, text))
+    tail.causes.forEach((text, i) => sql.insertString.run(runId, 'cause', i, text))
   }
 
   listRuns(filter: RunFilter = {}): RunSummary[] {

@@ -13,6 +13,20 @@ export function median(values: readonly number[]): number {
  * Runs `prepare` (untimed) then `body` (timed) once to warm up, then RUNS more times, and returns the
  * median seconds of the timed runs. `prepare` gives each run fresh inputs (a new store file).
  */
+/** medianSeconds for an async body (timed until its promise settles). */
+export async function medianSecondsAsync<T>(prepare: () => T, body: (input: T) => Promise<unknown>, cleanup: (input: T) => void = () => {}): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i <= RUNS; i++) {
+    const input = prepare()
+    const start = performance.now()
+    await body(input)
+    const seconds = (performance.now() - start) / 1000
+    cleanup(input)
+    if (i > 0) times.push(seconds)
+  }
+  return median(times)
+}
+
 export function medianSeconds<T>(prepare: () => T, body: (input: T) => void, cleanup: (input: T) => void = () => {}): number {
   const times: number[] = []
   for (let i = 0; i <= RUNS; i++) {

@@ -1,0 +1,31 @@
+/**
+ * Messages between a streamed save's host (the thread that simulates) and its writer thread. Events
+ * travel as column slices that start on a chunk boundary, so the writer packs exactly the chunks a
+ * whole-run saveRun would.
+ */
+import type { EventColumns } from '../../sim/events'
+import type { PreparedRunHead, PreparedRunTail } from '../prepared-run'
+
+export interface WriterStart {
+  readonly path: string
+  readonly chunking: { readonly chunkEvents: number; readonly chunkRecords: number }
+  readonly head: PreparedRunHead
+}
+
+export type ToWriter =
+  | { readonly type: 'events'; readonly first: number; readonly no: number; readonly columns: EventColumns }
+  | { readonly type: 'finish'; readonly tail: PreparedRunTail }
+  | { readonly type: 'abort' }
+
+/** An error as it crosses the thread boundary: enough to rebuild a StoreError with its code. */
+export interface WriterFailure {
+  readonly name: string
+  readonly message: string
+  readonly file?: string
+  readonly code?: string
+}
+
+export type FromWriter =
+  | { readonly type: 'done'; readonly runId: number }
+  | { readonly type: 'aborted' }
+  | { readonly type: 'error'; readonly error: WriterFailure }

@@ -1,0 +1,68 @@
+/**
+ * Simulates a scenario and stores it, as `daxlab run` does. A run that grows past STREAM_AFTER_EVENTS
+ * is saved while it runs: finished event slices go to a writer thread (./host.ts) that packs and
+ * inserts them inside one open transaction, so the engine and SQLite use both cores (issue figures:
+ * e2e_events_per_s in `npm run bench`). Smaller runs, and builds without the writer bundle, are
+ * saved in one go by saveRun. Both paths store exactly the same rows.
+ */
+import type { Profile } from '../../formats/profile'
+import type { Scenario } from '../../formats/scenario'
+import { startRun, type RunOptions, type RunOutput } from '../../sim/run'
+import { prepareHead, prepareTail } from '../prepared-run'
+import type { TraceStore } from '../trace-store'
+import { StreamedSave } from './host'
+
+/** Below this many events a writer thread costs more (its start, ~50 ms) than it saves. */
+export const STREAM_AFTER_EVENTS = 1 << 18
+
+/** Steps per engine slice between two looks at the log. */
+const SLICE_STEPS = 2048
+
+export interface SimulateAndSaveInput {
+  readonly scenario: Scenario
+  readonly scenarioText: string
+  readonly profile: Profile
+  readonly options: RunOptions
+  readonly session?: string
+  readonly store: TraceStore
+  /** Tests lower it to exercise the streamed path on small runs. */
+  readonly streamAfterEvents?: number
+}
+
+export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ readonly output: RunOutput; readonly runId: number; readonly streamed: boolean }> {
+  const { store } = input
+  store.assertWritable()
+  const handle = startRun(input.scenario, input.profile, input.options)
+  const log = handle.events
+  const { chunkEvents, chunkRecords } = store.chunking
+  const threshold = input.streamAfterEvents ?? STREAM_AFTER_EVENTS
+  let save: StreamedSave | undefined
+  let tried = false
+  let sent = 0
+  const sendUpTo = (end: number) => {
+    if (end <= sent) return
+    save!.send(log.copyRange(sent, end), sent, sent / chunkEvents)
+    sent = end
+  }
+  try {
+    while (!handle.advance(SLICE_STEPS)) {
+      // An in-memory store cannot be shared with another thread's connection.
+      if (!tried && log.filled >= threshold && store.path !== ':memory:') {
+        tried = true
+        save = StreamedSave.start(store.path, store.chunking, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
+      }
+      // Whole chunks only, so the writer packs the same chunk boundaries as saveRun.
+      if (save) sendUpTo(log.filled - (log.filled % chunkEvents))
+    }
+    const output = handle.output()
+    if (!save) return { output, runId: store.saveRun({ result: output.result, trace: output.trace, scenarioText: input.scenarioText, profile: input.profile, session: input.session }), streamed: false }
+    sendUpTo(log.filled)
+    const tail = prepareTail(output.result, log.count, [...log.tasks], [...log.causes], chunkRecords)
+    const active = save
+    save = undefined
+    return { output, runId: await active.finish(tail), streamed: true }
+  } catch (e) {
+    await save?.abort()
+    throw e
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The writer thread of a streamed save (built as dist/cli/run-writer.js): its own connection to the
+ * store, one transaction from the first chunk to the commit, packing and checksumming as chunks come.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { eventChunks } from '../prepared-run'
+import { TraceStore, type StreamedRun } from '../trace-store'
+import type { FromWriter, ToWriter, WriterFailure, WriterStart } from './protocol'
+
+const start = workerData as WriterStart
+const port = parentPort!
+let store: TraceStore | undefined
+let run: StreamedRun | undefined
+let failed = false
+
+function failure(e: unknown): WriterFailure {
+  const err = e as { name?: string; message?: string; file?: string; code?: string }
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), file: err?.file, code: typeof err?.code === 'string' ? err.code : undefined }
+}
+
+function end(message: FromWriter): void {
+  store?.close()
+  store = undefined
+  port.postMessage(message)
+  port.close()
+}
+
+try {
+  store = TraceStore.open(start.path, start.chunking)
+  run = store.beginStreamedRun(start.head)
+} catch (e) {
+  failed = true
+  end({ type: 'error', error: failure(e) })
+}
+
+port.on('message', (message: ToWriter) => {
+  if (failed || !run) return
+  try {
+    if (message.type === 'events') {
+      for (const chunk of eventChunks(message.columns, start.chunking.chunkEvents, message.first, message.no)) run.append(chunk)
+    } else if (message.type === 'finish') {
+      end({ type: 'done', runId: run.finish(message.tail) })
+    } else {
+      run.abort()
+      end({ type: 'aborted' })
+    }
+  } catch (e) {
+    // The first failure rolls the run back (StreamedRun does); later messages are ignored.
+    failed = true
+    run.abort()
+    end({ type: 'error', error: failure(e) })
+  }
+})

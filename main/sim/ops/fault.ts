@@ -318,7 +318,8 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
   // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
   const writable = write || !fsdax
-  if (!sim.kernel.on(fsdax ? 'fsdax-refcount' : 'devdax-refcount')) {
+  // Whether the mapping takes a reference is the memory type's answer (memtypes/fsdax.ts, devdax.ts).
+  if (!(fsdax ? vma.file!.fs.region : vma.device!).memtype.mappingTakesReference(sim.kernel)) {
     sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }

@@ -14,6 +14,7 @@ export const GUP_PIN_COUNTING_BIAS = 1024
 
 /** Causes this file writes, interned once. */
 const C = {
+  pgmapDone: cause('dev_pagemap_percpu_release: complete(&pgmap->done)'),
   free: Object.fromEntries(['FS_DAX', 'GENERIC', 'PRIVATE', 'COHERENT', 'PCI_P2PDMA', 'ram'].map((t) => [t, cause(`free_zone_device_folio (${t})`)])) as Record<string, CauseId>,
 }
 
@@ -197,6 +198,9 @@ export class FolioTable {
     pgmap.refs += delta
     const index = this.regions.findIndex((r) => r.pgmap === pgmap)
     this.trace.emit(EventKind.PGMAP_REFS, index, before, pgmap.refs, derive(cause, pgmap.causeSuffix))
+    // dev_pagemap_percpu_release(): the last reference of a killed pgmap completes pgmap->done, which
+    // memunmap_pages() waits for; the waiter sleeps on the region's first pfn (ops/unbind.ts).
+    if (pgmap.dying && pgmap.refs === 0) this.trace.wake(this.regions[index]!.basePfn, C.pgmapDone)
   }
 
   /** dax_folio_init(): prep_compound_page(order) on the head of an idle FS DAX range (6.15+). */

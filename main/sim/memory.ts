@@ -18,6 +18,8 @@ export interface Pgmap {
   readonly vmemmapShift: number
   /** ` [name]`, the suffix of every pgmap-ref event's cause (interned once per pgmap). */
   readonly causeSuffix: CauseId
+  /** percpu_ref_kill() was called (memunmap_pages()): reaching 0 completes pgmap->done. */
+  dying?: boolean
 }
 
 export class RegionState {

@@ -10,6 +10,7 @@ import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
 import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
+import { deviceFault } from './device-fault'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 /** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
@@ -92,6 +93,9 @@ const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', wh
 
 /** handle_mm_fault() for one address: returns the signal delivered, if any. */
 export function handleFault(sim: Simulation, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
+  // Anonymous memory, device-private entries and p2pmem take their own paths (ops/device-fault.ts).
+  const device = deviceFault(sim, vma, addr, write, size, notes)
+  if (device) return device.signal
   const existing = sim.lookup(vma, addr)
   if (existing) {
     if (!write || existing.write) {
@@ -339,6 +343,7 @@ const SIZE_OVER_ALIGN: Record<'4KiB' | '2MiB' | '1GiB', string> = { '4KiB': 'fau
 function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, level: Level): Attempt {
   const region = vma.device!
   if (region.def.type !== 'devdax') return sigbus(`${region.type} mappings are not modelled yet`)
+  if (!region.alive) return sigbus('check_vma: !dax_alive (the device is unbound)')
   const align = alignBytes(region.def.align)
   const size = sim.arch.levelSize(level)
   if (align > size) return sigbus(`align ${align} > ${level.toUpperCase()} size`)

@@ -161,7 +161,7 @@ export function migrate(sim: Simulation, task: Task, args: StepArgs<'migrate'>, 
   // dmirror_migrate_*(): vma_lookup() for every address; a range the VMA does not cover is -EINVAL.
   if (first + args.pages * page > vma.end) throw new SimError('EINVAL', `pages: ${args.pages} pages from offset ${args.offset} run past the end of mapping '${args.map}'`)
   // migrate_vma_setup(): DAX VMAs and VM_SPECIAL (VM_MIXEDMAP p2pmem, device DAX) are -EINVAL.
-  if (vma.file || vma.device) throw new SimError('EINVAL', `migrate_vma_setup: mapping '${args.map}' is ${vma.file ? 'a DAX file (vma_is_dax)' : `${vma.device!.type} memory (VM_MIXEDMAP / vma_is_dax)`}, only anonymous memory migrates`)
+  if (vma.file || vma.device) throw new SimError('EINVAL', `map: migrate_vma_setup: mapping '${args.map}' is ${vma.file ? 'a DAX file (vma_is_dax)' : `${vma.device!.type} memory (VM_MIXEDMAP / vma_is_dax)`}, only anonymous memory migrates`)
   const device = driverDevice(sim, args.device, 'device')
   sim.work.require(args.pages, `migrate of ${args.pages} pages`)
   let migrated = 0

@@ -32,8 +32,11 @@ export const STEP_ARGS = {
       length: sizeSchema,
       shared: z.boolean().default(true),
       sync: z.boolean().default(false),
+      /** Anonymous mappings only: MADV_HUGEPAGE, so aligned PMD ranges fault as THPs. */
+      thp: z.boolean().optional(),
     })
-    .refine((a) => (a.file === undefined) !== (a.device === undefined), { message: 'give exactly one of file or device' }),
+    .refine((a) => a.file === undefined || a.device === undefined, { message: 'give at most one of file or device (neither: anonymous memory)' })
+    .refine((a) => !a.thp || (a.file === undefined && a.device === undefined), { message: 'thp applies to anonymous mappings only (no file or device)', path: ['thp'] }),
   access: args({ map: id, offset, write: z.boolean().default(false), size: z.enum(FAULT_SIZES).default('auto') }),
   gup: args({
     id,
@@ -57,6 +60,20 @@ export const STEP_ARGS = {
   umount: args({ mount: z.string().min(1) }),
   mlock: args({ map: id }),
   memory_failure: args({ region: z.string().min(1), offset }),
+  /** migrate_vma_*() through a device driver (test_hmm's HMM_DMIRROR_MIGRATE_TO_DEV / _TO_SYS). */
+  migrate: args({
+    map: id,
+    offset,
+    pages: z.number().int().min(1).default(1),
+    to: z.enum(['device', 'ram'], { error: "expected 'device' or 'ram'" }),
+    device: z.string().min(1).optional(),
+  }),
+  /** A device reading or writing the process's memory through hmm_range_fault() (HMM_DMIRROR_READ/WRITE). */
+  mirror: args({ device: z.string().min(1), map: id, offset, pages: z.number().int().min(1).default(1), write: z.boolean().default(false) }),
+  /** hmm_range_fault() without faulting: the per-page flags test_hmm's HMM_DMIRROR_SNAPSHOT reports. */
+  snapshot: args({ device: z.string().min(1), map: id, offset, pages: z.number().int().min(1).default(1) }),
+  /** Tearing a device down: evict (device memory), unmap (device DAX), then memunmap_pages(). */
+  unbind: args({ region: z.string().min(1) }),
   kill: args({ target: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only'), signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL') }),
   probe: args({
       label: z.string().optional(),

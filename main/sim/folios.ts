@@ -3,6 +3,7 @@
  * record. Every change goes through here so it is traced and checked.
  */
 import { cause, causeText, derive, type CauseId } from './causes'
+import type { ViolationKind } from './result'
 import { EventKind } from './events'
 import type { KernelModel } from './kernel-model'
 import type { Pgmap, RegionState } from './memory'
@@ -13,12 +14,7 @@ export const GUP_PIN_COUNTING_BIAS = 1024
 
 /** Causes this file writes, interned once. */
 const C = {
-  putDevmapSuffix: cause(' (put_devmap_managed_folio_refs)'),
-  putDevmapWake: cause('put_devmap_managed_folio_refs: wake_up_var(&folio->_refcount) at 1'),
-  freeWake: cause('free_zone_device_folio: wake_up_var(&folio->page)'),
-  setCount: cause('free_zone_device_folio: folio_set_count(folio, 1)'),
-  p2pdmaFree: cause('p2pdma_page_free: percpu_ref_put'),
-  putDevPagemap: cause('free_zone_device_folio: put_dev_pagemap'),
+  pgmapDone: cause('dev_pagemap_percpu_release: complete(&pgmap->done)'),
   free: Object.fromEntries(['FS_DAX', 'GENERIC', 'PRIVATE', 'COHERENT', 'PCI_P2PDMA', 'ram'].map((t) => [t, cause(`free_zone_device_folio (${t})`)])) as Record<string, CauseId>,
 }
 
@@ -162,51 +158,39 @@ export class FolioTable {
   }
 
   /**
-   * folio_put_refs() as the release modelled does it. Legacy FS DAX puts are intercepted by
-   * put_devmap_managed_folio_refs() (mm/memremap.c __put_devmap_managed_folio_refs, <= 6.14): the
-   * count drops and 2 -> 1 wakes waiters on &page->_refcount; nothing is freed. Otherwise 1 -> 0 calls
-   * free_zone_device_folio().
+   * folio_put_refs() as the release modelled does it: a type may intercept the put first (legacy FS
+   * DAX, memtypes/fsdax.ts); otherwise 1 -> 0 calls free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (!this.kernel.on('fsdax-refcount') && this.region(f).pgmap?.type === 'FS_DAX') {
-      this.ref(f, -refs, derive(cause, C.putDevmapSuffix))
-      if (this.refcount[f]! === 1) this.trace.wake(this.head[f]!, C.putDevmapWake)
-      else if (this.refcount[f]! === 0) {
-        this.trace.violation('refcount_underflow', `legacy FS DAX page ${hex(this.head[f]!)} dropped its idle reference (idle is 1 before 6.15)`, this.head[f]!)
-      }
-      return
-    }
+    if (this.region(f).memtype.interceptPut?.(this, f, refs, cause)) return
     this.ref(f, -refs, cause)
     if (this.refcount[f]! === 0) this.freeZoneDeviceFolio(f)
   }
 
-  /** mm/memremap.c free_zone_device_folio() of the release modelled (docs/kernel-model.md). */
+  /**
+   * mm/memremap.c free_zone_device_folio(): the common part here (the checks the lab adds), then the
+   * switch on pgmap->type, which lives in each memory-type module's free() (memtypes/).
+   */
   private freeZoneDeviceFolio(f: Folio): void {
-    const type = this.region(f).pgmap?.type
-    this.trace.emit(EventKind.FOLIO_FREE, this.head[f]!, 0, 0, C.free[type ?? 'ram'])
+    const region = this.region(f)
+    this.trace.emit(EventKind.FOLIO_FREE, this.head[f]!, 0, 0, C.free[region.pgmap?.type ?? 'ram'])
     if (this.mapcount[f]! > 0) this.trace.violation('freed_while_mapped', `folio ${hex(this.head[f]!)} freed with mapcount ${this.mapcount[f]!}`, this.head[f]!)
     if (this.pincount[f]! > 0) this.trace.violation('freed_while_pinned', `folio ${hex(this.head[f]!)} freed with pincount ${this.pincount[f]!}`, this.head[f]!)
-    const pgmap = this.region(f).pgmap
-    switch (type) {
-      case 'FS_DAX':
-        // 6.15+: wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
-        this.trace.wake(this.head[f]!, C.freeWake)
-        break
-      case 'GENERIC':
-        this.ref(f, 1, C.setCount)
-        break
-      case 'PCI_P2PDMA':
-        // 6.14 reset the count to 1 after page_free; 6.15+ leaves it at 0 (p2pdma_page_free only).
-        if (!this.kernel.on('p2pdma-refcount-init')) this.ref(f, 1, C.setCount)
-        if (pgmap) this.pgmapRef(pgmap, -1, C.p2pdmaFree)
-        break
-      case 'PRIVATE':
-      case 'COHERENT':
-        if (pgmap) this.pgmapRef(pgmap, -1, C.putDevPagemap)
-        break
-      case undefined:
-        break
-    }
+    region.memtype.free(this, f)
+  }
+
+  /** Is patch switch `name` on in the kernel modelled (for the memory-type modules)? */
+  kernelOn(name: string): boolean {
+    return this.kernel.on(name)
+  }
+
+  /** wake_up_var() on a folio head (the memory-type modules' free and put paths). */
+  wake(head: number, cause: CauseId): void {
+    this.trace.wake(head, cause)
+  }
+
+  violation(kind: ViolationKind, message: string, pfn: number): void {
+    this.trace.violation(kind, message, pfn)
   }
 
   pgmapRef(pgmap: Pgmap, delta: number, cause: CauseId): void {
@@ -214,6 +198,9 @@ export class FolioTable {
     pgmap.refs += delta
     const index = this.regions.findIndex((r) => r.pgmap === pgmap)
     this.trace.emit(EventKind.PGMAP_REFS, index, before, pgmap.refs, derive(cause, pgmap.causeSuffix))
+    // dev_pagemap_percpu_release(): the last reference of a killed pgmap completes pgmap->done, which
+    // memunmap_pages() waits for; the waiter sleeps on the region's first pfn (ops/unbind.ts).
+    if (pgmap.dying && pgmap.refs === 0) this.trace.wake(this.regions[index]!.basePfn, C.pgmapDone)
   }
 
   /** dax_folio_init(): prep_compound_page(order) on the head of an idle FS DAX range (6.15+). */

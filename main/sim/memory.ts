@@ -5,17 +5,10 @@
 import type { Region } from '../formats/profile'
 import { cause, type CauseId } from './causes'
 import type { KernelModel } from './kernel-model'
+import { memoryType, type MemoryType } from './memtypes/index'
+import { PagePool } from './memtypes/pool'
 
 export type PgmapType = 'FS_DAX' | 'GENERIC' | 'PRIVATE' | 'COHERENT' | 'PCI_P2PDMA'
-
-export const PGMAP_TYPE_OF: Readonly<Record<Region['type'], PgmapType | undefined>> = {
-  fsdax: 'FS_DAX',
-  devdax: 'GENERIC',
-  'device-private': 'PRIVATE',
-  'device-coherent': 'COHERENT',
-  p2pdma: 'PCI_P2PDMA',
-  'system-ram': undefined,
-}
 
 export interface Pgmap {
   readonly name: string
@@ -25,6 +18,8 @@ export interface Pgmap {
   readonly vmemmapShift: number
   /** ` [name]`, the suffix of every pgmap-ref event's cause (interned once per pgmap). */
   readonly causeSuffix: CauseId
+  /** percpu_ref_kill() was called (memunmap_pages()): reaching 0 completes pgmap->done. */
+  dying?: boolean
 }
 
 export class RegionState {
@@ -36,6 +31,12 @@ export class RegionState {
   readonly staticPages: number
   /** Heads of FS DAX folios built on demand by dax_folio_init() (6.15+), head pfn -> order. */
   readonly dynamicHeads = new Map<number, number>()
+  /** The memory-type module answering this region's per-type questions (memtypes/). */
+  readonly memtype: MemoryType
+  /** The driver's free pages (device-private/coherent, p2pmem), when the type hands pages out. */
+  readonly pool: PagePool | undefined
+  /** False once `unbind` tore the device down (memunmap_pages()). */
+  alive = true
 
   constructor(
     readonly def: Region,
@@ -44,7 +45,9 @@ export class RegionState {
     pageSize: number,
   ) {
     this.name = def.name
-    const type = PGMAP_TYPE_OF[def.type]
+    this.memtype = memoryType(def.type)
+    this.pool = this.memtype.pooled ? new PagePool(basePfn, nrPages) : undefined
+    const type = this.memtype.pgmapType
     // drivers/dax/device.c (Joao Martins, compound devmaps): vmemmap_shift = order_base_2(align >> PAGE_SHIFT)
     // when align > PAGE_SIZE; FS DAX (pmem fsdax) and the others use 0.
     this.staticOrder = def.type === 'devdax' ? Math.log2(alignBytes(def.align) / pageSize) : 0
@@ -52,7 +55,7 @@ export class RegionState {
     if (type) {
       // mm/memremap.c pagemap_range(): percpu_ref_init gives one base ref; every type but
       // PRIVATE/COHERENT takes one more per folio (pfn_len >> vmemmap_shift).
-      const perFolio = type === 'PRIVATE' || type === 'COHERENT' ? 0 : nrPages / 2 ** this.staticOrder
+      const perFolio = this.memtype.pgmapRefPerFolio ? nrPages / 2 ** this.staticOrder : 0
       this.pgmap = { name: def.name, type, refs: 1 + perFolio, vmemmapShift: this.staticOrder, causeSuffix: cause(` [${def.name}]`) }
     }
   }
@@ -95,19 +98,7 @@ export class RegionState {
    * free_zone_device_folio() (mm/memremap.c) of the release modelled.
    */
   idleRefcount(kernel: KernelModel): number {
-    switch (this.pgmap?.type) {
-      case 'FS_DAX':
-        return kernel.on('fsdax-refcount') ? 0 : 1
-      case 'GENERIC':
-        return 1 // unchanged by the series: device-dax pages keep their init reference
-      case 'PCI_P2PDMA':
-        return kernel.on('p2pdma-refcount-init') ? 0 : 1 // "mm/mm_init: Move p2pdma page refcount initialisation to p2pdma"
-      case 'PRIVATE':
-      case 'COHERENT':
-        return 0 // free, owned by the driver until zone_device_page_init()
-      case undefined:
-        return 0
-    }
+    return this.memtype.idleRefcount(kernel)
   }
 }
 

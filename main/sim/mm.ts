@@ -7,8 +7,12 @@ import type { Level } from '../../arch/api'
 import type { DaxFile } from './daxfs'
 import type { RegionState } from './memory'
 
-/** What a leaf points at: a DAX page (FS DAX or device DAX), the shared zero page, or an anon COW copy. */
-export type LeafKind = 'dax' | 'zero' | 'anon'
+/**
+ * What a leaf points at: a DAX page (FS DAX or device DAX), the shared zero page, an anonymous page of
+ * system RAM (a COW copy or anonymous memory), a present device page mapped with a reference
+ * (device-coherent, p2pmem), or a non-present device-private swap entry (migrate_vma_*).
+ */
+export type LeafKind = 'dax' | 'zero' | 'anon' | 'device' | 'device-private'
 
 export interface Leaf {
   readonly level: Level
@@ -40,6 +44,8 @@ export interface Vma {
   anonVma: boolean
   /** VM_MIXEDMAP: fuse_dax_mmap() sets it (ext4/xfs DAX dropped it in v4.17), and fork copies such VMAs. */
   readonly mixedmap: boolean
+  /** Anonymous mappings: MADV_HUGEPAGE (the `thp` hint), so do_huge_pmd_anonymous_page() may map a PMD. */
+  thp?: boolean
   /**
    * Leaves by level, keyed by their table index minus `tableBase` (the index of vm_start at that level),
    * so keys stay small integers (V8 small ints) instead of doubles near 2^35.

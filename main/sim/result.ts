@@ -42,7 +42,18 @@ export interface StepResult {
   probe?: ProbeResult
   /** Fault sizes tried and what happened (e.g. `pmd: fallback (PMD crosses EOF)`, `pte: mapped`). */
   notes?: string[]
+  /** migrate / mirror / snapshot: pages copied, as test_hmm's hmm_dmirror_cmd.cpages reports it. */
+  cpages?: number
+  /** mirror: device page faults seen (hmm_dmirror_cmd.faults). */
+  faults?: number
+  /** snapshot: one HMM_DMIRROR_PROT_* byte per page (lib/test_hmm_uapi.h). */
+  snapshot?: number[]
+  /** migrate / mirror / snapshot: where each page of the range resides afterwards (`ram`, a region name, `none`). */
+  resides?: string[]
 }
+
+/** Fields an operation may add to its step result (the suites' assertions). */
+export type StepExtras = Pick<StepResult, 'cpages' | 'faults' | 'snapshot' | 'resides'>
 
 export interface FolioResult {
   readonly pfn: string

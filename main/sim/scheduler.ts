@@ -180,6 +180,7 @@ export class Scheduler {
     }
     result.status = outcome.status
     if (after !== undefined) result.completed_after = after
+    if (outcome.extra) Object.assign(result, outcome.extra)
     if (outcome.status === 'error') {
       result.error = outcome.error
       result.message = outcome.message

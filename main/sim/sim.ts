@@ -16,6 +16,7 @@ import type { KernelModel } from './kernel-model'
 import { layoutRegions, type RegionState } from './memory'
 import { alignDown, Task, type Leaf, type LeafKind, type Vma } from './mm'
 import { Trace } from './trace'
+import { zapDeviceLeaf } from './ops/device-leaf'
 
 /** One page a GUP call took a reference on, released page by page as unpin_user_pages()/put_page() do. */
 export interface GupRecord {
@@ -141,6 +142,13 @@ export class Simulation {
     return this.nextAnonPfn++
   }
 
+  /** n contiguous RAM pfns aligned to n: a THP's pages. */
+  anonPages(n: number): number {
+    const pfn = Math.ceil(this.nextAnonPfn / n) * n
+    this.nextAnonPfn = pfn + n
+    return pfn
+  }
+
   /** Leaf mapping addr in vma (it carries its level and table index), or undefined. Allocates nothing. */
   lookup(vma: Vma, addr: number): Leaf | undefined {
     const t = vma.tables
@@ -224,7 +232,7 @@ export class Simulation {
       const folio = this.folios.folio(leaf.pfn)
       this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))
       this.folios.put(folio, 1, derive(cause, C.tlbPut))
-    }
+    } else if (leaf.kind === 'device' || leaf.kind === 'device-private') zapDeviceLeaf(this, leaf, cause)
   }
 
   /**

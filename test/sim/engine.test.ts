@@ -88,16 +88,16 @@ steps:
   it('refuses a device-dax align the arch cannot map', () => {
     expect(() => runBuiltin('devdax-pmd-fault', '6.17', { arch: 'arm64', variant: '64K' })).toThrow(/dax_align_valid/)
   })
-  it('stops with a clear error on memory types not modelled yet', () => {
+  it('refuses to mmap device-private memory with one error naming the field (it is reached by migration)', () => {
     const text = `name: p
-description: p2p
+description: hmm
 profile:
   arch: x86
-  regions: [{name: p2p0, type: p2pdma, size: 1GiB}]
+  regions: [{name: dev0, type: device-private, size: 1GiB}]
 steps:
-  - mmap: {id: m, device: p2p0, length: 4KiB}
+  - mmap: {id: m, device: dev0, length: 4KiB}
 `
-    expect(() => runYaml(text, '6.17')).toThrow(/only fsdax files and devdax devices are modelled/)
+    expect(runYaml(text, '6.17').result.steps[0]).toMatchObject({ status: 'error', error: 'ENODEV', message: expect.stringMatching(/^device: region 'dev0' is device-private memory/) })
   })
   it('undoes a GUP that faults past EOF: references and pgmap refs go back', () => {
     const text = `name: g

@@ -10,6 +10,7 @@ import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
 import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
+import { deviceFault } from './device-fault'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 /** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
@@ -92,6 +93,9 @@ const sigbus = (why: string): Attempt => ({ kind: 'signal', signal: 'SIGBUS', wh
 
 /** handle_mm_fault() for one address: returns the signal delivered, if any. */
 export function handleFault(sim: Simulation, vma: Vma, addr: number, write: boolean, size: FaultSize, notes: string[]): string | undefined {
+  // Anonymous memory, device-private entries and p2pmem take their own paths (ops/device-fault.ts).
+  const device = deviceFault(sim, vma, addr, write, size, notes)
+  if (device) return device.signal
   const existing = sim.lookup(vma, addr)
   if (existing) {
     if (!write || existing.write) {
@@ -318,7 +322,8 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
   // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
   const writable = write || !fsdax
-  if (!sim.kernel.on(fsdax ? 'fsdax-refcount' : 'devdax-refcount')) {
+  // Whether the mapping takes a reference is the memory type's answer (memtypes/fsdax.ts, devdax.ts).
+  if (!(fsdax ? vma.file!.fs.region : vma.device!).memtype.mappingTakesReference(sim.kernel)) {
     sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }
@@ -338,6 +343,7 @@ const SIZE_OVER_ALIGN: Record<'4KiB' | '2MiB' | '1GiB', string> = { '4KiB': 'fau
 function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, level: Level): Attempt {
   const region = vma.device!
   if (region.def.type !== 'devdax') return sigbus(`${region.type} mappings are not modelled yet`)
+  if (!region.alive) return sigbus('check_vma: !dax_alive (the device is unbound)')
   const align = alignBytes(region.def.align)
   const size = sim.arch.levelSize(level)
   if (align > size) return sigbus(`align ${align} > ${level.toUpperCase()} size`)

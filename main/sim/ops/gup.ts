@@ -10,6 +10,7 @@ import type { Pgmap } from '../memory'
 import type { Task } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
+import { deviceFastBail, deviceSlowGup } from './device-gup'
 import type { OpOutcome } from './outcome'
 
 /** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
@@ -78,7 +79,8 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
         else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
-        else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
+        else if (leaf.kind === 'device') bail = deviceFastBail(sim, leaf, args)
+        else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : leaf.kind === 'anon' ? (vma.file ? 'anon COW page' : 'anonymous system RAM page (not tracked)') : 'device-private entry (not present)'
         else if (legacy && args.longterm) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
         else if (!legacy && leaf.special) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
         if (bail) {
@@ -87,7 +89,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         } else {
           const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
           const pgmap = sim.folios.region(folio).pgmap
-          if (legacy && !fastPgmap && pgmap) {
+          if (legacy && !fastPgmap && pgmap && leaf!.kind === 'dax') {
             fastPgmap = pgmap
             sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
           }
@@ -98,19 +100,21 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       }
       // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
       let hit = sim.lookup(vma, addr)
-      if (!hit || (args.write && !hit.write)) {
+      // A device-private entry is not present: follow_page fails and faultin_page() -> do_swap_page().
+      if (!hit || (args.write && !hit.write) || hit.kind === 'device-private') {
         const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
         hit = sim.lookup(vma, addr)
         if (signal || !hit) throw new SimError('EFAULT', `fault at page ${i} of gup '${args.id}' delivered ${signal ?? 'nothing'}`)
       }
       const leaf = hit
-      if (leaf.kind !== 'dax') {
+      if (leaf.kind === 'device' && deviceSlowGup(sim, leaf, args, notes, i) === 'migrated') continue
+      if (leaf.kind !== 'dax' && leaf.kind !== 'device') {
         notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
         continue
       }
       const folio = sim.folios.folio(sim.pfnAt(hit, addr))
       const pgmap = sim.folios.region(folio).pgmap
-      if (legacy && !slowPgmap && pgmap) {
+      if (legacy && !slowPgmap && pgmap && leaf.kind === 'dax') {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
         slowPgmap = pgmap
         sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)

@@ -8,6 +8,9 @@ import { memoryFailure } from './memory-failure'
 import type { OpOutcome } from './outcome'
 import { access, exit, fork, mlock, mmap, munmap } from './process'
 import { probe } from './probe'
+import { migrate } from './migrate'
+import { mirror, snapshot } from './hmm'
+import { unbind } from './unbind'
 
 export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]): OpOutcome {
   switch (step.op) {
@@ -45,6 +48,14 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
       return memoryFailure(sim, task, step.args, notes)
     case 'probe':
       return probe(sim, task, step.args)
+    case 'migrate':
+      return migrate(sim, task, step.args, notes)
+    case 'mirror':
+      return mirror(sim, task, step.args, notes)
+    case 'snapshot':
+      return snapshot(sim, task, step.args)
+    case 'unbind':
+      return unbind(sim, step.args, notes)
     case 'kill':
       throw new Error('kill is handled by the scheduler')
   }

@@ -35,8 +35,9 @@ const C = {
 export function memoryFailure(sim: Simulation, current: Task, args: StepArgs<'memory_failure'>, notes: string[]): OpOutcome {
   const region = sim.region(args.region)
   const pgmap = region.pgmap
-  if (!pgmap) throw new SimError('ENXIO', `region '${region.name}' is system RAM; only ZONE_DEVICE failures are modelled`)
-  if (region.type !== 'fsdax' && region.type !== 'devdax') {
+  // The path is the memory type's (memtypes/*.ts memoryFailure).
+  if (region.memtype.memoryFailure === 'not-zone-device' || !pgmap) throw new SimError('ENXIO', `region '${region.name}' is system RAM; only ZONE_DEVICE failures are modelled`)
+  if (region.memtype.memoryFailure === 'ebusy') {
     throw new SimError('EBUSY', `mf_generic_kill_procs: dax_lock_folio() fails for ${region.type} pages (no DAX mapping)`)
   }
   const pfn = region.basePfn + Math.floor(args.offset / sim.arch.pageSize)

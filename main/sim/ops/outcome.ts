@@ -1,9 +1,9 @@
 /** What an operation reports back to the scheduler. */
-import type { ProbeResult } from '../result'
+import type { ProbeResult, StepExtras } from '../result'
 
 export type OpOutcome =
-  | { readonly status: 'ok'; readonly signal?: string; readonly probe?: ProbeResult; readonly message?: string }
-  | { readonly status: 'error'; readonly error: string; readonly message: string }
+  | { readonly status: 'ok'; readonly signal?: string; readonly probe?: ProbeResult; readonly message?: string; readonly extra?: StepExtras }
+  | { readonly status: 'error'; readonly error: string; readonly message: string; readonly extra?: StepExtras }
   | {
       readonly status: 'blocked'
       /** Folio head whose wake_up_var() makes the task re-check (and resume if the condition holds). */

@@ -22,10 +22,10 @@ export function probe(sim: Simulation, task: Task, args: StepArgs<'probe'>): OpO
       entry = hit.raw
       level = hit.level
       pfn = sim.pfnAt(hit, addr)
-      if (hit.kind !== 'dax') return { status: 'ok', probe: emptyProbe(args.label, target, pfn, entry, level) }
+      if (hit.kind === 'zero' || hit.kind === 'anon') return { status: 'ok', probe: emptyProbe(args.label, target, pfn, entry, level) }
     } else if (vma.file) {
       pfn = vma.file.blockAt(vma.pgoff + Math.floor(args.offset / page))
-    } else if (vma.device) {
+    } else if (vma.device?.type === 'devdax') {
       pfn = vma.device.basePfn + vma.pgoff + Math.floor(args.offset / page)
     }
   } else if (args.file !== undefined) {

@@ -9,6 +9,9 @@ import { handleFault } from './fault'
 import { dropFileRef } from './layout'
 import { andThen, OK, type OpOutcome } from './outcome'
 import { cause } from '../causes'
+import { mmapAnon } from './anon'
+import { forkDeviceLeaf, isDeviceLeaf } from './device-leaf'
+import { mmapP2pmem } from './p2pdma'
 
 /** Causes this file writes, interned once. */
 const C = {
@@ -40,11 +43,19 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     file.mappings += 1
     return OK
   }
-  const region = sim.region(args.device!)
+  if (args.device === undefined) return mmapAnon(sim, task, args, notes)
+  const region = sim.region(args.device)
   const def = region.def
-  if (def.type !== 'devdax') {
-    throw new ModelError(`step maps region '${region.name}' of type ${def.type}: only fsdax files and devdax devices are modelled so far`)
+  if (def.type === 'p2pdma') return mmapP2pmem(sim, task, region, args, notes)
+  if (def.type === 'device-private' || def.type === 'device-coherent') {
+    // Device memory is reached by migrating anonymous memory to it (migrate), not by mapping the device.
+    throw new SimError('ENODEV', `device: region '${region.name}' is ${def.type} memory, which has no mmap; map anonymous memory and migrate it`)
   }
+  if (def.type !== 'devdax') {
+    throw new ModelError(`step maps region '${region.name}' of type ${def.type}: system RAM is reached through anonymous mappings (no file or device)`)
+  }
+  // check_vma(): !dax_alive(dev_dax) -> -ENXIO once the instance is unbound.
+  if (!region.alive) throw new SimError('ENXIO', `check_vma: device-dax '${region.name}' is unbound`)
   const align = alignBytes(def.align)
   // drivers/dax/device.c check_vma(): private mappings and VMAs not aligned to dev_dax->align are refused.
   if (!args.shared) throw new SimError('EINVAL', 'check_vma: device-dax mappings must be MAP_SHARED')
@@ -58,7 +69,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   return OK
 }
 
-function newVma(sim: Simulation, id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
+export function newVma(sim: Simulation, id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
   const base = (size: number | undefined) => (size === undefined ? 0 : Math.floor(start / size))
   const tableBase = { pte: base(sim.arch.pageSize), pmd: base(sim.arch.pmdSize), pud: base(sim.arch.pudSize) }
   return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), tableBase, ptesPerPmd: new Map(), ...backing }
@@ -92,6 +103,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
   for (const vma of parent.vmas.values()) {
     const copy = newVma(sim, vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device }, vma.mixedmap)
     copy.anonVma = vma.anonVma
+    copy.thp = vma.thp
     child.vmas.set(vma.id, copy)
     if (vma.file) vma.file.mappings += 1
     if (!vma.anonVma && !vma.mixedmap) {
@@ -100,11 +112,11 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
     }
     for (const level of ['pte', 'pmd', 'pud'] as const) {
       for (const leaf of vma.tables[level].values()) {
-        if (leaf.kind === 'anon') {
-          // COW: both sides lose write access.
+        if (leaf.kind === 'anon' && !vma.shared) {
+          // COW: both sides lose write access (a shared anonymous mapping is shmem: no COW).
           leaf.write = false
           leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
-        }
+        } else if (isDeviceLeaf(leaf)) forkDeviceLeaf(sim, vma, leaf)
         sim.setLeaf(copy, { ...leaf })
         if (leaf.kind === 'dax' && leaf.counted) {
           const folio = sim.folios.folio(leaf.pfn)

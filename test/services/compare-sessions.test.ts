@@ -9,6 +9,7 @@ import { MAX_ARCHIVE_BASE64_CHARS } from '../../main/contract/sessions'
 import { createLabService, type LabService } from '../../main/services/lab-service'
 import { archiveFileName } from '../../main/services/sessions'
 import { compareRuns } from '../../main/sim/compare'
+import { probeScenario } from '../fakes/scenarios'
 
 let dir: string
 let service: LabService
@@ -32,11 +33,6 @@ async function rejection(p: Promise<unknown>): Promise<LabError> {
   return err as LabError
 }
 
-function probes(n: number): string {
-  const steps = ['  - create: {file: /mnt/pmem0/a, length: 1MiB}', '  - mmap: {id: m, file: /mnt/pmem0/a, length: 1MiB}']
-  for (let i = 0; i < n; i++) steps.push(`  - probe: {map: m, offset: ${(i % 256) * 4096}}`)
-  return `name: long\ndescription: many steps\nprofile: x86-pmem-fsdax\nsteps:\n${steps.join('\n')}\n`
-}
 
 describe('compareRuns', () => {
   it('pages the same per-step comparison as daxlab compare and names the same first divergence', async () => {
@@ -57,8 +53,8 @@ describe('compareRuns', () => {
   })
 
   it('numbers a later page by step and finds the divergences around a step', async () => {
-    const a = (await service.runScenario({ scenario: 'long', source: probes(600), kernel: '6.14' })).runId
-    const b = (await service.runScenario({ scenario: 'long', source: probes(600), kernel: '6.17' })).runId
+    const a = (await service.runScenario({ scenario: 'long', source: probeScenario(600), kernel: '6.14' })).runId
+    const b = (await service.runScenario({ scenario: 'long', source: probeScenario(600), kernel: '6.17' })).runId
     const whole = compareRuns([(await service.getRun({ id: a }))!.result, (await service.getRun({ id: b }))!.result])
     const page = await service.compareRuns({ ids: [a, b], offset: 300, limit: 5, from: 300 })
     expect(page.steps.map((s) => s.index)).toEqual([300, 301, 302, 303, 304])

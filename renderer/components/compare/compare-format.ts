@@ -11,12 +11,18 @@ export interface ValuePart {
   readonly differs: boolean
 }
 
+/**
+ * The parts of one run's cell. A differing field this run does not have (another run waited, this one
+ * did not) is shown as absent, so the difference is marked on every side.
+ */
 export function valueParts(values: Readonly<Record<string, string>>, differs: readonly string[]): ValuePart[] {
   const known = new Set<string>(ORDER)
-  const fields = [...ORDER.filter((f) => f in values), ...Object.keys(values).filter((f) => !known.has(f))]
+  const shown = (f: string) => f in values || differs.includes(f)
+  const fields = [...ORDER.filter(shown), ...[...Object.keys(values), ...differs].filter((f, i, all) => !known.has(f) && all.indexOf(f) === i)]
   return fields.map((field) => {
-    const value = values[field]!
-    const text = field === 'status' ? value : field === 'waited' ? 'waited' : `${SHORT[field] ?? field} ${value}`
+    const value = values[field]
+    const name = SHORT[field] ?? field
+    const text = value === undefined ? (field === 'waited' ? 'no wait' : `no ${name}`) : field === 'status' ? value : field === 'waited' ? 'waited' : `${name} ${value}`
     return { field, text, differs: differs.includes(field) }
   })
 }

@@ -12,6 +12,7 @@ import type { FolioSeries, LabErrorData, LabRequest, RunProgress } from '../../m
 import type { ComparePage } from '../../main/contract/compare'
 import type { StepComparison } from '../../main/sim/compare'
 import { getLabApi, labErrorOf } from '../api'
+import { whilePolling } from './job-poll'
 import { fetchMissingPages } from './page-fetch'
 import { CHART_POINTS } from './run-view'
 
@@ -162,26 +163,17 @@ export const useCompareStore = defineStore('compare', () => {
       for (const [i, leg] of request.legs.entries()) {
         const jobId = `cmp-${Date.now().toString(36)}-${++jobCounter}`
         launching.value = { leg: i, legs: request.legs.length, progress: { jobId, state: 'running', done: 0, total: 0 } }
-        const timer = setInterval(() => {
-          api.runProgress({ jobId }).then(
-            (p) => {
-              if (launching.value?.progress.jobId === jobId && p.state !== 'unknown') launching.value = { ...launching.value, progress: p }
-            },
-            () => undefined,
-          )
-        }, pollMs)
-        try {
-          const run: LabRequest<'runScenario'> = {
-            scenario: request.scenario,
-            kernel: leg.kernel,
-            jobId,
-            ...(leg.arch ? { arch: leg.arch } : {}),
-            ...(request.session ? { session: request.session } : {}),
-          }
-          made.push((await api.runScenario(run)).runId)
-        } finally {
-          clearInterval(timer)
+        const run: LabRequest<'runScenario'> = {
+          scenario: request.scenario,
+          kernel: leg.kernel,
+          jobId,
+          ...(leg.arch ? { arch: leg.arch } : {}),
+          ...(request.session ? { session: request.session } : {}),
         }
+        const onProgress = (p: RunProgress) => {
+          if (launching.value?.progress.jobId === jobId) launching.value = { ...launching.value, progress: p }
+        }
+        made.push((await whilePolling(api, jobId, pollMs, onProgress, () => api.runScenario(run))).runId)
       }
     } catch (err) {
       error.value = labErrorOf(err)

@@ -30,11 +30,15 @@ const CANCEL_POLL_MS = 50
 
 const invalid = (field: string, message: string) => new LabError({ code: 'invalid_request', field, message })
 
-/** Two workers where the worker bundle exists (`daxlab serve`, the built CLI), else one in-process. */
-function defaultJobs(): number {
+/**
+ * Worker threads for a sweep: as asked (default 2) where the worker bundle is built (`daxlab serve`,
+ * the built CLI); where it is not (a test host, a dev build), one, in this process, which still yields
+ * between runs so progress and cancel are answered.
+ */
+function jobsFor(requested: number | undefined): number {
   try {
     workerFile()
-    return 2
+    return requested ?? 2
   } catch {
     return 1
   }
@@ -130,7 +134,7 @@ export function createSessionsService(store: TraceStore, jobs: JobTable) {
           sessions,
           session: name,
           work,
-          jobs: request.jobs ?? defaultJobs(),
+          jobs: jobsFor(request.jobs),
           signal: controller.signal,
           onProgress: (p) => {
             job.done = p.done + p.failed

@@ -7,6 +7,8 @@
 import { z } from 'zod'
 import { EVENT_KIND_NAMES } from '../sim/events'
 import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Violation } from '../sim/result'
+import { compareSchemas, type CompareResponses } from './compare'
+import { sessionSchemas, type SessionResponses } from './sessions'
 
 export interface RunSummary {
   readonly id: number
@@ -230,12 +232,14 @@ export const requestSchemas = {
   getRunScenario: z.object({ id: z.number().int().min(1), maxChars: z.number().int().min(1).max(MAX_SOURCE_CHARS).optional() }).strict(),
   runProgress: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+  ...compareSchemas,
+  ...sessionSchemas,
 } as const
 
 export type LabMethod = keyof typeof requestSchemas
 export type LabRequest<M extends LabMethod> = z.input<(typeof requestSchemas)[M]>
 
-export interface LabResponses {
+export interface LabResponses extends CompareResponses, SessionResponses {
   listRuns: RunSummary[]
   getRun: RunDetail | null
   listScenarios: LibraryEntry[]

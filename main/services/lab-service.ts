@@ -15,8 +15,10 @@ import { ModelError } from '../sim/errors'
 import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
+import { CompareViews } from './compare'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
 import { RunViews, eventDto } from './run-views'
+import { createSessionsService } from './sessions'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
 const SLICE_STEPS = 2000
@@ -84,6 +86,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
   const store = TraceStore.open(options.dbPath)
   const jobs = new JobTable()
   const views = new RunViews(store)
+  const compare = new CompareViews(store)
   const noRun = (id: number) => new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
   let anonymousJobs = 0
   // The built-in library never changes while the process runs: parse it for the lists once, on first ask.
@@ -205,6 +208,10 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     async cancelRun(request: LabRequest<'cancelRun'>) {
       return jobs.cancel(request.jobId)
     },
+    async compareRuns(request: LabRequest<'compareRuns'>) {
+      return compare.page(request)
+    },
+    ...createSessionsService(store, jobs),
     close() {
       store.close()
     },

@@ -8,6 +8,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { LabErrorData, LabRequest, LibraryEntry, RunProgress, RunSummary } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
+import { whilePolling } from './job-poll'
 import { useRunViewStore } from './run-view'
 
 export const useRunsStore = defineStore('runs', () => {
@@ -70,16 +71,11 @@ export const useRunsStore = defineStore('runs', () => {
     running.value = true
     error.value = undefined
     progress.value = { jobId, state: 'running', done: 0, total: 0 }
-    const timer = setInterval(() => {
-      api.runProgress({ jobId }).then(
-        (p) => {
-          if (progress.value?.jobId === jobId && p.state !== 'unknown') progress.value = p
-        },
-        () => undefined,
-      )
-    }, pollMs)
     try {
-      const { runId } = await api.runScenario({ ...request, jobId })
+      const onProgress = (p: RunProgress) => {
+        if (progress.value?.jobId === jobId) progress.value = p
+      }
+      const { runId } = await whilePolling(api, jobId, pollMs, onProgress, () => api.runScenario({ ...request, jobId }))
       await refresh()
       await select(runId)
       return runId
@@ -87,7 +83,6 @@ export const useRunsStore = defineStore('runs', () => {
       error.value = labErrorOf(err)
       return undefined
     } finally {
-      clearInterval(timer)
       running.value = false
       progress.value = undefined
     }

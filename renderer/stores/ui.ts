@@ -5,12 +5,14 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'scenarios' | 'layout'
+export type ViewId = 'runs' | 'scenarios' | 'layout' | 'compare' | 'sessions'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
   { id: 'scenarios', label: 'Scenarios' },
   { id: 'layout', label: 'Bit layout' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'sessions', label: 'Sessions' },
 ]
 
 export const useUiStore = defineStore('ui', () => {

@@ -177,5 +177,15 @@ export function createFakeLabApi(): FakeLabApi {
       calls.push({ method: 'cancelRun', request })
       return { jobId: request.jobId, state: 'unknown' as const, done: 0, total: 0 }
     },
+    // The compare and sessions methods have no fake data: their tests run on the real services.
+    ...Object.fromEntries(
+      (['compareRuns', 'listSessions', 'getSession', 'runSweep', 'exportSession', 'importSession', 'diffSessions'] as const).map((method) => [
+        method,
+        async (request: unknown) => {
+          calls.push({ method, request })
+          throw Object.assign(new Error(`${method}: not in the fake`), { data: { code: 'failed', message: `${method}: not in the fake` } })
+        },
+      ]),
+    ) as unknown as Pick<LabApi, 'compareRuns' | 'listSessions' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions'>,
   }
 }

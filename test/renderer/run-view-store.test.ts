@@ -4,17 +4,13 @@ import type { LabApi } from '../../main/contract/api'
 import { setLabApi } from '../../renderer/api'
 import { STEPS_PAGE, useRunViewStore } from '../../renderer/stores/run-view'
 import { useRealService } from './real-service'
+import { probeScenario } from '../fakes/scenarios'
 
 const current = useRealService()
 
-function probes(n: number): string {
-  const steps = ['  - create: {file: /mnt/pmem0/a, length: 1MiB}', '  - mmap: {id: m, file: /mnt/pmem0/a, length: 1MiB}']
-  for (let i = 0; i < n; i++) steps.push(`  - probe: {map: m, offset: ${(i % 256) * 4096}}`)
-  return `name: long\ndescription: many steps\nprofile: x86-pmem-fsdax\nsteps:\n${steps.join('\n')}\n`
-}
 
 it('opens a run with its header, the first page of steps and a chart, and pages in the rest on demand', async () => {
-  const { runId } = await current().runScenario({ scenario: 'long', source: probes(700), kernel: '6.17' })
+  const { runId } = await current().runScenario({ scenario: 'long', source: probeScenario(700), kernel: '6.17' })
   const store = useRunViewStore()
   await store.open(runId)
   expect(store.header?.summary.steps).toBe(702)

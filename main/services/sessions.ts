@@ -1,0 +1,209 @@
+/**
+ * The sessions view's backend, on the same store code the CLI uses (docs/sessions.md): the session
+ * list and one session's matrix (SessionStore), a sweep (planMatrix, then executeSweep: the tinypool
+ * workers where their bundle is built, else in this process; either way off the Electron main thread
+ * and off the page), archives (exportSession / openArchive + importArchive through a private temporary
+ * file, so no caller ever names a path), and the session diff (diffSide + diffSessions).
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LabRequest } from '../contract/api'
+import { LabError } from '../contract/envelope'
+import { DIFF_STEPS_LIMIT, SESSION_ITEMS_LIMIT, type ChangedRunView, type ExportedArchive, type ImportedArchive, type SessionDetail, type SessionDiffView, type SweepOutcome } from '../contract/sessions'
+import { diffSessions } from '../diff/session-diff'
+import { builtinScenario, builtinScenarioText, resolveProfile } from '../library/index'
+import { exportSession, importArchive } from '../store/sessions/archive'
+import { ArchiveError, openArchive } from '../store/sessions/archive-format'
+import { diffSide } from '../store/sessions/diff-source'
+import { SessionError, SessionStore, checkSessionName } from '../store/sessions/session-store'
+import type { TraceStore } from '../store/trace-store'
+import { executeSweep, workerFile } from '../sweep/execute'
+import { SweepInputError, planMatrix, type SweepScenario } from '../sweep/matrix'
+import type { JobTable } from './jobs'
+
+/** Written into archives' `lab_version` (the CLI's `--version`). */
+const LAB_VERSION = '0.1.0'
+/** How often a sweep looks at its job's cancel flag. */
+const CANCEL_POLL_MS = 50
+
+const invalid = (field: string, message: string) => new LabError({ code: 'invalid_request', field, message })
+
+/**
+ * Worker threads for a sweep: as asked (default 2) where the worker bundle is built (`daxlab serve`,
+ * the built CLI); where it is not (a test host, a dev build), one, in this process, which still yields
+ * between runs so progress and cancel are answered.
+ */
+function jobsFor(requested: number | undefined): number {
+  try {
+    workerFile()
+    return requested ?? 2
+  } catch {
+    return 1
+  }
+}
+
+function sweepScenarios(names: readonly string[]): SweepScenario[] {
+  return [...new Set(names)].map((name) => {
+    const builtin = builtinScenarioText(name)
+    const scenario = builtinScenario(name)
+    if (!builtin || !scenario) throw new LabError({ code: 'not_found', field: 'scenarios', message: `no built-in scenario '${name}'` })
+    return { name: scenario.name, text: builtin.text, profile: resolveProfile(scenario, builtin.file) }
+  })
+}
+
+/** planMatrix names CLI options in its errors (`--arch: ...`): the same check, named by request field. */
+function planOrField(request: LabRequest<'runSweep'>, scenarios: SweepScenario[]) {
+  try {
+    return planMatrix({ scenarios, kernels: request.kernels, arches: request.arches })
+  } catch (e) {
+    if (!(e instanceof SweepInputError)) throw e
+    const field = e.message.startsWith('--arch') ? 'arches' : e.message.startsWith('--kernel') ? 'kernels' : 'scenarios'
+    throw invalid(field, e.message.replace(/^--[a-z]+: /, ''))
+  }
+}
+
+/** `run 12` (diff-source's label for a stored run) -> 12. */
+function runIdOf(label: string): number | null {
+  const m = /^run (\d+)$/.exec(label)
+  return m ? Number(m[1]) : null
+}
+
+/** The session name as a file name: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
+export function archiveFileName(session: string): string {
+  return `${session.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120)}.daxlab`
+}
+
+/** A private folder for one archive's bytes, removed when `fn` is done. */
+function withTempDir<T>(fn: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'daxlab-archive-'))
+  try {
+    return fn(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export function createSessionsService(store: TraceStore, jobs: JobTable) {
+  const sessions = new SessionStore(store)
+  let anonymous = 0
+  const require = (name: string, field = 'name') => {
+    const info = sessions.get(name)
+    if (!info) throw new LabError({ code: 'not_found', field, message: `no session '${name}'` })
+    return info
+  }
+  return {
+    async listSessions() {
+      return sessions.list()
+    },
+    async getSession(request: LabRequest<'getSession'>): Promise<SessionDetail> {
+      const info = require(request.name)
+      const items = sessions.items(info.name)
+      const runIds = sessions.runsOf(info.name).map((r) => r.id)
+      return {
+        info,
+        combinations: items.slice(0, SESSION_ITEMS_LIMIT).map(({ scenarioHash: _s, profileHash: _p, ...item }) => item),
+        combinationsTotal: items.length,
+        runIds: runIds.slice(0, SESSION_ITEMS_LIMIT),
+      }
+    },
+    async runSweep(request: LabRequest<'runSweep'>): Promise<SweepOutcome> {
+      const name = request.session ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+      if (sessions.get(name)) throw invalid('session', `a session '${name}' already exists: choose another name`)
+      const scenarios = sweepScenarios(request.scenarios)
+      const matrix = planOrField(request, scenarios)
+      const plan = { scenarios: request.scenarios, kernels: request.kernels, arches: request.arches }
+      try {
+        checkSessionName(name)
+        sessions.createSweep(name, plan, matrix.items.length, matrix.hash, matrix.items)
+      } catch (e) {
+        if (e instanceof SessionError) throw invalid('session', e.message)
+        throw e
+      }
+      const job = jobs.start(request.jobId ?? `sweep-${++anonymous}`)
+      const skipped = matrix.items.filter((i) => i.status === 'skipped').length
+      const work = sessions.pending(name)
+      job.total = work.length
+      const controller = new AbortController()
+      const watch = setInterval(() => {
+        if (job.cancelRequested) controller.abort()
+      }, CANCEL_POLL_MS)
+      try {
+        const outcome = await executeSweep({
+          sessions,
+          session: name,
+          work,
+          jobs: jobsFor(request.jobs),
+          signal: controller.signal,
+          onProgress: (p) => {
+            job.done = p.done + p.failed
+          },
+        })
+        job.state = outcome.interrupted ? 'cancelled' : 'done'
+        return { session: name, done: outcome.done, failed: outcome.failed, skipped, cancelled: outcome.interrupted, info: sessions.require(name) }
+      } catch (e) {
+        job.state = 'failed'
+        throw new LabError({ code: 'failed', message: `sweep '${name}': ${(e as Error).message}` })
+      } finally {
+        clearInterval(watch)
+      }
+    },
+    async exportSession(request: LabRequest<'exportSession'>): Promise<ExportedArchive> {
+      const info = require(request.name)
+      return withTempDir((dir) => {
+        const out = exportSession(store, info.name, join(dir, 'session.daxlab'), LAB_VERSION)
+        const data = readFileSync(out.file).toString('base64')
+        return { fileName: archiveFileName(info.name), runs: out.runs, bytes: out.bytes, checksum: out.checksum, data }
+      })
+    },
+    async importSession(request: LabRequest<'importSession'>): Promise<ImportedArchive> {
+      const label = request.fileName ?? 'the archive'
+      return withTempDir((dir) => {
+        const file = join(dir, `${randomBytes(6).toString('hex')}.daxlab`)
+        writeFileSync(file, Buffer.from(request.data, 'base64'))
+        let archive
+        try {
+          archive = openArchive(file)
+        } catch (e) {
+          // The message names the temporary file; the user knows the file by the name they picked.
+          if (e instanceof ArchiveError) throw invalid('data', `${label}: ${e.message.slice(file.length + 2)}`)
+          throw e
+        }
+        try {
+          const out = importArchive(store, archive, request.as)
+          const message =
+            out.status === 'duplicate'
+              ? `nothing imported: this archive (sha256 ${archive.checksum.slice(0, 16)}...) was already imported as session '${out.session}'`
+              : out.status === 'nothing-new'
+                ? `nothing imported: session '${out.session}' already holds every combination in this archive`
+                : out.status === 'merged'
+                  ? `merged ${out.combinations} combinations (${out.runs} runs) into session '${out.session}'`
+                  : `imported session '${out.session}' (${out.runs} runs)`
+          return { ...out, message }
+        } catch (e) {
+          if (e instanceof SessionError) throw invalid('as', e.message.replace('import with --as NEW_NAME', 'import it under another name'))
+          throw e
+        } finally {
+          archive.db.close()
+        }
+      })
+    },
+    async diffSessions(request: LabRequest<'diffSessions'>): Promise<SessionDiffView> {
+      const db = store.connection()
+      const a = diffSide(db, request.a, request.a)
+      if (!a) throw new LabError({ code: 'not_found', field: 'a', message: `no session '${request.a}'` })
+      const b = diffSide(db, request.b, request.b)
+      if (!b) throw new LabError({ code: 'not_found', field: 'b', message: `no session '${request.b}'` })
+      const diff = diffSessions(a, b)
+      const changed: ChangedRunView[] = diff.changed.map((c) => ({
+        ...c,
+        steps: c.steps.slice(0, DIFF_STEPS_LIMIT),
+        steps_total: c.steps.length,
+        a_id: runIdOf(c.a_run),
+        b_id: runIdOf(c.b_run),
+      }))
+      return { ...diff, changed }
+    },
+  }
+}

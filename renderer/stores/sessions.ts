@@ -1,0 +1,135 @@
+/**
+ * The sessions view: the session list with states and counts, the session opened, a sweep in flight
+ * (progress polled with runProgress, stopped with cancelRun), archive export and import (bytes only:
+ * the page offers them as a download and reads an uploaded file; no path crosses the boundary), and
+ * the session diff. Backend calls only inside actions, through renderer/api.
+ */
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { LabErrorData, LabRequest, RunProgress } from '../../main/contract/api'
+import type { ExportedArchive, ImportedArchive, SessionDetail, SessionDiffView, SessionSummaryDto, SweepOutcome } from '../../main/contract/sessions'
+import { getLabApi, labErrorOf } from '../api'
+import { whilePolling } from './job-poll'
+
+export const useSessionsStore = defineStore('sessions', () => {
+  const sessions = shallowRef<SessionSummaryDto[]>([])
+  const selected = ref<string>()
+  const detail = shallowRef<SessionDetail>()
+  const error = ref<LabErrorData>()
+  const sweeping = ref(false)
+  const progress = shallowRef<RunProgress>()
+  const lastSweep = shallowRef<SweepOutcome>()
+  /** The last import's one-line outcome (as `daxlab sessions import` prints it). */
+  const notice = ref<string>()
+  const diff = shallowRef<SessionDiffView>()
+  const diffing = ref(false)
+
+  let token = 0
+  let jobCounter = 0
+
+  async function refresh(): Promise<void> {
+    try {
+      sessions.value = await getLabApi().listSessions(undefined)
+    } catch (err) {
+      error.value = labErrorOf(err)
+    }
+  }
+
+  async function select(name: string | undefined): Promise<void> {
+    const mine = ++token
+    selected.value = name
+    detail.value = undefined
+    if (name === undefined) return
+    try {
+      const answer = await getLabApi().getSession({ name })
+      if (mine === token) detail.value = answer
+    } catch (err) {
+      if (mine === token) error.value = labErrorOf(err)
+    }
+  }
+
+  /** Runs a sweep to its end (or its cancel), polling progress; then lists it and opens it. */
+  async function runSweep(request: Omit<LabRequest<'runSweep'>, 'jobId'>, pollMs = 200): Promise<SweepOutcome | undefined> {
+    const api = getLabApi()
+    const jobId = `sweep-${Date.now().toString(36)}-${++jobCounter}`
+    sweeping.value = true
+    error.value = undefined
+    progress.value = { jobId, state: 'running', done: 0, total: 0 }
+    try {
+      const outcome = await whilePolling(
+        api,
+        jobId,
+        pollMs,
+        (p) => {
+          if (progress.value?.jobId === jobId) progress.value = p
+        },
+        () => api.runSweep({ ...request, jobId }),
+      )
+      lastSweep.value = outcome
+      await refresh()
+      await select(outcome.session)
+      return outcome
+    } catch (err) {
+      error.value = labErrorOf(err)
+      return undefined
+    } finally {
+      sweeping.value = false
+      progress.value = undefined
+    }
+  }
+
+  async function cancelSweep(): Promise<void> {
+    const job = progress.value
+    if (!job) return
+    try {
+      const answer = await getLabApi().cancelRun({ jobId: job.jobId })
+      if (progress.value?.jobId === job.jobId) progress.value = answer
+    } catch (err) {
+      error.value = labErrorOf(err)
+    }
+  }
+
+  async function exportArchive(name: string): Promise<ExportedArchive | undefined> {
+    try {
+      return await getLabApi().exportSession({ name })
+    } catch (err) {
+      error.value = labErrorOf(err)
+      return undefined
+    }
+  }
+
+  async function importArchive(data: string, fileName: string, as?: string): Promise<ImportedArchive | undefined> {
+    error.value = undefined
+    notice.value = undefined
+    try {
+      const out = await getLabApi().importSession({ data, fileName, ...(as ? { as } : {}) })
+      notice.value = out.message
+      await refresh()
+      return out
+    } catch (err) {
+      error.value = labErrorOf(err)
+      return undefined
+    }
+  }
+
+  async function diffSessions(a: string, b: string): Promise<SessionDiffView | undefined> {
+    diffing.value = true
+    diff.value = undefined
+    error.value = undefined
+    try {
+      diff.value = await getLabApi().diffSessions({ a, b })
+      return diff.value
+    } catch (err) {
+      error.value = labErrorOf(err)
+      return undefined
+    } finally {
+      diffing.value = false
+    }
+  }
+
+  function clearError(): void {
+    error.value = undefined
+  }
+
+  return { sessions, selected, detail, error, sweeping, progress, lastSweep, notice, diff, diffing, refresh, select, runSweep, cancelSweep, exportArchive, importArchive, diffSessions, clearError }
+})

@@ -78,3 +78,14 @@ describe('device-private scenarios from hmm-tests', () => {
     expect(kinds(r)).toEqual([])
   })
 })
+
+describe('device-private THP ranges (hmm-tests migrate_anon_huge_empty, migrate_anon_huge_zero)', () => {
+  it.each(KERNELS)('%s: holes and a split huge zero PMD migrate page by page: cpages == npages', (k) => {
+    const r = runBuiltin('device-private-migrate-thp', k)
+    expect(probe(r, 'huge-zero')).toMatchObject({ level: 'pmd', region: null })
+    expect(step(r, 4)).toMatchObject({ status: 'ok', cpages: 512 })
+    expect(step(r, 5)).toMatchObject({ status: 'ok', cpages: 512, notes: ['page 0: THP split (migrate_vma_collect_pmd)'] })
+    expect(step(r, 6)).toMatchObject({ snapshot: [0x22, 0x22] })
+    expect(probe(r, 'device-page')).toMatchObject({ refcount: 1, mapcount: 1, pgmap_refs: 1 + 1024 })
+  })
+})

@@ -56,7 +56,7 @@ describe('devdax unbind', () => {
     ['6.14', 1 + 1],
     ['6.17', 1 + 1],
   ] as const)('%s: kill_dev_dax zaps the mapping, memunmap_pages does not wait for the pin: dma_after_release', (k, refcount) => {
-    const r = runBuiltin('devdax-unbind-pinned', k)
+    const r = runBuiltin('device-dax-unbind-pinned', k)
     expect(step(r, 3).notes).toEqual(['kill_dev_dax: dax_alive = false; unmap_mapping_range zapped 1 mappings', 'memunmap_pages: pgmap->done completed, memmap torn down'])
     // Idle 1 plus the pin (large folio: +1 and _pincount 1); the 6.17 PMD's reference went with the zap.
     expect(probe(r, 'torn-down')).toMatchObject({ refcount, mapcount: 0, pincount: 1, pgmap_refs: 0 })

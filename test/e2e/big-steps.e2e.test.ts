@@ -5,23 +5,20 @@
  * end at all: Chromium caps an element's height near 33.5M px.)
  */
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { TOKEN_HEADER } from '../../main/contract/api'
 import { SCALE_FROM_PX } from '../../renderer/components/run/scaled-rows'
-import { startStack, type Stack } from './harness'
+import { useStack, type Stack } from './harness'
 
 const STEPS = 160_000 + 2
 
+const current = useStack({ width: 1400, height: 900 })
 let stack: Stack
 let page: Page
 
-beforeAll(async () => {
-  stack = await startStack({ width: 1400, height: 900 })
+beforeAll(() => {
+  stack = current()
   page = stack.page
-})
-
-afterAll(async () => {
-  await stack?.close()
 })
 
 function bigSource(): string {

@@ -30,7 +30,8 @@ export function useVirtualRows(options: { count: () => number; rowHeight: number
   const viewport = ref(options.maxHeight)
   const onScroll = () => {
     const el = scroller.value
-    if (el) {
+    // Only a scaled list draws from the scroll position itself; tanstack follows its own listener.
+    if (el && scaled.value) {
       scrollTop.value = el.scrollTop
       viewport.value = el.clientHeight || options.maxHeight
     }
@@ -40,6 +41,8 @@ export function useVirtualRows(options: { count: () => number; rowHeight: number
     el?.addEventListener('scroll', onScroll, { passive: true })
     onScroll()
   })
+  // A list that becomes scaled (a bigger run opened) starts from where its scroller is.
+  watch(scaled, () => onScroll())
   onBeforeUnmount(() => scroller.value?.removeEventListener('scroll', onScroll))
   const geometry = computed((): ScaledGeometry => ({ count: options.count(), rowHeight: options.rowHeight, viewport: viewport.value, space: SCALE_FROM_PX }))
 

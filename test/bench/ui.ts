@@ -78,8 +78,11 @@ function bigScenario(iterations: number): string {
  * frame. A double-click resets the zoom between drags. Sorted times in ms.
  */
 async function zoomFrames(page: Page): Promise<number[]> {
-  const over = page.locator('[data-testid=run-detail] [data-testid=folio-chart] .u-over').first()
+  const chart = page.locator('[data-testid=run-detail] [data-testid=folio-chart]').first()
+  await chart.scrollIntoViewIfNeeded()
+  const over = chart.locator('.u-over')
   const box = (await over.boundingBox())!
+  const whole = await chart.getAttribute('data-x-range')
   const y = box.y + box.height / 2
   const times: number[] = []
   for (let i = 0; i < 10; i++) {
@@ -103,6 +106,8 @@ async function zoomFrames(page: Page): Promise<number[]> {
     await page.mouse.move(x1 + box.width * 0.2, y, { steps: 4 })
     await page.mouse.up()
     times.push(await page.evaluate(() => (globalThis as unknown as ZoomGlobals).__zoomMs))
+    // A drag that did not zoom would time some other redraw: refuse the figure instead.
+    if ((await chart.getAttribute('data-x-range')) === whole) throw new Error('the drag did not zoom the chart')
     await page.mouse.dblclick(box.x + box.width / 2, y)
     await page.waitForTimeout(100)
   }

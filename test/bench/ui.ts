@@ -7,6 +7,13 @@
  *   ui_reopen_1m_events_ms  the same after opening another run (main keeps the decoded run cached)
  *   ui_scroll_frame_ms      per jump of the step list to a random place: scrollTop set -> the rows
  *                           there rendered with their data (max and median of 20 jumps)
+ *   ui_scroll_wheel_frame_ms per frame of a steady scroll (20 rows a frame, like a fast wheel): scrollTop
+ *                           moved -> the rows now in view in the DOM (with data, or as placeholders
+ *                           until their page arrives) at the next animation frame (max and median
+ *                           of 120 frames)
+ *   ui_zoom_frame_ms        per zoom of the folio chart by a real mouse drag: mouseup -> the chart
+ *                           redrawn and the next frame begun (max and median of 10 drags, each
+ *                           followed by a double-click reset)
  * Measured inside the page (performance.now() around the click, polled every animation frame), so
  * the figures hold no test-driver round trips.
  */
@@ -14,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { buildAppIfStale } from '../../scripts/app-build.mjs'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge } from '../../main/web/bridge'
@@ -37,6 +44,13 @@ interface PageGlobals {
   requestAnimationFrame(callback: () => void): number
 }
 
+/** What zoomFrames uses in the page, on top of PageGlobals. */
+interface ZoomGlobals extends PageGlobals {
+  __zoomMs: Promise<number>
+  MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: { attributes: boolean; attributeFilter: string[] }): void; disconnect(): void }
+  addEventListener(type: string, listener: () => void, options: { capture: boolean; once: boolean }): void
+}
+
 const ROOT = resolve(import.meta.dirname, '../..')
 const CHROMIUM = process.env.DAXLAB_CHROMIUM ?? '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
@@ -56,6 +70,48 @@ function bigScenario(iterations: number): string {
   }
   const profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: '64GiB', align: '2MiB' }] }
   return JSON.stringify({ name: 'bench-ui-1m', description: 'a million events for the UI bench', profile, steps })
+}
+
+/**
+ * Drags across the run view's chart with the real mouse (uPlot zooms on mouseup) and times, in the
+ * page, from the mouseup to the chart's redraw (its draw hook sets data-drawn) plus one animation
+ * frame. A double-click resets the zoom between drags. Sorted times in ms.
+ */
+async function zoomFrames(page: Page): Promise<number[]> {
+  const chart = page.locator('[data-testid=run-detail] [data-testid=folio-chart]').first()
+  await chart.scrollIntoViewIfNeeded()
+  const over = chart.locator('.u-over')
+  const box = (await over.boundingBox())!
+  const whole = await chart.getAttribute('data-x-range')
+  const y = box.y + box.height / 2
+  const times: number[] = []
+  for (let i = 0; i < 10; i++) {
+    await page.evaluate(() => {
+      const g = globalThis as unknown as ZoomGlobals
+      g.__zoomMs = new Promise<number>((resolve) => {
+        let t0 = 0
+        const chart = g.document.querySelector('[data-testid=run-detail] [data-testid=folio-chart]')!
+        const watch = new g.MutationObserver(() => {
+          if (t0 === 0) return
+          watch.disconnect()
+          g.requestAnimationFrame(() => resolve(performance.now() - t0))
+        })
+        watch.observe(chart, { attributes: true, attributeFilter: ['data-drawn'] })
+        g.addEventListener('mouseup', () => (t0 = performance.now()), { capture: true, once: true })
+      })
+    })
+    const x1 = box.x + box.width * (0.1 + 0.05 * i)
+    await page.mouse.move(x1, y)
+    await page.mouse.down()
+    await page.mouse.move(x1 + box.width * 0.2, y, { steps: 4 })
+    await page.mouse.up()
+    times.push(await page.evaluate(() => (globalThis as unknown as ZoomGlobals).__zoomMs))
+    // A drag that did not zoom would time some other redraw: refuse the figure instead.
+    if ((await chart.getAttribute('data-x-range')) === whole) throw new Error('the drag did not zoom the chart')
+    await page.mouse.dblclick(box.x + box.width / 2, y)
+    await page.waitForTimeout(100)
+  }
+  return times.sort((a, b) => a - b)
 }
 
 async function main(): Promise<void> {
@@ -81,8 +137,7 @@ async function main(): Promise<void> {
       page.evaluate(async (runId) => {
         const g = globalThis as unknown as PageGlobals
         const document = g.document
-        const rows = [...document.querySelectorAll('[data-testid=runs-table] tbody tr')]
-        const row = rows.find((r) => r.querySelector('td')?.textContent?.trim() === String(runId))!
+        const row = document.querySelector(`[data-testid=runs-table] tbody tr[data-run-id="${runId}"]`)!
         const start = performance.now()
         row.click()
         const drawn = () => {
@@ -135,12 +190,34 @@ async function main(): Promise<void> {
       return times.sort((a, b) => a - b)
     }, header.summary.steps)
 
+    const wheel = await page.evaluate(async () => {
+      const g = globalThis as unknown as PageGlobals
+      const scroller = g.document.querySelector('[data-testid=steps-scroller]')!
+      scroller.scrollTop = 0
+      await new Promise<void>((r) => g.requestAnimationFrame(r))
+      const times: number[] = []
+      for (let i = 1; i <= 120; i++) {
+        const start = performance.now()
+        scroller.scrollTop = i * 20 * 26
+        for (;;) {
+          await new Promise<void>((r) => g.requestAnimationFrame(r))
+          if (scroller.querySelector(`[data-step="${i * 20 + 2}"]`)) break
+          if (performance.now() - start > 10_000) throw new Error(`row ${i * 20 + 2} never appeared`)
+        }
+        times.push(performance.now() - start)
+      }
+      return times.sort((a, b) => a - b)
+    })
+    const zooms = await zoomFrames(page)
+
     const figures = {
       workload: { events: header.summary.events, steps: header.summary.steps, run_and_save_s: Math.round(runSeconds * 10) / 10, viewport: '1400x900' },
       ui_open_1m_events_ms: Math.round(coldMs),
       ui_open_goal_ms: 1000,
       ui_reopen_1m_events_ms: Math.round(warmMs),
       ui_scroll_frame_ms: { max: Math.round(frames.at(-1)!), median: Math.round(frames[10]!) },
+      ui_scroll_wheel_frame_ms: { max: Math.round(wheel.at(-1)!), median: Math.round(wheel[60]!) },
+      ui_zoom_frame_ms: { max: Math.round(zooms.at(-1)!), median: Math.round(zooms[Math.floor(zooms.length / 2)]!) },
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium: browser.version() },
     }
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n')

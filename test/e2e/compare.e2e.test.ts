@@ -6,19 +6,16 @@
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStack, type Stack } from './harness'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useStack, type Stack } from './harness'
 
+const current = useStack({ width: 1400, height: 900 })
 let stack: Stack
 let page: Page
 
-beforeAll(async () => {
-  stack = await startStack({ width: 1400, height: 900 })
+beforeAll(() => {
+  stack = current()
   page = stack.page
-})
-
-afterAll(async () => {
-  await stack?.close()
 })
 
 // No horizontal scrollbar on the page: the view fits the window.
@@ -53,6 +50,22 @@ describe('compare view in Chromium', () => {
 
     // Both charts are drawn.
     await expect.poll(() => page.getByTestId('compare-charts').locator('[data-testid=folio-chart][data-drawn]').count()).toBe(2)
+
+    // A drag across the first chart zooms both to the same steps; Reset zoom brings both back.
+    const charts = page.getByTestId('compare-charts').locator('[data-testid=folio-chart]')
+    const whole = await charts.nth(1).getAttribute('data-x-range')
+    await charts.nth(0).scrollIntoViewIfNeeded()
+    const over = (await charts.nth(0).locator('.u-over').boundingBox())!
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(over.x + over.width * 0.7, over.y + over.height / 2, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(() => charts.nth(0).getAttribute('data-x-range')).not.toBe(whole)
+    await expect.poll(() => charts.nth(1).getAttribute('data-x-range')).not.toBe(whole)
+    expect(await charts.nth(1).getAttribute('data-x-range')).toBe(await charts.nth(0).getAttribute('data-x-range'))
+    await page.getByTestId('reset-zoom').click()
+    await expect.poll(() => charts.nth(1).getAttribute('data-x-range')).toBe(whole)
+    expect(await charts.nth(0).getAttribute('data-x-range')).toBe(whole)
 
     await page.getByTestId('jump-first-divergence').click()
     await expect.poll(() => page.getByTestId('compare-cursor').innerText()).toBe(`cursor at step ${step}`)

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge, type WebBridge } from '../../main/web/bridge'
 
@@ -54,4 +55,16 @@ export async function startStack(viewport = { width: 1360, height: 900 }): Promi
       rmSync(tempDir, { recursive: true, force: true })
     },
   }
+}
+
+/** One stack for a whole test file: started before its first test, closed after its last. */
+export function useStack(viewport?: { width: number; height: number }): () => Stack {
+  let stack: Stack | undefined
+  beforeAll(async () => {
+    stack = await startStack(viewport)
+  })
+  afterAll(async () => {
+    await stack?.close()
+  })
+  return () => stack!
 }

@@ -7,19 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStack, type Stack } from './harness'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useStack, type Stack } from './harness'
 
+const current = useStack({ width: 1400, height: 900 })
 let stack: Stack
 let page: Page
 
-beforeAll(async () => {
-  stack = await startStack({ width: 1400, height: 900 })
+beforeAll(() => {
+  stack = current()
   page = stack.page
-})
-
-afterAll(async () => {
-  await stack?.close()
 })
 
 const OVERFLOW_JS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth'

@@ -5,12 +5,13 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'scenarios' | 'layout'
+export type ViewId = 'runs' | 'scenarios' | 'layout' | 'profiles'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
   { id: 'scenarios', label: 'Scenarios' },
   { id: 'layout', label: 'Bit layout' },
+  { id: 'profiles', label: 'Hardware profiles' },
 ]
 
 export const useUiStore = defineStore('ui', () => {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge, type WebBridge } from '../../main/web/bridge'
 
@@ -54,4 +55,11 @@ export async function startStack(viewport = { width: 1360, height: 900 }): Promi
       rmSync(tempDir, { recursive: true, force: true })
     },
   }
+}
+
+/** The page is no wider than its window (nothing scrolls sideways). */
+export async function noHorizontalOverflow(page: Page): Promise<void> {
+  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
+  const clientWidth = await page.evaluate<number>('document.documentElement.clientWidth')
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth)
 }

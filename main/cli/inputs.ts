@@ -2,7 +2,7 @@
  * Where CLI arguments point: a built-in scenario/profile name or a file path; the database path.
  * Node layer (reads files).
  */
-import { readFileSync, statSync, type Stats } from 'node:fs'
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs'
 import { FormatError } from '../formats/errors'
 import { MAX_INPUT_BYTES } from '../formats/limits'
 import { parseProfileText, parseScenarioText, parseUserDocument, type UserDocument } from '../formats/load'
@@ -11,6 +11,7 @@ import type { Scenario } from '../formats/scenario'
 import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
 import { defaultDbPath } from '../store/paths'
 import { TraceStore } from '../store/trace-store'
+import { UserLibrary } from '../store/user-library'
 
 export interface LoadedScenario {
   readonly scenario: Scenario
@@ -53,22 +54,34 @@ export function readText(path: string): string {
   }
 }
 
-export function loadScenario(arg: string): LoadedScenario {
+/**
+ * The user library (profiles and scenarios saved from the app or `profiles import`) of the store at
+ * --db, else the default; read only when a name is not a built-in. A store that does not exist yet has
+ * none, and is not created just to look.
+ */
+export function fromUserLibrary<T>(db: string | undefined, read: (library: UserLibrary) => T): T | undefined {
+  if (!existsSync(dbPathFrom(db))) return undefined
+  return withStore(db, (store) => read(new UserLibrary(store)))
+}
+
+export function loadScenario(arg: string, db?: string): LoadedScenario {
   if (!looksLikePath(arg)) {
     const builtin = builtinScenarioText(arg)
-    if (!builtin) {
-      throw new FormatError(arg, [{ path: '', reason: `no built-in scenario of that name and no such file (built-ins: ${builtinScenarioNames().join(', ')})` }])
-    }
-    return { scenario: parseScenarioText(builtin.text, builtin.file), text: builtin.text, file: builtin.file }
+    if (builtin) return { scenario: parseScenarioText(builtin.text, builtin.file), text: builtin.text, file: builtin.file }
+    const text = fromUserLibrary(db, (library) => library.scenarioText(arg))
+    if (text !== undefined) return { scenario: parseScenarioText(text, `user scenario ${arg}`), text, file: `user scenario ${arg}` }
+    throw new FormatError(arg, [{ path: '', reason: `no built-in scenario of that name, no saved scenario and no such file (built-ins: ${builtinScenarioNames().join(', ')})` }])
   }
   const text = readText(arg)
   return { scenario: parseScenarioText(text, arg), text, file: arg }
 }
 
-export function loadProfile(arg: string): Profile {
+export function loadProfile(arg: string, db?: string): Profile {
   if (!looksLikePath(arg)) {
-    const builtin = builtinProfile(arg)
-    if (!builtin) throw new FormatError(arg, [{ path: '', reason: `no built-in profile of that name and no such file (built-ins: ${builtinProfileNames().join(', ')})` }])
+    const builtin = builtinProfile(arg) ?? fromUserLibrary(db, (library) => library.profile(arg))
+    if (!builtin) {
+      throw new FormatError(arg, [{ path: '', reason: `no built-in profile of that name, no saved profile and no such file (built-ins: ${builtinProfileNames().join(', ')}; saved: daxlab profiles list)` }])
+    }
     return builtin
   }
   return parseProfileText(readText(arg), arg)
@@ -79,9 +92,15 @@ export function loadValidatable(path: string): UserDocument {
   return parseUserDocument(readText(path), path)
 }
 
-/** The profile a run uses: --profile wins over the scenario's own. */
-export function profileFor(loaded: LoadedScenario, override?: string): Profile {
-  return override ? loadProfile(override) : resolveProfile(loaded.scenario, loaded.file)
+/** The profile a run uses: --profile wins over the scenario's own; either may name a saved user profile. */
+export function profileFor(loaded: LoadedScenario, override?: string, db?: string): Profile {
+  if (override) return loadProfile(override, db)
+  const named = loaded.scenario.profile
+  if (typeof named === 'string' && !builtinProfile(named)) {
+    const saved = fromUserLibrary(db, (library) => library.profile(named))
+    if (saved) return saved
+  }
+  return resolveProfile(loaded.scenario, loaded.file)
 }
 
 export function dbPathFrom(option: string | undefined): string {

@@ -5,6 +5,7 @@
  * schemas below before calling the services. Pure: types, zod schemas and constants only.
  */
 import { z } from 'zod'
+import { profileSchema, type Profile } from '../formats/profile'
 import { EVENT_KIND_NAMES } from '../sim/events'
 import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Violation } from '../sim/result'
 import { compareSchemas, type CompareResponses } from './compare'
@@ -42,6 +43,56 @@ export interface LibraryEntry {
   readonly sources?: readonly string[]
   /** Scenarios: the kernel they name, if any. */
   readonly kernel?: string
+  /** Built into the lab (read-only), or the user's own (saved in the store; the CLI sees it too). */
+  readonly source?: 'builtin' | 'user'
+  /** Profiles: the arch they are for. */
+  readonly arch?: string
+}
+
+/** One hardware profile for the editor: the parsed profile (sizes in bytes) and its YAML. */
+export interface ProfileDocument {
+  readonly name: string
+  readonly source: 'builtin' | 'user'
+  readonly profile: Profile
+  /** The YAML as saved (a user profile) or as shipped (a built-in): what Export writes. */
+  readonly text: string
+}
+
+/** A problem in a document, as the editors mark it: the field path, the line when known, plain words. */
+export interface DocumentIssue {
+  /** `regions[0].mount`, `steps[3].gup.pages`; empty for the document as a whole. */
+  readonly path: string
+  readonly line?: number
+  readonly message: string
+}
+
+/** A YAML text read as a profile (Import): the profile when it is valid, else its issues. */
+export interface ParsedProfile {
+  readonly profile?: Profile
+  readonly issues: readonly DocumentIssue[]
+}
+
+/** A profile checked against a kernel release (the `daxlab profiles validate --kernel` rules). */
+export interface ProfileCheck {
+  readonly ok: boolean
+  readonly kernel: string
+  readonly arch: string
+  readonly variant: string
+  /** Why the kernel could not build this machine (no ZONE_DEVICE, a size or align the arch cannot map). */
+  readonly problem?: string
+  /** The field the problem is about, when it is one field (`regions[0].align`, `kernel`, `variant`). */
+  readonly field?: string
+}
+
+/** A scenario text checked without running it (the scenario editor's diagnostics). */
+export interface ScenarioCheck {
+  /** The scenario's name when the text is valid. */
+  readonly name?: string
+  readonly issues: readonly DocumentIssue[]
+}
+
+export interface Deleted {
+  readonly deleted: boolean
 }
 
 /** A scenario's text: a built-in's file, or what a stored run was made from. */
@@ -234,6 +285,20 @@ export const requestSchemas = {
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   ...compareSchemas,
   ...sessionSchemas,
+  /** A built-in or user profile, by name. */
+  getProfile: z.object({ name }).strict(),
+  /** Saves a user profile under its `name`; `replace` overwrites the user's own profile of that name (never a built-in). */
+  saveProfile: z.object({ profile: profileSchema, replace: z.boolean().optional() }).strict(),
+  deleteProfile: z.object({ name }).strict(),
+  /** Checks a profile against a kernel (and arch/variant other than its own), as `daxlab profiles validate --kernel`. */
+  checkProfile: z.object({ profile: profileSchema, kernel: name, arch: name.optional(), variant: name.optional() }).strict(),
+  /** Reads a YAML/JSON text as a profile (Import): nothing is saved. */
+  parseProfile: z.object({ text: z.string().min(1).max(MAX_SOURCE_CHARS) }).strict(),
+  /** Validates a scenario text without running or saving it. */
+  checkScenario: z.object({ text: z.string().min(1).max(MAX_SOURCE_CHARS) }).strict(),
+  /** Saves a scenario text as a user scenario under its `name:`; `replace` overwrites the user's own of that name. */
+  saveScenario: z.object({ text: z.string().min(1).max(MAX_SOURCE_CHARS), replace: z.boolean().optional() }).strict(),
+  deleteScenario: z.object({ name }).strict(),
 } as const
 
 export type LabMethod = keyof typeof requestSchemas
@@ -254,12 +319,24 @@ export interface LabResponses extends CompareResponses, SessionResponses {
   getRunScenario: ScenarioText
   runProgress: RunProgress
   cancelRun: RunProgress
+  getProfile: ProfileDocument
+  saveProfile: LibraryEntry
+  deleteProfile: Deleted
+  checkProfile: ProfileCheck
+  parseProfile: ParsedProfile
+  checkScenario: ScenarioCheck
+  saveScenario: LibraryEntry
+  deleteScenario: Deleted
 }
 
 /** What `window.lab` offers: one async method per contract entry. */
 export type LabApi = { [M in LabMethod]: (request: LabRequest<M>) => Promise<LabResponses[M]> }
 
 export const LAB_METHODS = Object.keys(requestSchemas) as LabMethod[]
+
+/** The methods of the user's library (profiles and scenarios saved in the store), answered by main/services/profiles.ts. */
+export const LIBRARY_METHODS = ['getProfile', 'saveProfile', 'deleteProfile', 'checkProfile', 'parseProfile', 'checkScenario', 'saveScenario', 'deleteScenario'] as const satisfies readonly LabMethod[]
+export type LibraryMethod = (typeof LIBRARY_METHODS)[number]
 
 /**
  * A frozen object with one entry per contract method, each made by `make`. The preload, both renderer

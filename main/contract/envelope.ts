@@ -64,7 +64,8 @@ function fieldOf(issue: z.core.$ZodIssue): string | undefined {
 export function validateRequest<M extends LabMethod>(method: M, payload: unknown): LabResult<LabRequest<M>> {
   const schema: z.ZodType = requestSchemas[method]
   const parsed = schema.safeParse(payload)
-  // The schemas do not transform, so what passed is the request as the method types it.
+  // The only transform is a profile's sizes to byte counts (saveProfile, checkProfile), which the
+  // schema accepts again, so what passed is still a request as the method types it.
   if (parsed.success) return { ok: true, value: parsed.data as LabRequest<M> }
   const issue = parsed.error.issues[0]!
   const field = fieldOf(issue)

@@ -4,19 +4,19 @@
  */
 import { ArchError, resolveVariant } from '../../arch/entry'
 import { getArch } from '../../arch/index'
-import type { LabApi, LabRequest, LibraryEntry } from '../contract/api'
+import type { LabApi, LabRequest } from '../contract/api'
 import { LabError } from '../contract/envelope'
 import { FormatError } from '../formats/errors'
 import { parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
-import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
 import { ModelError } from '../sim/errors'
 import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
 import { CompareViews } from './compare'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
+import { createProfileLibrary, libraryApi, type ProfileLibrary } from './profiles'
 import { RunViews, eventDto } from './run-views'
 import { createSessionsService } from './sessions'
 
@@ -51,22 +51,31 @@ function asField<T>(field: string, check: () => T): T {
   }
 }
 
-function loadScenario(request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: () => Profile } {
+/** The profile a scenario names (a built-in or a user profile) or carries inline. */
+function scenarioProfile(library: ProfileLibrary, scenario: Scenario, file: string): Profile {
+  if (typeof scenario.profile !== 'string') return scenario.profile
+  const profile = library.profile(scenario.profile)
+  if (!profile) throw new FormatError(file, [{ path: 'profile', reason: `no built-in profile '${scenario.profile}' and no saved one (one of: ${library.profileNames().join(', ')})` }])
+  return profile
+}
+
+function loadScenario(library: ProfileLibrary, request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: () => Profile } {
   const { source } = request
   if (source !== undefined) {
     const scenario = asField('source', () => parseScenarioText(source, 'source'))
-    return { scenario, text: source, profile: () => asField('source', () => resolveProfile(scenario, 'source')) }
+    return { scenario, text: source, profile: () => asField('source', () => scenarioProfile(library, scenario, 'source')) }
   }
-  const builtin = builtinScenarioText(request.scenario)
-  const scenario = builtinScenario(request.scenario)
-  if (!builtin || !scenario) throw new LabError({ code: 'not_found', field: 'scenario', message: `no built-in scenario '${request.scenario}'` })
-  return { scenario, text: builtin.text, profile: () => resolveProfile(scenario, builtin.file) }
+  // A built-in, else a user scenario saved in the store.
+  const found = library.scenarioText(request.scenario)
+  if (!found) throw new LabError({ code: 'not_found', field: 'scenario', message: `no scenario '${request.scenario}' (built-in or saved)` })
+  const scenario = parseScenarioText(found.text, found.file)
+  return { scenario, text: found.text, profile: () => asField('scenario', () => scenarioProfile(library, scenario, found.file)) }
 }
 
-/** The profile the caller picked in place of the scenario's own. */
-function overrideProfile(name: string): Profile {
-  const profile = builtinProfile(name)
-  if (!profile) throw new LabError({ code: 'not_found', field: 'profile', message: `no profile '${name}' (one of: ${builtinProfileNames().join(', ')})` })
+/** The profile the caller picked in place of the scenario's own: a built-in or a user profile. */
+function overrideProfile(library: ProfileLibrary, name: string): Profile {
+  const profile = library.profile(name)
+  if (!profile) throw new LabError({ code: 'not_found', field: 'profile', message: `no built-in profile '${name}' and no saved one (one of: ${library.profileNames().join(', ')})` })
   return profile
 }
 
@@ -89,21 +98,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
   const compare = new CompareViews(store)
   const noRun = (id: number) => new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
   let anonymousJobs = 0
-  // The built-in library never changes while the process runs: parse it for the lists once, on first ask.
-  let scenarioEntries: LibraryEntry[] | undefined
-  let profileEntries: LibraryEntry[] | undefined
-  const entries = (names: string[], load: (n: string) => { description?: string } | undefined): LibraryEntry[] =>
-    names.map((n) => ({ name: n, description: load(n)?.description ?? '' }))
-  const scenarioEntry = (n: string): LibraryEntry => {
-    const s = builtinScenario(n)
-    return {
-      name: n,
-      description: s?.description ?? '',
-      topic: s?.tags?.[0] ?? n.split('-')[0]!,
-      sources: s?.sources ?? [],
-      ...(s?.kernel !== undefined ? { kernel: s.kernel } : {}),
-    }
-  }
+  const library = createProfileLibrary(store)
   return {
     async listRuns(request: LabRequest<'listRuns'>) {
       return store.listRuns(request ?? {})
@@ -112,17 +107,15 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       return store.getRun(request.id) ?? null
     },
     async listScenarios() {
-      scenarioEntries ??= builtinScenarioNames().map(scenarioEntry)
-      return [...scenarioEntries]
+      return library.listScenarios()
     },
     async listProfiles() {
-      profileEntries ??= entries(builtinProfileNames(), builtinProfile)
-      return [...profileEntries]
+      return library.listProfiles()
     },
     async runScenario(request: LabRequest<'runScenario'>) {
-      const loaded = loadScenario(request)
+      const loaded = loadScenario(library, request)
       const { scenario, text } = loaded
-      const profile = request.profile !== undefined ? overrideProfile(request.profile) : loaded.profile()
+      const profile = request.profile !== undefined ? overrideProfile(library, request.profile) : loaded.profile()
       checkRunOptions(request, profile)
       const job: Job = jobs.start(request.jobId ?? `anonymous-${++anonymousJobs}`)
       let output: RunOutput
@@ -192,9 +185,9 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       return series
     },
     async getScenarioText(request: LabRequest<'getScenarioText'>) {
-      const builtin = builtinScenarioText(request.name)
-      if (!builtin) throw new LabError({ code: 'not_found', field: 'name', message: `no built-in scenario '${request.name}'` })
-      return { name: request.name, text: builtin.text, chars: builtin.text.length, truncated: false }
+      const found = library.scenarioText(request.name)
+      if (!found) throw new LabError({ code: 'not_found', field: 'name', message: `no scenario '${request.name}' (built-in or saved)` })
+      return { name: request.name, text: found.text, chars: found.text.length, truncated: false }
     },
     async getRunScenario(request: LabRequest<'getRunScenario'>) {
       const text = views.scenarioText(request.id)
@@ -212,6 +205,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       return compare.page(request)
     },
     ...createSessionsService(store, jobs),
+    ...libraryApi(library),
     close() {
       store.close()
     },

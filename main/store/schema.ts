@@ -259,6 +259,35 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 5,
+    description: 'user profiles and user scenarios: machines and scenarios saved from the app (or imported), by name',
+    up(db) {
+      db.exec(`
+        -- A user's own hardware profiles and scenarios, kept as the text they were saved as (YAML), so an
+        -- export gives back what was written. Names are unique here and may not be a built-in's name
+        -- (main/store/user-library.ts refuses that; a built-in is never shadowed). Runs do not point at
+        -- these rows: a run keeps its own frozen copy (profiles, scenarios), so editing or deleting a user
+        -- profile never changes a stored run.
+        CREATE TABLE user_profiles (
+          name        TEXT PRIMARY KEY,
+          arch        TEXT NOT NULL,
+          description TEXT NOT NULL DEFAULT '',
+          text        TEXT NOT NULL,
+          created_at  TEXT NOT NULL,  -- ISO-8601 UTC
+          updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE user_scenarios (
+          name        TEXT PRIMARY KEY,
+          topic       TEXT NOT NULL,  -- the library's grouping: first tag, else the name's first word
+          description TEXT NOT NULL DEFAULT '',
+          text        TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL
+        );
+      `)
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'scenarios' | 'layout' | 'compare' | 'sessions'
+export type ViewId = 'runs' | 'scenarios' | 'profiles' | 'layout' | 'compare' | 'sessions'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
@@ -13,6 +13,7 @@ export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] =
   { id: 'layout', label: 'Bit layout' },
   { id: 'compare', label: 'Compare' },
   { id: 'sessions', label: 'Sessions' },
+  { id: 'profiles', label: 'Hardware profiles' },
 ]
 
 export const useUiStore = defineStore('ui', () => {

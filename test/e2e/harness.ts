@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge, type WebBridge } from '../../main/web/bridge'
 
@@ -67,4 +67,11 @@ export function useStack(viewport?: { width: number; height: number }): () => St
     await stack?.close()
   })
   return () => stack!
+}
+
+/** The page is no wider than its window (nothing scrolls sideways). */
+export async function noHorizontalOverflow(page: Page): Promise<void> {
+  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
+  const clientWidth = await page.evaluate<number>('document.documentElement.clientWidth')
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth)
 }

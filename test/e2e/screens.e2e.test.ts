@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStack, type Stack } from './harness'
+import { noHorizontalOverflow as noOverflow, startStack, type Stack } from './harness'
 
 const SIZES = [
   { width: 1400, height: 900 },
@@ -58,11 +58,7 @@ const OVERLAPS_JS = `(root) => {
   return { shown: boxes.length, overlaps: out }
 }`
 
-async function noHorizontalOverflow(): Promise<void> {
-  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
-  const clientWidth = await page.evaluate<number>('document.documentElement.clientWidth')
-  expect(scrollWidth).toBeLessThanOrEqual(clientWidth)
-}
+const noHorizontalOverflow = () => noOverflow(page)
 
 describe('every view at 1400x900 and at the minimum window size', () => {
   it('opens a run to show in the runs view', async () => {

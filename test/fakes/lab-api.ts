@@ -2,7 +2,8 @@
  * A fake LabApi for the app, preload, web and renderer tests: an in-memory run list with canned results.
  * Pure (no node, no DOM) so the renderer tests can use it too.
  */
-import type { LabApi, LabRequest, LibraryEntry, RunDetail, RunSummary } from '../../main/contract/api'
+import { LIBRARY_METHODS, type LabApi, type LabRequest, type LibraryEntry, type LibraryMethod, type RunDetail, type RunSummary } from '../../main/contract/api'
+import { LabError } from '../../main/contract/envelope'
 import type { RunResult } from '../../main/sim/result'
 
 export const FAKE_SCENARIOS: LibraryEntry[] = [
@@ -187,5 +188,16 @@ export function createFakeLabApi(): FakeLabApi {
         },
       ]),
     ) as unknown as Pick<LabApi, 'compareRuns' | 'listSessions' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions'>,
+    // The user library is tested against the real services (test/services/profiles.test.ts); the
+    // fake records the call and refuses, so a test that needs it says so at once.
+    ...Object.fromEntries(
+      LIBRARY_METHODS.map((method) => [
+        method,
+        async (request: unknown) => {
+          calls.push({ method, request })
+          throw new LabError({ code: 'failed', message: `${method} is not in the fake lab api` })
+        },
+      ]),
+    ) as unknown as Pick<LabApi, LibraryMethod>,
   }
 }

@@ -45,8 +45,8 @@ function compareStored(ids: string[], opts: CompareOptions) {
 
 function compareScenario(targets: string[], opts: CompareOptions) {
   if (targets.length !== 1) throw new UsageError('compare takes one scenario, or two or more stored run ids')
-  const loaded = loadScenario(targets[0]!)
-  const profile = profileFor(loaded, opts.profile)
+  const loaded = loadScenario(targets[0]!, opts.db)
+  const profile = profileFor(loaded, opts.profile, opts.db)
   const kernels = opts.kernel ?? ['legacy', 'refcounted']
   const arches = (opts.arch ?? '').split(',').map((a) => a.trim()).filter(Boolean)
   const combos: { kernel: string; arch?: string }[] = []

@@ -10,8 +10,8 @@ import { renderRun } from '../render'
 import { printOut } from '../terminal-text'
 
 export async function run(arg: string, opts: RunOptions): Promise<void> {
-  const loaded = loadScenario(arg)
-  const profile = profileFor(loaded, opts.profile)
+  const loaded = loadScenario(arg, opts.db)
+  const profile = profileFor(loaded, opts.profile, opts.db)
   const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant, patches: opts.patches }
   checkPatchEdits(opts.kernel ?? loaded.scenario.kernel ?? '6.17', opts.patches)
   // The machine first (cheap), then the store, then the run: nothing is created for a run that cannot start.

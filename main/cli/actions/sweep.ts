@@ -73,7 +73,7 @@ function createSweep(sessions: SessionStore, opts: SweepOptions): string {
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
-  const scenarios = resolveScenarios(list(opts.scenarios), opts.profile)
+  const scenarios = resolveScenarios(list(opts.scenarios), opts.profile, opts.db)
   let matrix, shard
   try {
     shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
@@ -99,7 +99,7 @@ function createSweep(sessions: SessionStore, opts: SweepOptions): string {
   return name
 }
 
-function resolveScenarios(entries: readonly string[], profileOverride: string | undefined): SweepScenario[] {
+function resolveScenarios(entries: readonly string[], profileOverride: string | undefined, db: string | undefined): SweepScenario[] {
   const names: string[] = []
   for (const entry of entries) {
     if (entry === 'all') names.push(...builtinScenarioNames())
@@ -110,8 +110,8 @@ function resolveScenarios(entries: readonly string[], profileOverride: string | 
     } else names.push(entry)
   }
   return [...new Set(names)].map((arg) => {
-    const loaded = loadScenario(arg)
-    return { name: loaded.scenario.name, text: loaded.text, profile: profileFor(loaded, profileOverride) }
+    const loaded = loadScenario(arg, db)
+    return { name: loaded.scenario.name, text: loaded.text, profile: profileFor(loaded, profileOverride, db) }
   })
 }
 

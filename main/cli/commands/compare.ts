@@ -30,7 +30,7 @@ export function registerCompare(program: Command): void {
     .option('--arch <list>', 'comma-separated arches (default: the profile\'s)')
     .option('--variant <variant>', 'page-table variant')
     .option('--patches <edits>', "switch behavioural patches over each release's preset: +name,-name (daxlab patches list)")
-    .option('--profile <profile>', 'built-in profile name or file')
+    .option('--profile <profile>', 'built-in or saved profile name (daxlab profiles list), or a file')
     .option('--db <path>', 'trace database, for stored run ids')
     .option('--json', 'print the comparison as JSON')
     .option('--force', 'line up stored runs of different scenarios step by step anyway')

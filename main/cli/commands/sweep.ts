@@ -26,7 +26,7 @@ export function registerSweep(program: Command): void {
     .option('--kernel <list>', 'comma-separated kernel releases, e.g. 6.14,6.15,6.17')
     .option('--arch <list>', 'comma-separated arches, or all (every registered arch plugin)')
     .option('--variant <list>', "page-table variants, or all; default: each arch's default (the profile's own on its arch)")
-    .option('--profile <profile>', "built-in profile name or file for every scenario (default: each scenario's own)")
+    .option('--profile <profile>', "built-in or saved profile name, or a file, for every scenario (default: each scenario's own)")
     .option('--session <name>', 'session to create (default: sweep-<UTC timestamp>)')
     .option('--jobs <n>', 'worker threads (default: the number of cores)')
     .option('--shard <I/N>', 'run only slice I of N of the matrix (merge the N archives with sessions import)')

@@ -52,6 +52,10 @@ export const ARCHIVE_TABLES: readonly (readonly [string, string])[] = [
   ['event_chunks', 'run_id, chunk_no'],
   ['run_digests', 'run_id'],
   ['imported_archives', 'content_sha256'],
+  // Schema 5: created with the schema in every archive but never filled (an archive carries a session's
+  // runs, not the user's library).
+  ['user_profiles', 'name'],
+  ['user_scenarios', 'name'],
 ]
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')

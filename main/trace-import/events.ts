@@ -77,6 +77,10 @@ export interface FsDaxEvent {
   readonly pfnFlags: string | undefined
   /** VM_FAULT_* result names of the fault classes (`NOPAGE`, `FALLBACK|...`); undefined when not shown. */
   readonly result: readonly string[] | undefined
+  /** `shared` or `private` (VM_SHARED of the VMA) where the event prints it; undefined otherwise. */
+  readonly shared: boolean | undefined
+  /** A write fault: `WRITE` in the fault flags (FAULT_FLAG_TRACE) or the insert events' `write`. */
+  readonly write: boolean | undefined
 }
 
 export type DecodedEvent = PageRefEvent | FsDaxEvent
@@ -167,6 +171,12 @@ function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
   const last = words[words.length - 1]!
   const result = isFault && RESULT_NAME.test(last) && words.indexOf(last) > words.indexOf('address') ? last.split('|') : undefined
   if (name.endsWith('_done') && name.includes('fault') && result === undefined) return { ok: false, reason: `${name}: no VM_FAULT result at the end (truncated line?)` }
+  // `%s %s` after the inode: "shared"/"private", then the FAULT_FLAG_TRACE names (or "write"/"read").
+  const mode = words.findIndex((w) => w === 'shared' || w === 'private')
+  const shared = mode >= 0 ? words[mode] === 'shared' : undefined
+  // 4.11's insert event printed `shared mapping write`.
+  const accessWord = mode >= 0 ? words[words[mode + 1] === 'mapping' ? mode + 2 : mode + 1] : undefined
+  const write = accessWord === undefined ? undefined : accessWord === 'write' || accessWord.split('|').includes('WRITE')
   return {
     ok: true,
     event: {
@@ -182,6 +192,8 @@ function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
       pfn,
       pfnFlags,
       result,
+      shared,
+      write,
     },
   }
 }

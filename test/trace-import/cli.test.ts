@@ -1,8 +1,8 @@
 /** `daxlab import-trace` and `daxlab check-trace` as users run them (the built bin, temp databases). */
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { once } from 'node:events'
 import { gzipSync, createGzip } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -70,6 +70,25 @@ describe('daxlab import-trace', () => {
     // `xz -c -C sha256` of the same trace: xz-embedded has no SHA-256.
     expect(daxlab(['import-trace', join(FIXTURES, 'legacy-sha256-check.txt.xz'), '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('recompress with xz -C crc64') })
     expect(JSON.parse(daxlab(['runs', 'list', '--json', '--db', db]).stdout)).toHaveLength(3) // nothing stored for the bad files
+  })
+
+  it('--to-scenario writes a scenario that daxlab run accepts, and reports the replay beside the trace', () => {
+    const db = tempDb()
+    const out = join(mkdtempSync(join(tmpdir(), 'daxlab-trace-')), 'replay.yaml')
+    const r = daxlab(['import-trace', CONSISTENT, '--kernel', '6.17', '--to-scenario', out, '--json', '--db', db])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: 1, scenario: { file: out, steps: 9, kernel: '6.17', notes: [], probes: 3, disagreements: [] } })
+    const run = daxlab(['run', out, '--json', '--db', db])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout).steps.filter((s: { probe?: unknown }) => s.probe).map((s: { probe: { refcount: number } }) => s.probe.refcount)).toEqual([1, 1025, 1])
+    const legacy = daxlab(['import-trace', LEGACY, '--kernel', '6.14', '--to-scenario', out, '--db', db])
+    expect(legacy.code, legacy.stderr).toBe(0)
+    expect(legacy.stdout).toContain('replayed on 6.14: 0 of 2 probes agree with the trace')
+    expect(legacy.stdout).toContain('line 19: pfn 0x240000: trace refcount 2 mapcount 1, model refcount 2 mapcount 0')
+    const none = join(dirname(out), 'none.yaml')
+    const empty = daxlab(['import-trace', join(FIXTURES, 'latency-4.9-pin-leak.txt'), '--to-scenario', none, '--db', db])
+    expect(empty).toMatchObject({ code: 1, stderr: expect.stringContaining('nothing written to') })
+    expect(existsSync(none)).toBe(false)
   })
 
   it('one clear error for a bad flag or a missing file', () => {

@@ -84,7 +84,7 @@ describe('TraceImporter on the fixture corpus (synthetic, from the TP_printk for
     const cols = imp.trace.events.columns()
     const refs = [...Array(cols.count).keys()].filter((i) => cols.kind[i] === 0).map((i) => [cols.step[i], cols.before[i], cols.after[i]])
     expect(refs).toEqual([[19, 1, 2], [23, 2, 1], [24, 1, 0]])
-    const stacks: string[][] = []
+    const stacks: (readonly string[])[] = []
     const withStacks = new TraceImporter({ onEvent: (e) => stacks.push(e.stack) })
     withStacks.feed(fixture('tracefs-6.14-fsdax-legacy.txt'))
     withStacks.finish()

@@ -13,8 +13,15 @@
  *   fs/dax.c dax_folio_put() in 6.15).
  * - pin_not_released: a GUP pin (a page_ref_mod of +n·GUP_PIN_COUNTING_BIAS, mm/gup.c try_grab_folio())
  *   with no matching unpin (gup_put_folio()) by the end of the trace.
- * - freed_while_mapped: a page's refcount reaches 0 while the same event shows mapcount > 0 (a mapping
+ * - freed_while_mapped: a page's refcount reaches 0 while the trace shows it mapped: the event's
+ *   mapcount > 0, or, for a line that prints no mapcount, the last mapcount shown for the pfn (a mapping
  *   holds a reference on every page from 6.15, and on every page but legacy FS DAX before).
+ * - pmd_fallback_aligned: a dax_pmd_fault_done with VM_FAULT_FALLBACK for a fault that passed every
+ *   check fs/dax.c dax_fault_check_fallback() makes on what the trace shows (address colour matches the
+ *   file offset's, not a write to a private mapping, the 2 MiB range inside the VMA and the file), with
+ *   no PTE entry of that file range seen earlier (dax_iomap_pmd_fault(): grab_mapping_entry() falls back
+ *   on one) and no zero-page hole fallback: the model maps a PMD there. What is left is the extent the
+ *   filesystem returned (iomap_length() < PMD_SIZE, or an unaligned pfn), which the trace does not show.
  * An FS DAX page is one in the --fsdax-pfns ranges or one an fs_dax event names (dax_pmd_insert_mapping's
  * pfn, dax_insert_mapping's DAX entry: kernels before 5.15 only, see pfn-ranges.ts); without either the
  * FS DAX rules find nothing.
@@ -22,10 +29,11 @@
 import type { RefcountScheme } from '../sim/kernel-model'
 import type { TraceEvent } from '../sim/events'
 import { PAGE_REF_EVENTS, type PageRefEventName } from './events'
+import { PmdFallbackRule } from './pmd-fallback'
 import { inRanges, type PfnRange } from './pfn-ranges'
 import { applyPageRef, newPfnState, TraceImporter, type ImportSummary, type PfnState, type ImportedEvent } from './importer'
 
-export type RuleName = 'legacy_fsdax_refcount_zero' | 'idle_count' | 'pin_not_released' | 'freed_while_mapped'
+export type RuleName = 'legacy_fsdax_refcount_zero' | 'idle_count' | 'pin_not_released' | 'freed_while_mapped' | 'pmd_fallback_aligned'
 
 export interface Finding {
   readonly rule: RuleName
@@ -54,14 +62,23 @@ export class TraceChecker {
   readonly findings: Finding[] = []
   /** Page_ref events of pfns not yet known to be FS DAX when seen: judged once the trace is read. */
   private readonly zeroes = new Map<number, number[]>()
+  private readonly pmdFallback = new PmdFallbackRule()
 
   constructor(readonly scheme: RefcountScheme) {}
 
   readonly onEvent = (e: ImportedEvent, s: PfnState | undefined): void => {
-    if (!s || e.event.family !== 'page_ref') return
+    if (e.event.family === 'fs_dax') {
+      const message = this.pmdFallback.onEvent(e.task, e.event)
+      if (message !== undefined) this.findings.push({ rule: 'pmd_fallback_aligned', line: e.line, pfn: '-', message })
+      return
+    }
+    if (!s) return
     const ev = e.event
-    if (ev.count === 0 && (ev.mapcount ?? 0) > 0) {
-      this.findings.push({ rule: 'freed_while_mapped', line: e.line, pfn: hex(ev.pfn), message: `${ev.name} took the refcount to 0 while mapcount is ${ev.mapcount}` })
+    // The state already holds this event's mapcount, or the last one shown when the line prints none.
+    const mapped = s.mapcount ?? 0
+    if (ev.count === 0 && mapped > 0) {
+      const shown = ev.mapcount !== undefined ? `while mapcount is ${mapped}` : `while the last mapcount the trace showed is ${mapped} (this line prints none)`
+      this.findings.push({ rule: 'freed_while_mapped', line: e.line, pfn: hex(ev.pfn), message: `${ev.name} took the refcount to 0 ${shown}` })
     }
     if (this.scheme === 'legacy' && ev.count === 0 && e.before !== 0) {
       // Whether the pfn is FS DAX may only be known later (an insert after the first put): judged in finish().

@@ -77,6 +77,10 @@ export interface FsDaxEvent {
   readonly pfnFlags: string | undefined
   /** VM_FAULT_* result names of the fault classes (`NOPAGE`, `FALLBACK|...`); undefined when not shown. */
   readonly result: readonly string[] | undefined
+  /** `shared` or `private` (VM_SHARED of the VMA) where the event prints it; undefined otherwise. */
+  readonly shared: boolean | undefined
+  /** A write fault: `WRITE` in the fault flags (FAULT_FLAG_TRACE) or the insert events' `write`. */
+  readonly write: boolean | undefined
 }
 
 export type DecodedEvent = PageRefEvent | FsDaxEvent
@@ -89,24 +93,67 @@ export function isKnownEvent(name: string): boolean {
   return PAGE_REF_SET.has(name) || FS_DAX_SET.has(name)
 }
 
-/** A C integer as printed by %d, %#lx, %lx or %p (hex without 0x only where the field is hex). */
-function integer(text: string | undefined, hex = false): number | undefined {
-  if (text === undefined) return undefined
-  const t = text.trim()
-  let n: number
-  if (/^[+-]?\d+$/.test(t) && !hex) n = Number(t)
-  else if (/^0x[0-9a-f]+$/i.test(t)) n = Number.parseInt(t.slice(2), 16)
-  else if (hex && /^[0-9a-f]+$/i.test(t)) n = Number.parseInt(t, 16)
-  else return undefined
-  return Number.isSafeInteger(n) ? n : undefined
+/** Value of hex digit `c`, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  const l = c | 32 // ASCII lower case
+  return l >= 97 && l <= 102 ? l - 87 : -1
+}
+
+/** Digits of `text[from, to)` in `base` (10 or 16) as a number; NaN when one is not a digit of it or there is none. */
+function digits(text: string, from: number, to: number, base: 10 | 16): number {
+  if (from >= to) return Number.NaN
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const d = hexDigit(text.charCodeAt(i))
+    if (d < 0 || d >= base) return Number.NaN
+    n = n * base + d
+  }
+  return n
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
 }
 
 /**
- * `key=value` words of a page_ref body (the hot path of an import: an indexOf scan, no regex). A word
- * without `=` (the `(null)` of a 4.x `mapping=          (null)`) is skipped.
+ * A C integer as printed by %d, %#lx, %lx or %p (hex without 0x only where the field is hex): a
+ * decimal with an optional sign, or 0x and hex digits; undefined for anything else or past 2^53.
+ * Scanned by hand, no regex: four of these run on every page_ref line of a gigabyte log.
  */
-function keyValues(body: string): Map<string, string> {
-  const fields = new Map<string, string>()
+export function integer(text: string | undefined, hex = false): number | undefined {
+  if (text === undefined) return undefined
+  let from = 0
+  let to = text.length
+  while (from < to && isBlank(text.charCodeAt(from))) from++
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--
+  let n: number
+  const c = text.charCodeAt(from)
+  if (c === 48 /* 0 */ && (text.charCodeAt(from + 1) | 32) === 120 /* x */) n = digits(text, from + 2, to, 16)
+  else if (!hex) {
+    const sign = c === 45 /* - */ ? -1 : 1
+    n = sign * digits(text, c === 43 || c === 45 ? from + 1 : from, to, 10)
+  } else n = digits(text, from, to, 16)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/** The page_ref body's fields the decoder reads (undefined: absent; an empty value is present). */
+interface PageRefFields {
+  pfn: string | undefined
+  flags: string | undefined
+  count: string | undefined
+  mapcount: string | undefined
+  val: string | undefined
+  ret: string | undefined
+}
+
+/**
+ * `key=value` words of a page_ref body (the hot path of an import: an indexOf scan, no regex, no map;
+ * only the keys the decoder reads are kept, the last of a repeated key wins). A word without `=` (the
+ * `(null)` of a 4.x `mapping=          (null)`) is skipped.
+ */
+function keyValues(body: string): PageRefFields {
+  const f: PageRefFields = { pfn: undefined, flags: undefined, count: undefined, mapcount: undefined, val: undefined, ret: undefined }
   const n = body.length
   let i = 0
   while (i < n) {
@@ -114,26 +161,47 @@ function keyValues(body: string): Map<string, string> {
     let end = body.indexOf(' ', i)
     if (end < 0) end = n
     const eq = body.indexOf('=', i)
-    if (eq > i && eq < end) fields.set(body.slice(i, eq), body.slice(eq + 1, end))
+    if (eq > i && eq < end) {
+      const len = eq - i
+      switch (body.charCodeAt(i)) {
+        case 112: // p
+          if (len === 3 && body.startsWith('pfn', i)) f.pfn = body.slice(eq + 1, end)
+          break
+        case 102: // f
+          if (len === 5 && body.startsWith('flags', i)) f.flags = body.slice(eq + 1, end)
+          break
+        case 99: // c
+          if (len === 5 && body.startsWith('count', i)) f.count = body.slice(eq + 1, end)
+          break
+        case 109: // m
+          if (len === 8 && body.startsWith('mapcount', i)) f.mapcount = body.slice(eq + 1, end)
+          break
+        case 118: // v
+          if (len === 3 && body.startsWith('val', i)) f.val = body.slice(eq + 1, end)
+          break
+        case 114: // r
+          if (len === 3 && body.startsWith('ret', i)) f.ret = body.slice(eq + 1, end)
+          break
+      }
+    }
     i = end + 1
   }
-  return fields
+  return f
 }
 
 function decodePageRef(name: PageRefEventName, body: string): DecodeResult {
   const fields = keyValues(body)
-  const pfn = integer(fields.get('pfn'), true)
-  if (pfn === undefined) return { ok: false, reason: `${name}: ${fields.has('pfn') ? `pfn '${fields.get('pfn')}' is not a hex number` : 'no pfn= field'}` }
-  if (!fields.has('count')) return { ok: false, reason: `${name}: no count= field (truncated line?)` }
-  const count = integer(fields.get('count'))
-  if (count === undefined) return { ok: false, reason: `${name}: count '${fields.get('count')}' is not a number` }
-  for (const key of ['mapcount', 'val', 'ret'] as const) {
-    if (fields.has(key) && integer(fields.get(key)) === undefined) return { ok: false, reason: `${name}: ${key} '${fields.get(key)}' is not a number (truncated line?)` }
-  }
-  return {
-    ok: true,
-    event: { family: 'page_ref', name, pfn, flags: fields.get('flags') ?? '', count, mapcount: integer(fields.get('mapcount')), val: integer(fields.get('val')), ret: integer(fields.get('ret')) },
-  }
+  const pfn = integer(fields.pfn, true)
+  if (pfn === undefined) return { ok: false, reason: `${name}: ${fields.pfn !== undefined ? `pfn '${fields.pfn}' is not a hex number` : 'no pfn= field'}` }
+  if (fields.count === undefined) return { ok: false, reason: `${name}: no count= field (truncated line?)` }
+  const count = integer(fields.count)
+  if (count === undefined) return { ok: false, reason: `${name}: count '${fields.count}' is not a number` }
+  const mapcount = integer(fields.mapcount)
+  const val = integer(fields.val)
+  const ret = integer(fields.ret)
+  const bad = fields.mapcount !== undefined && mapcount === undefined ? 'mapcount' : fields.val !== undefined && val === undefined ? 'val' : fields.ret !== undefined && ret === undefined ? 'ret' : undefined
+  if (bad !== undefined) return { ok: false, reason: `${name}: ${bad} '${fields[bad]}' is not a number (truncated line?)` }
+  return { ok: true, event: { family: 'page_ref', name, pfn, flags: fields.flags ?? '', count, mapcount, val, ret } }
 }
 
 /** fs/dax.c dax_to_pfn(): xa_to_value(entry) >> DAX_SHIFT, DAX_SHIFT 4 (xarray DAX entries, 4.20+). */
@@ -144,29 +212,71 @@ function pfnOfDaxEntry(raw: number): number | undefined {
 
 const RESULT_NAME = /^[A-Z][A-Z_]*(?:\|[A-Z][A-Z_]*)*$/
 
-function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
-  const words = body.split(/\s+/).filter((w) => w.length > 0)
-  const after = (key: string): string | undefined => {
-    const i = words.indexOf(key)
-    return i >= 0 ? words[i + 1] : undefined
+/** Names of the fault classes, which print VM_FAULT result names last; and those that must (the done events). */
+const FAULT_CLASS: ReadonlySet<string> = new Set(FS_DAX_EVENTS.filter((n) => /fault|load_hole$|mkwrite/.test(n) && n !== 'dax_pmd_load_hole'))
+const RESULT_REQUIRED: ReadonlySet<string> = new Set(FS_DAX_EVENTS.filter((n) => n.endsWith('_done') && n.includes('fault')))
+/** Whitespace other than the space: such a body is split by the regex, every other one by ' '. */
+const OTHER_BLANK = /[^\S ]/
+const KEYS_AFTER = ['ino', 'address', 'vm_start', 'vm_end', 'pgoff', 'max_pgoff', 'pfn', 'radix_entry', 'xa_entry'] as const
+type KeyAfter = (typeof KEYS_AFTER)[number]
+const KEY_SLOT: ReadonlyMap<string, number> = new Map(KEYS_AFTER.map((k, i) => [k, i]))
+/** Index of the first occurrence of each key in the words of the body being decoded (-1: absent); reused. */
+const keyAt = new Int32Array(KEYS_AFTER.length)
+
+/** The word after the first occurrence of `key`, as indexOf(key) + 1 would find it. */
+function wordAfter(words: readonly string[], key: KeyAfter): string | undefined {
+  const i = keyAt[KEY_SLOT.get(key)!]!
+  return i >= 0 ? words[i + 1] : undefined
+}
+
+/** The words of a body separated by spaces only (what split(' ') keeps after dropping empty words). */
+function spaceWords(body: string): string[] {
+  const words: string[] = []
+  let start = -1
+  for (let i = 0; i <= body.length; i++) {
+    const space = i === body.length || body.charCodeAt(i) === 32
+    if (space) {
+      if (start >= 0) words.push(body.slice(start, i))
+      start = -1
+    } else if (start < 0) start = i
   }
+  return words
+}
+
+function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
+  const words = OTHER_BLANK.test(body) ? body.split(/\s+/).filter((w) => w.length > 0) : spaceWords(body)
+  // One pass: the first occurrence of each key, and of `shared`/`private`.
+  keyAt.fill(-1)
+  let mode = -1
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!
+    const slot = KEY_SLOT.get(w)
+    if (slot !== undefined) {
+      if (keyAt[slot] === -1) keyAt[slot] = i
+    } else if (mode < 0 && (w === 'shared' || w === 'private')) mode = i
+  }
+  const addressAt = keyAt[KEY_SLOT.get('address')!]!
+  const pfnAt = keyAt[KEY_SLOT.get('pfn')!]!
   // 4.11's dax_pmd_insert_mapping printed no dev/ino (`shared mapping write address ...`).
   const hasDev = words[0] === 'dev' && words[1] !== undefined && /^\d+:\d+$/.test(words[1])
-  if (!hasDev && !words.includes('address')) return { ok: false, reason: `${name}: neither 'dev MAJOR:MINOR' nor an address (truncated line?)` }
-  const ino = integer(after('ino'))
+  if (!hasDev && addressAt < 0) return { ok: false, reason: `${name}: neither 'dev MAJOR:MINOR' nor an address (truncated line?)` }
+  const ino = integer(wordAfter(words, 'ino'))
   if (hasDev && ino === undefined) return { ok: false, reason: `${name}: no ino (truncated line?)` }
-  const pgoffText = after('pgoff')
+  const pgoffText = wordAfter(words, 'pgoff')
   const pgoff = integer(pgoffText?.split('-')[0])
-  let pfn = integer(after('pfn'))
-  const entry = integer(after('radix_entry') ?? after('xa_entry'))
+  let pfn = integer(wordAfter(words, 'pfn'))
+  const entry = integer(wordAfter(words, 'radix_entry') ?? wordAfter(words, 'xa_entry'))
   if (pfn === undefined && name === 'dax_insert_mapping' && entry !== undefined) pfn = pfnOfDaxEntry(entry)
-  const pfnAt = words.indexOf('pfn')
   const flagsWord = pfnAt >= 0 ? words[pfnAt + 2] : undefined
   const pfnFlags = flagsWord !== undefined && RESULT_NAME.test(flagsWord) ? flagsWord : undefined
-  const isFault = /fault|load_hole$|mkwrite/.test(name) && name !== 'dax_pmd_load_hole'
   const last = words[words.length - 1]!
-  const result = isFault && RESULT_NAME.test(last) && words.indexOf(last) > words.indexOf('address') ? last.split('|') : undefined
-  if (name.endsWith('_done') && name.includes('fault') && result === undefined) return { ok: false, reason: `${name}: no VM_FAULT result at the end (truncated line?)` }
+  const result = FAULT_CLASS.has(name) && RESULT_NAME.test(last) && words.indexOf(last) > addressAt ? last.split('|') : undefined
+  if (RESULT_REQUIRED.has(name) && result === undefined) return { ok: false, reason: `${name}: no VM_FAULT result at the end (truncated line?)` }
+  // `%s %s` after the inode: "shared"/"private", then the FAULT_FLAG_TRACE names (or "write"/"read").
+  const shared = mode >= 0 ? words[mode] === 'shared' : undefined
+  // 4.11's insert event printed `shared mapping write`.
+  const accessWord = mode >= 0 ? words[words[mode + 1] === 'mapping' ? mode + 2 : mode + 1] : undefined
+  const write = accessWord === undefined ? undefined : accessWord === 'write' || accessWord.split('|').includes('WRITE')
   return {
     ok: true,
     event: {
@@ -174,14 +284,16 @@ function decodeFsDax(name: FsDaxEventName, body: string): DecodeResult {
       name,
       dev: hasDev ? words[1] : undefined,
       ino,
-      address: integer(after('address')),
-      vmStart: integer(after('vm_start')),
-      vmEnd: integer(after('vm_end')),
+      address: integer(wordAfter(words, 'address')),
+      vmStart: integer(wordAfter(words, 'vm_start')),
+      vmEnd: integer(wordAfter(words, 'vm_end')),
       pgoff,
-      maxPgoff: integer(after('max_pgoff')),
+      maxPgoff: integer(wordAfter(words, 'max_pgoff')),
       pfn,
       pfnFlags,
       result,
+      shared,
+      write,
     },
   }
 }

@@ -29,8 +29,12 @@ export interface ImportedEvent {
   readonly event: DecodedEvent
   /** The count before this event (page_ref events), as the importer reconstructed it. */
   readonly before: number | undefined
-  readonly stack: string[]
+  /** Frames of the ` => fn` lines under the event (a shared empty array until the first one). */
+  readonly stack: readonly string[]
 }
+
+/** The stack of every event without frames: one frozen array instead of one per event. */
+const NO_FRAMES: readonly string[] = Object.freeze([])
 
 export interface PfnState {
   readonly pfn: number
@@ -76,7 +80,8 @@ export class TraceImporter {
   private lineNo = 0
   private events = 0
   private pending = ''
-  private last: ImportedEvent | undefined
+  /** The event whose stack lines may follow: its `stack` is filled here, then it is handed on. */
+  private last: { -readonly [K in keyof ImportedEvent]: ImportedEvent[K] } | undefined
   private lastEmitted = false
 
   constructor(private readonly options: ImporterOptions = {}) {}
@@ -129,7 +134,10 @@ export class TraceImporter {
         return
       case 'stack':
         // Frames of a skipped event go with it; frames with no event at all are reported.
-        if (this.last && this.last.stack.length < 64) this.last.stack.push(parsed.frame)
+        if (this.last && this.last.stack.length < 64) {
+          if (this.last.stack === NO_FRAMES) this.last.stack = []
+          ;(this.last.stack as string[]).push(parsed.frame)
+        }
         else if (!this.last && !this.afterSkippedEvent) this.skip('stack frame with no event above it')
         return
       case 'event': {
@@ -181,7 +189,7 @@ export class TraceImporter {
     const causeId = log.causes.length < MAX_CAUSES - 1 ? log.causeId(event.name) : log.causeId('(other events)')
     this.events++
     const before = event.family === 'page_ref' ? this.pageRef(event, taskId, causeId) : this.fsDax(event, taskId, causeId)
-    this.last = { line: this.lineNo, task, timeUs, event, before, stack: [] }
+    this.last = { line: this.lineNo, task, timeUs, event, before, stack: NO_FRAMES }
     this.lastEmitted = false
   }
 

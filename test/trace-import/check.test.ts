@@ -63,6 +63,29 @@ describe('check-trace rules', () => {
     expect(checkTraceText(text, 'legacy').findings).toEqual([])
   })
 
+  it('a PMD fault that fell back although aligned, in its VMA and file, with no 4 KiB entry in the range', () => {
+    const r = checkTraceText(fixture('tracefs-6.17-pmd-fallback.txt'), 'refcounted')
+    expect(r.findings).toEqual([expect.objectContaining({ rule: 'pmd_fallback_aligned', line: 9, pfn: '-', message: expect.stringContaining('0x7f0000200000') })])
+    // The same rule on a legacy kernel: the PMD fault path's fallback checks did not change in 6.15.
+    expect(checkTraceText(fixture('tracefs-6.17-pmd-fallback.txt'), 'legacy').findings.map((f) => [f.rule, f.line])).toEqual([['pmd_fallback_aligned', 9]])
+  })
+
+  it('a PMD fault that succeeded, or a PTE entry of another file, is no finding either way', () => {
+    const fault = (line: number, ino: string, result: string, name = 'dax_pmd_fault_done'): string =>
+      `  fio-1 [000] ..... ${line}.0: ${name}: dev 259:2 ino ${ino} shared WRITE|USER address 0x7f0000200000 vm_start 0x7f0000000000 vm_end 0x7f0000800000 pgoff 0x200 max_pgoff 0x800 ${result}`
+    expect(checkTraceText(fault(1, '0x1', 'NOPAGE'), 'refcounted').findings).toEqual([])
+    const pteOther = `  fio-1 [000] ..... 1.0: dax_pte_fault_done: dev 259:2 ino 0x9 shared WRITE|USER address 0x7f0000201000 pgoff 0x201 NOPAGE`
+    expect(checkTraceText([pteOther, fault(2, '0x1', 'FALLBACK')].join('\n'), 'refcounted').findings.map((f) => f.line)).toEqual([2])
+  })
+
+  it('a free while the last mapcount shown is > 0, on a line that prints none', () => {
+    const noMapcount = `  t-2 [000] ..... 2.000000: page_ref_mod_and_test: pfn=0x10 flags=0x0 count=0 mapping=0 mt=4 val=-1 ret=1`
+    const text = [ref(1, 'page_ref_set', '0x10', 1, 1, 1), noMapcount].join('\n')
+    expect(checkTraceText(text, 'refcounted').findings).toEqual([expect.objectContaining({ rule: 'freed_while_mapped', line: 2, message: expect.stringContaining('last mapcount the trace showed is 1') })])
+    const unmapped = [ref(1, 'page_ref_set', '0x10', 1, 1, 1), ref(2, 'page_ref_mod_and_test', '0x10', 0, 0, -1, '1')].join('\n')
+    expect(checkTraceText(unmapped, 'refcounted').findings).toEqual([])
+  })
+
   it('the stored-run replay finds what the text check finds', () => {
     for (const [name, scheme, dax] of [['tracefs-6.14-fsdax-legacy.txt', 'legacy', DAX_614], ['trace-cmd-6.17-fsdax-consistent.txt', 'legacy', DAX_617], ['latency-4.9-pin-leak.txt', 'refcounted', []], ['tracefs-5.10-fsdax-insert.txt', 'refcounted', []]] as const) {
       const imp = new TraceImporter()

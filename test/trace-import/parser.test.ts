@@ -59,7 +59,8 @@ describe('decodeEvent', () => {
 
   it('fs_dax: fault results, pfn_t flags, DAX entries, writeback ranges', () => {
     const done = decodeEvent('dax_pmd_fault_done', 'dev 259:0 ino 0xc shared WRITE|ALLOW_RETRY address 0x7f3a40000000 vm_start 0x7f3a40000000 vm_end 0x7f3a40400000 pgoff 0x0 max_pgoff 0x3ff FALLBACK')
-    expect(done).toMatchObject({ ok: true, event: { dev: '259:0', ino: 0xc, address: 0x7f3a40000000, vmEnd: 0x7f3a40400000, maxPgoff: 0x3ff, result: ['FALLBACK'] } })
+    expect(done).toMatchObject({ ok: true, event: { dev: '259:0', ino: 0xc, address: 0x7f3a40000000, vmEnd: 0x7f3a40400000, maxPgoff: 0x3ff, result: ['FALLBACK'], shared: true, write: true } })
+    expect(decodeEvent('dax_pte_fault', 'dev 259:0 ino 0xc private ALLOW_RETRY|USER address 0x1000 pgoff 0x1 NOPAGE')).toMatchObject({ ok: true, event: { shared: false, write: false } })
     const ins = decodeEvent('dax_pmd_insert_mapping', 'dev 259:0 ino 0xc shared write address 0x7f3a40000000 length 0x200000 pfn 0x240000 DEV|MAP radix_entry 0x4800005')
     expect(ins).toMatchObject({ ok: true, event: { pfn: 0x240000, pfnFlags: 'DEV|MAP' } })
     // fs/dax.c dax_to_pfn(): xa_to_value(entry) >> DAX_SHIFT
@@ -68,7 +69,7 @@ describe('decodeEvent', () => {
     expect(decodeEvent('dax_pte_fault_done', 'dev 259:1 ino 0x11 shared WRITE address 0x1000 pgoff 0x1')).toMatchObject({ ok: false, reason: expect.stringContaining('VM_FAULT') })
     expect(decodeEvent('dax_pte_fault', 'ino 0x11')).toMatchObject({ ok: false })
     // 4.11 printed no dev/ino in the insert event
-    expect(decodeEvent('dax_pmd_insert_mapping', 'shared mapping write address 0x200000 length 0x200000 pfn 0x8000 DEV|MAP radix_entry 0x1')).toMatchObject({ ok: true, event: { dev: undefined, pfn: 0x8000 } })
+    expect(decodeEvent('dax_pmd_insert_mapping', 'shared mapping write address 0x200000 length 0x200000 pfn 0x8000 DEV|MAP radix_entry 0x1')).toMatchObject({ ok: true, event: { dev: undefined, pfn: 0x8000, shared: true, write: true } })
   })
 })
 
@@ -83,7 +84,7 @@ describe('TraceImporter on the fixture corpus (synthetic, from the TP_printk for
     const cols = imp.trace.events.columns()
     const refs = [...Array(cols.count).keys()].filter((i) => cols.kind[i] === 0).map((i) => [cols.step[i], cols.before[i], cols.after[i]])
     expect(refs).toEqual([[19, 1, 2], [23, 2, 1], [24, 1, 0]])
-    const stacks: string[][] = []
+    const stacks: (readonly string[])[] = []
     const withStacks = new TraceImporter({ onEvent: (e) => stacks.push(e.stack) })
     withStacks.feed(fixture('tracefs-6.14-fsdax-legacy.txt'))
     withStacks.finish()

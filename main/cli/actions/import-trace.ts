@@ -14,6 +14,8 @@ import type { ImportTraceOptions } from '../commands/import-trace'
 import { ARCH_NAMES } from '../../formats/profile'
 import { kernelModel } from '../../sim/kernel-model'
 import { parsePfnRanges, type PfnRange } from '../../trace-import/pfn-ranges'
+import { ScenarioProposer } from '../../trace-import/to-scenario'
+import { writeProposal, type WrittenProposal } from './trace-scenario'
 
 /** --fsdax-pfns parsed, or one usage error naming the flag. */
 export function fsdaxOption(text: string | undefined): PfnRange[] {
@@ -42,20 +44,34 @@ export async function importTrace(file: string, opts: ImportTraceOptions): Promi
   const profile = traceProfile(opts.arch ?? 'x86')
   // Refuse a read-only or damaged store before reading a large file.
   withStore(opts.db, (store) => store.assertWritable())
-  const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns) })
+  let proposer: ScenarioProposer | undefined
+  const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns), onEvent: opts.toScenario !== undefined ? (e, s) => proposer!.onEvent(e, s) : undefined })
+  if (opts.toScenario !== undefined) proposer = new ScenarioProposer(importer.pfns)
   const summary = await importTraceFile(file, importer, 'daxlab import-trace')
   const result = traceRunResult(importer.pfns, { kernel: opts.kernel, arch: opts.arch, name, events: importer.trace.events.count })
   const runId = withStore(opts.db, (store) => store.saveRun({ result, trace: importer.trace, scenarioText: `# imported ftrace log\nfile: ${file}\n`, profile, session: opts.session }))
-  const out = { run_id: runId, lines: summary.lines, events: summary.events, skipped: summary.skipped, skipped_more: summary.skippedMore }
+  const proposal = proposer && opts.toScenario !== undefined ? writeProposal(proposer.finish({ name, source: basename(file), kernel: opts.kernel, arch: opts.arch }), opts.toScenario, runId) : undefined
+  const out = { run_id: runId, lines: summary.lines, events: summary.events, skipped: summary.skipped, skipped_more: summary.skippedMore, ...(proposal ? { scenario: proposal } : {}) }
   if (opts.json) {
     process.stdout.write(JSON.stringify(out, null, 2) + '\n')
     return
   }
   printOut(`run ${runId}: ${summary.events} events from ${summary.lines} lines, ${result.folios.length} pfns (${result.kernel}, ${result.arch})\n`)
+  if (proposal) printProposal(proposal)
   const skippedTotal = summary.skipped.length + summary.skippedMore
   if (skippedTotal > 0) {
     printOut(`skipped ${skippedTotal} line(s):\n`)
     for (const s of summary.skipped.slice(0, 20)) printOut(`  line ${s.line}: ${s.reason}\n`)
     if (skippedTotal > 20) printOut(`  ... (${skippedTotal - 20} more; --json lists up to 1000)\n`)
   }
+}
+
+function printProposal(p: WrittenProposal): void {
+  const agree = p.probes - p.disagreements.length
+  printOut(`scenario ${p.file}: ${p.steps} steps; replayed on ${p.kernel}: ${agree} of ${p.probes} probes agree with the trace\n`)
+  for (const d of p.disagreements.slice(0, 20)) {
+    printOut(`  line ${d.line}: pfn ${d.pfn}: trace refcount ${d.trace.refcount} mapcount ${d.trace.mapcount ?? '?'}, model refcount ${d.model.refcount} mapcount ${d.model.mapcount}\n`)
+  }
+  if (p.disagreements.length > 20) printOut(`  ... (${p.disagreements.length - 20} more; --json lists them all)\n`)
+  for (const n of p.notes) printOut(`  not inferred: ${n}\n`)
 }

@@ -11,6 +11,7 @@ export interface ImportTraceOptions {
   arch?: string
   name?: string
   fsdaxPfns?: string
+  toScenario?: string
   db?: string
   json?: boolean
 }
@@ -25,7 +26,8 @@ export function registerImportTrace(program: Command): void {
     .option('--arch <arch>', 'arch of the traced machine (default x86)')
     .option('--name <name>', 'run name (default: the file name); stored as scenario trace:NAME')
     .option('--fsdax-pfns <ranges>', 'pfns of the FS DAX namespaces, e.g. 0x240000-0x27ffff,0x300000 (traces from 5.15 on name none)')
+    .option('--to-scenario <out.yaml>', 'also write the scenario the trace suggests (files, mappings, faults, GUP, munmap) and replay it beside the trace')
     .option('--db <path>', 'trace database (default: the user data directory, or $DAXLAB_DB)')
-    .option('--json', 'print {run_id, lines, events, skipped: [{line, reason}], skipped_more}')
+    .option('--json', 'print {run_id, lines, events, skipped: [{line, reason}], skipped_more, scenario?}')
     .action(async (file: string, opts: ImportTraceOptions) => (await import('../actions/import-trace')).importTrace(file, opts))
 }

@@ -88,6 +88,8 @@ export class Simulation {
     steps.forEach((step, i) => {
       if (step.op === 'gup') this.gupLastStep.set(step.args.id, i)
       else if (step.op === 'unpin' || step.op === 'put') this.gupLastStep.set(step.args.gup, i)
+      else if (step.op === 'odirect' && step.args.id !== undefined) this.gupLastStep.set(step.args.id, i)
+      else if (step.op === 'complete') this.gupLastStep.set(step.args.io, i)
     })
   }
 

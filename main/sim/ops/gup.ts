@@ -11,6 +11,7 @@ import type { Task } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import type { OpOutcome } from './outcome'
+import { protAt } from '../vma-prot'
 
 /** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
 interface GrabCauses {
@@ -77,6 +78,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         const leaf = sim.lookup(vma, addr)
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
+        else if (protAt(vma, addr) === 'none') bail = 'pte_protnone (PROT_NONE)'
         else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
         else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
         else if (legacy && args.longterm) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
@@ -96,7 +98,13 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           continue
         }
       }
-      // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
+      // Slow path: check_vma_flags() first (mm/gup.c): FOLL_WRITE without VM_WRITE, or no VM_READ, is
+      // -EFAULT (no FOLL_FORCE here); no VMA at all is -EFAULT too. Then fault in what is missing
+      // (FOLL_WRITE faults for write) and follow the entry.
+      const prot = protAt(vma, addr)
+      if (prot === 'unmapped' || prot === 'none' || (args.write && prot === 'read')) {
+        throw new SimError('EFAULT', `check_vma_flags: page ${i} of gup '${args.id}' is ${prot === 'unmapped' ? 'not mapped' : prot === 'none' ? 'PROT_NONE' : 'PROT_READ and FOLL_WRITE was asked'}`)
+      }
       let hit = sim.lookup(vma, addr)
       if (!hit || (args.write && !hit.write)) {
         const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)

@@ -12,6 +12,7 @@ import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import type { OpOutcome } from './outcome'
 import { protAt } from '../vma-prot'
+import { slowGupTakesPgmap } from '../normal-page'
 
 /** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
 interface GrabCauses {
@@ -62,7 +63,6 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
   const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
-  const legacy = !sim.kernel.on('fsdax-refcount')
   let fast = args.fast
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
@@ -81,15 +81,19 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         else if (protAt(vma, addr) === 'none') bail = 'pte_protnone (PROT_NONE)'
         else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
         else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : 'anon COW page'
-        else if (legacy && args.longterm) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
-        else if (!legacy && leaf.special) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
+        // gup_fast_pte_range(): pte_devmap() first (FOLL_LONGTERM bails, else get_dev_pagemap), then
+        // pte_special() bails; gup_fast_pmd_leaf()/gup_fast_pud_leaf(): pmd_special() first, then
+        // pmd_devmap(). Asked of the encoded entry.
+        else if (leaf.level !== 'pte' && sim.arch.isSpecial(leaf.level, leaf.raw)) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
+        else if (args.longterm && sim.arch.isDevmap(leaf.level, leaf.raw)) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
+        else if (leaf.level === 'pte' && !sim.arch.isDevmap('pte', leaf.raw) && sim.arch.isSpecial('pte', leaf.raw)) bail = 'pte_special'
         if (bail) {
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
           const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
           const pgmap = sim.folios.region(folio).pgmap
-          if (legacy && !fastPgmap && pgmap) {
+          if (!fastPgmap && pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
             fastPgmap = pgmap
             sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
           }
@@ -118,7 +122,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       }
       const folio = sim.folios.folio(sim.pfnAt(hit, addr))
       const pgmap = sim.folios.region(folio).pgmap
-      if (legacy && !slowPgmap && pgmap) {
+      if (!slowPgmap && pgmap && slowGupTakesPgmap(sim, leaf)) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
         slowPgmap = pgmap
         sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)

@@ -10,6 +10,7 @@ import { dropFileRef } from './layout'
 import { andThen, OK, type OpOutcome } from './outcome'
 import { cause } from '../causes'
 import { fullyUnmapped, protAt, setProt } from '../vma-prot'
+import { vmNormalPage } from '../normal-page'
 import { maySplit, splitHugeLeaves, userRange } from './vma-range'
 
 /** Causes this file writes, interned once. */
@@ -146,8 +147,11 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
           leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
         }
         sim.setLeaf(copy, { ...leaf })
-        if (leaf.kind === 'dax' && leaf.counted) {
-          const folio = sim.folios.folio(leaf.pfn)
+        // copy_present_pte(): `page = vm_normal_page(src_vma, addr, pte); ... if (page) { folio_get;
+        // folio_dup_file_rmap_pte }` (normal-page.ts); huge leaves as zapLeaf decides them.
+        const page = level === 'pte' ? vmNormalPage(sim, leaf) : leaf.counted ? leaf.pfn : undefined
+        if (page !== undefined && leaf.kind === 'dax') {
+          const folio = sim.folios.folio(page)
           sim.folios.ref(folio, 1, C.dupRmapGet)
           sim.folios.map(folio, 1, C.dupRmap)
         }

@@ -14,6 +14,10 @@ const task = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - o
 const offset = sizeSchema.default(0)
 
 export const FAULT_SIZES = ['auto', 'pte', 'pmd', 'pud'] as const
+/** mmap/mprotect protections: PROT_READ, PROT_READ|PROT_WRITE, PROT_NONE. */
+export const PROTS = ['read', 'read-write', 'none'] as const
+export const MADVICES = ['dontneed', 'free', 'hwpoison', 'soft_offline', 'collapse'] as const
+export const FALLOCATE_MODES = ['allocate', 'punch_hole', 'zero_range', 'collapse_range', 'insert_range'] as const
 
 /** Every step's arguments: unknown keys are errors that name them; `task` is accepted everywhere. */
 function args<T extends z.ZodRawShape>(shape: T) {
@@ -34,6 +38,7 @@ export const STEP_ARGS = {
       sync: z.boolean().default(false),
       /** Anonymous mappings only: MADV_HUGEPAGE, so aligned PMD ranges fault as THPs. */
       thp: z.boolean().optional(),
+      prot: z.enum(PROTS).optional(),
     })
     .refine((a) => a.file === undefined || a.device === undefined, { message: 'give at most one of file or device (neither: anonymous memory)' })
     .refine((a) => !a.thp || (a.file === undefined && a.device === undefined), { message: 'thp applies to anonymous mappings only (no file or device)', path: ['thp'] }),
@@ -51,7 +56,7 @@ export const STEP_ARGS = {
   }),
   unpin: args({ gup: id }),
   put: args({ gup: id }),
-  munmap: args({ map: id }),
+  munmap: args({ map: id, offset: sizeSchema.optional(), length: sizeSchema.optional() }),
   fork: args({ child: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only') }),
   exit: args({}),
   truncate: args({ file: z.string().min(1), length: sizeSchema }),
@@ -59,6 +64,14 @@ export const STEP_ARGS = {
   unlink: args({ file: z.string().min(1) }),
   umount: args({ mount: z.string().min(1) }),
   mlock: args({ map: id }),
+  munlock: args({ map: id }),
+  mprotect: args({ map: id, offset, length: sizeSchema.optional(), prot: z.enum(PROTS) }),
+  mremap: args({ map: id, new_id: id.optional(), length: sizeSchema, move: z.boolean().default(false), dontunmap: z.boolean().default(false) }),
+  madvise: args({ map: id, offset, length: sizeSchema, advice: z.enum(MADVICES) }),
+  odirect: args({ id: id.optional(), file: z.string().min(1), map: id, offset, length: sizeSchema, direction: z.enum(['read', 'write']), file_offset: offset }),
+  complete: args({ io: id }),
+  fallocate: args({ file: z.string().min(1), mode: z.enum(FALLOCATE_MODES), offset, length: sizeSchema }),
+  badblock: args({ region: z.string().min(1), offset, length: sizeSchema }),
   memory_failure: args({ region: z.string().min(1), offset }),
   /** migrate_vma_*() through a device driver (test_hmm's HMM_DMIRROR_MIGRATE_TO_DEV / _TO_SYS). */
   migrate: args({

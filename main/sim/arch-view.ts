@@ -3,7 +3,8 @@
  * ZONE_DEVICE can be configured, and the encoded value of every leaf it writes.
  */
 import type { ArchContext, ArchPlugin, Level } from '../../arch/api'
-import { compileLeafEncoder, context, flagsOf, levelShift, recipeFor, type LeafEncoder } from '../../arch/entry'
+import { compileLeafEncoder, context, devmapFlags, entryHelpers, fieldsAt, flagMasks, flagsOf, levelShift, recipeFor, type LeafEncoder } from '../../arch/entry'
+import { fieldMask } from '../../arch/bits'
 import { getArch } from '../../arch/index'
 import { formatKernel, inKernelRange, type KernelVersion } from '../../arch/kernel'
 
@@ -29,6 +30,9 @@ export class ArchView {
   /** Leaf encoders compiled for this arch, variant and kernel, one per level (arch/entry.ts). */
   private readonly encoders: Record<Level, LeafEncoder>
   private readonly special: Record<Level, boolean>
+  /** The bits {pte,pmd,pud}_special() and _devmap() test, per level (0n where the helper is absent). */
+  private readonly specialMask: Record<Level, bigint>
+  private readonly devmapMask: Record<Level, bigint>
 
   constructor(archId: string, kernel: KernelVersion, variant?: string) {
     this.plugin = getArch(archId)
@@ -44,6 +48,32 @@ export class ArchView {
     const recipe = recipeFor(this.plugin, this.ctx)
     this.encoders = { pte: compileLeafEncoder(this.plugin, this.ctx, 'pte'), pmd: compileLeafEncoder(this.plugin, this.ctx, 'pmd'), pud: compileLeafEncoder(this.plugin, this.ctx, 'pud') }
     this.special = { pte: flagsOf(recipe.special, 'pte').length > 0, pmd: flagsOf(recipe.special, 'pmd').length > 0, pud: flagsOf(recipe.special, 'pud').length > 0 }
+    const levels = ['pte', 'pmd', 'pud'] as const
+    const specialMask = (level: Level) => (this.special[level] ? flagMasks(this.plugin, this.ctx, level, flagsOf(recipe.special, level)).set : 0n)
+    // pte_devmap() tests the DEVMAP bit alone (pte_mkdevmap may set more, e.g. SPECIAL on x86/arm64).
+    const devmapMask = (level: Level) => {
+      const field = devmapFlags(this.plugin, this.ctx, level) === undefined ? undefined : fieldsAt(this.plugin, this.ctx, level).find((f) => f.name === 'DEVMAP')
+      return field ? fieldMask(field.shift, field.width ?? 1) : 0n
+    }
+    this.specialMask = Object.fromEntries(levels.map((l) => [l, specialMask(l)])) as Record<Level, bigint>
+    this.devmapMask = Object.fromEntries(levels.map((l) => [l, devmapMask(l)])) as Record<Level, bigint>
+  }
+
+  /** {pte,pmd,pud}_special() on an encoded entry of this arch, variant and kernel. */
+  isSpecial(level: Level, raw: bigint): boolean {
+    const mask = this.specialMask[level]
+    return mask !== 0n && (raw & mask) === mask
+  }
+
+  /**
+   * {pte,pmd,pud}_devmap() on an encoded entry: false where the release has no devmap helper (6.17+,
+   * or an arch without ARCH_HAS_PTE_DEVMAP). An arch hook that refines it (powerpc: DEVMAP only on a
+   * leaf) is asked through the generic helpers.
+   */
+  isDevmap(level: Level, raw: bigint): boolean {
+    const mask = this.devmapMask[level]
+    if (mask === 0n || (raw & mask) !== mask) return false
+    return this.plugin.hooks?.isDevmap ? entryHelpers(this.plugin, this.ctx, level, raw).devmap === true : true
   }
 
   get variant(): string {

@@ -54,6 +54,21 @@ export interface Vma {
   readonly tableBase: Readonly<Record<Level, number>>
   /** PMD index -> PTEs present under it (a PMD pointing to a page table): kept by Simulation.setLeaf. */
   readonly ptesPerPmd: Map<number, number>
+  /**
+   * Protection by address range when it is not PROT_READ|PROT_WRITE everywhere (mmap `prot`, mprotect,
+   * partial munmap): sorted, non-overlapping, covering [start, end). Undefined means read-write
+   * throughout. Each range stands for the kernel VMA __split_vma() would make (vma-prot.ts).
+   */
+  prot?: ProtRange[]
+}
+
+export type Prot = 'read' | 'read-write' | 'none'
+
+export interface ProtRange {
+  readonly start: number
+  readonly end: number
+  /** `unmapped`: munmap took this part away; the rest of the mapping stays. */
+  readonly prot: Prot | 'unmapped'
 }
 
 export function newTables(): Record<Level, Map<number, Leaf>> {

@@ -33,6 +33,16 @@ export interface Patch {
 
 export const PATCHES: readonly Patch[] = [
   {
+    name: 'dio-foll-pin',
+    title: 'block: Convert bio_iov_iter_get_pages to use iov_iter_extract_pages',
+    commit: 'a7e689dd1c06',
+    release: '6.5',
+    source: 'block/bio.c bio_iov_iter_get_pages, bio_release_pages; fs/iomap/direct-io.c iomap_dio_bio_iter',
+    dependsOn: [],
+    effect: 'O_DIRECT pins the user buffer with FOLL_PIN (pin_user_pages_fast, BIO_PAGE_PINNED) and unpins at completion; before, FOLL_GET (get_user_pages_fast) and put_page (D. Howells, block tree for 6.5)',
+    modelled: true,
+  },
+  {
     name: 'fuse-whole-file-break',
     title: 'fuse: fix dax truncate/punch_hole fault path',
     commit: '7851bf649d42',

@@ -38,6 +38,8 @@ export interface StepResult {
   completed_after?: number
   error?: string
   signal?: string
+  /** The signal's si_code where the kernel sets a specific one: SEGV_MAPERR, SEGV_ACCERR, BUS_MCEERR_AR. */
+  si_code?: string
   message?: string
   probe?: ProbeResult
   /** Fault sizes tried and what happened (e.g. `pmd: fallback (PMD crosses EOF)`, `pte: mapped`). */

@@ -186,6 +186,7 @@ export class Scheduler {
       result.message = outcome.message
     } else {
       if (outcome.signal) result.signal = outcome.signal
+      if (outcome.si_code) result.si_code = outcome.si_code
       if (outcome.probe) result.probe = outcome.probe
       if (outcome.message) result.message = outcome.message
       else if (result.waited) delete result.message

@@ -17,6 +17,7 @@ import { layoutRegions, type RegionState } from './memory'
 import { alignDown, Task, type Leaf, type LeafKind, type Vma } from './mm'
 import { Trace } from './trace'
 import { zapDeviceLeaf } from './ops/device-leaf'
+import { vmNormalPage } from './normal-page'
 
 /** One page a GUP call took a reference on, released page by page as unpin_user_pages()/put_page() do. */
 export interface GupRecord {
@@ -89,6 +90,8 @@ export class Simulation {
     steps.forEach((step, i) => {
       if (step.op === 'gup') this.gupLastStep.set(step.args.id, i)
       else if (step.op === 'unpin' || step.op === 'put') this.gupLastStep.set(step.args.gup, i)
+      else if (step.op === 'odirect' && step.args.id !== undefined) this.gupLastStep.set(step.args.id, i)
+      else if (step.op === 'complete') this.gupLastStep.set(step.args.io, i)
     })
   }
 
@@ -228,11 +231,23 @@ export class Simulation {
     this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
     this.trace.entryEvent(EventKind.ENTRY_CLEAR, leaf.pfn, addrPage, cause, LEVEL_CODES[level], leaf.raw)
-    if (leaf.kind === 'dax' && leaf.counted) {
-      const folio = this.folios.folio(leaf.pfn)
-      this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))
-      this.folios.put(folio, 1, derive(cause, C.tlbPut))
-    } else if (leaf.kind === 'device' || leaf.kind === 'device-private') zapDeviceLeaf(this, leaf, cause)
+    if (leaf.kind === 'device' || leaf.kind === 'device-private') {
+      zapDeviceLeaf(this, leaf, cause)
+      return
+    }
+    // A PTE holds a page when vm_normal_page() finds one in the encoded entry (normal-page.ts); a huge
+    // leaf when zap_huge_pmd()/zap_huge_pud() go past `vma_is_special_huge()`, which for DAX VMAs the
+    // series changed to `!vma_is_dax(vma) && ...` together with refcounting the folios (leaf.counted).
+    const page = level === 'pte' ? vmNormalPage(this, leaf) : leaf.counted ? leaf.pfn : undefined
+    // Only ZONE_DEVICE folios are tracked: anon copies and the zero pages are system RAM to the lab.
+    if (page === undefined || leaf.kind !== 'dax') return
+    const folio = this.folios.folio(page)
+    this.folios.map(folio, -1, derive(cause, C.removeRmap[level]))
+    // zap_present_folio_ptes(): `if (unlikely(folio_mapcount(folio) < 0)) print_bad_pte(...)`.
+    if (this.folios.mapcount[folio]! < 0) {
+      this.trace.violation('kernel_warning', `BUG: Bad page map (print_bad_pte): ${hex(this.folios.head[folio]!)} mapcount ${this.folios.mapcount[folio]!} after zapping an entry vm_normal_page() took for a normal page`, this.folios.head[folio]!)
+    }
+    this.folios.put(folio, 1, derive(cause, C.tlbPut))
   }
 
   /**

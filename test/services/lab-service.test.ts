@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LabError } from '../../main/contract/envelope'
 import { createLabService, type LabService } from '../../main/services/lab-service'
+import { STEP_OPS } from '../../main/formats/scenario'
 
 let dir: string
 let service: LabService
@@ -48,7 +49,7 @@ describe('lab service', () => {
     expect((await service.getRun({ id: runId }))?.result.scenario).toBe('long')
     const err = await rejection(service.runScenario({ scenario: 'inline', source: 'name: x\ndescription: y\nprofile: x86-devdax\nsteps:\n  - acess: {map: m}\n', kernel: '6.17' }))
     expect(err.data).toMatchObject({ code: 'invalid_request', field: 'source' })
-    expect(err.message).toBe("source:5: steps[0].acess: unknown operation 'acess' (one of: create, write, mmap, access, gup, unpin, put, munmap, fork, exit, truncate, punch_hole, unlink, umount, mlock, memory_failure, kill, probe)")
+    expect(err.message).toBe(`source:5: steps[0].acess: unknown operation 'acess' (one of: ${STEP_OPS.join(', ')})`)
   })
 
   it('reports unknown scenarios and kernels as errors with their field', async () => {

@@ -11,6 +11,7 @@ import { alignDown, type Leaf, type Vma } from '../mm'
 import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
 import { deviceFault } from './device-fault'
+import { protAt, vmaSpan } from '../vma-prot'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 /** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
@@ -205,7 +206,9 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   const { pmdSize, pmdPages } = sim.arch
   const start = alignDown(addr, pmdSize)
   const index = pageIndex(sim, vma, start)
-  if (start < vma.start || start + pmdSize > vma.end) return fallback('PMD crosses the VMA edge')
+  // The VMA edge: the part of the mapping with one protection (mprotect/partial munmap split it).
+  const span = vmaSpan(vma, addr)
+  if (start < span.start || start + pmdSize > span.end) return fallback('PMD crosses the VMA edge')
   if (write && !vma.shared) return fallback('write fault on a private mapping (COW)')
   if (index % pmdPages !== 0) return fallback('file offset colour differs from the address colour')
   if (index + pmdPages - 1 >= maxPgoff(sim, file)) return fallback('PMD crosses EOF')
@@ -320,8 +323,9 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
 function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pfn: number, write: boolean, fault: FaultCauses): void {
   const fsdax = vma.file !== undefined
   // A DAX file VMA wants write notify (->page_mkwrite/->pfn_mkwrite), so read faults map read-only;
-  // device DAX has neither, so vm_page_prot of a shared mapping is already writable.
-  const writable = write || !fsdax
+  // device DAX has neither, so vm_page_prot of a shared mapping is already writable (unless the
+  // mapping is PROT_READ).
+  const writable = write || (!fsdax && protAt(vma, addr) === 'read-write')
   // Whether the mapping takes a reference is the memory type's answer (memtypes/fsdax.ts, devdax.ts).
   if (!(fsdax ? vma.file!.fs.region : vma.device!).memtype.mappingTakesReference(sim.kernel)) {
     sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
@@ -349,7 +353,8 @@ function devdaxFault(sim: Simulation, vma: Vma, addr: number, write: boolean, le
   if (align > size) return sigbus(`align ${align} > ${level.toUpperCase()} size`)
   if (size > align) return fallback(SIZE_OVER_ALIGN[region.def.align])
   const start = alignDown(addr, size)
-  if (start < vma.start || start + size > vma.end) return sigbus(`${level.toUpperCase()} outside the VMA`)
+  const span = vmaSpan(vma, addr)
+  if (start < span.start || start + size > span.end) return sigbus(`${level.toUpperCase()} outside the VMA`)
   const pgoff = pageIndex(sim, vma, start)
   const pages = size / sim.arch.pageSize
   if (pgoff + pages > region.nrPages) return sigbus('dax_pgoff_to_phys: beyond the device')

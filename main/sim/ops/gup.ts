@@ -12,6 +12,8 @@ import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { deviceFastBail, deviceSlowGup } from './device-gup'
 import type { OpOutcome } from './outcome'
+import { protAt } from '../vma-prot'
+import { slowGupTakesPgmap } from '../normal-page'
 
 /** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
 interface GrabCauses {
@@ -62,7 +64,6 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
   const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
-  const legacy = !sim.kernel.on('fsdax-refcount')
   let fast = args.fast
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
@@ -78,18 +79,23 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         const leaf = sim.lookup(vma, addr)
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
+        else if (protAt(vma, addr) === 'none') bail = 'pte_protnone (PROT_NONE)'
         else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
         else if (leaf.kind === 'device') bail = deviceFastBail(sim, leaf, args)
         else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : leaf.kind === 'anon' ? (vma.file ? 'anon COW page' : 'anonymous system RAM page (not tracked)') : 'device-private entry (not present)'
-        else if (legacy && args.longterm) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
-        else if (!legacy && leaf.special) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
+        // gup_fast_pte_range(): pte_devmap() first (FOLL_LONGTERM bails, else get_dev_pagemap), then
+        // pte_special() bails; gup_fast_pmd_leaf()/gup_fast_pud_leaf(): pmd_special() first, then
+        // pmd_devmap(). Asked of the encoded entry.
+        else if (leaf.level !== 'pte' && sim.arch.isSpecial(leaf.level, leaf.raw)) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
+        else if (args.longterm && sim.arch.isDevmap(leaf.level, leaf.raw)) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
+        else if (leaf.level === 'pte' && !sim.arch.isDevmap('pte', leaf.raw) && sim.arch.isSpecial('pte', leaf.raw)) bail = 'pte_special'
         if (bail) {
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
           const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
           const pgmap = sim.folios.region(folio).pgmap
-          if (legacy && !fastPgmap && pgmap && leaf!.kind === 'dax') {
+          if (!fastPgmap && pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
             fastPgmap = pgmap
             sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
           }
@@ -98,7 +104,13 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           continue
         }
       }
-      // Slow path: fault in what is missing (FOLL_WRITE faults for write), then follow the entry.
+      // Slow path: check_vma_flags() first (mm/gup.c): FOLL_WRITE without VM_WRITE, or no VM_READ, is
+      // -EFAULT (no FOLL_FORCE here); no VMA at all is -EFAULT too. Then fault in what is missing
+      // (FOLL_WRITE faults for write) and follow the entry.
+      const prot = protAt(vma, addr)
+      if (prot === 'unmapped' || prot === 'none' || (args.write && prot === 'read')) {
+        throw new SimError('EFAULT', `check_vma_flags: page ${i} of gup '${args.id}' is ${prot === 'unmapped' ? 'not mapped' : prot === 'none' ? 'PROT_NONE' : 'PROT_READ and FOLL_WRITE was asked'}`)
+      }
       let hit = sim.lookup(vma, addr)
       // A device-private entry is not present: follow_page fails and faultin_page() -> do_swap_page().
       if (!hit || (args.write && !hit.write) || hit.kind === 'device-private') {
@@ -114,7 +126,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       }
       const folio = sim.folios.folio(sim.pfnAt(hit, addr))
       const pgmap = sim.folios.region(folio).pgmap
-      if (legacy && !slowPgmap && pgmap && leaf.kind === 'dax') {
+      if (!slowPgmap && pgmap && slowGupTakesPgmap(sim, leaf)) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
         slowPgmap = pgmap
         sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)

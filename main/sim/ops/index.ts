@@ -6,11 +6,17 @@ import { gup, releaseGup } from './gup'
 import { create, punchHole, truncate, umount, unlink, write } from './layout'
 import { memoryFailure } from './memory-failure'
 import type { OpOutcome } from './outcome'
-import { access, exit, fork, mlock, mmap, munmap } from './process'
+import { access, exit, fork, mlock, mmap, munlock, munmap } from './process'
 import { probe } from './probe'
 import { migrate } from './migrate'
 import { mirror, snapshot } from './hmm'
 import { unbind } from './unbind'
+import { mprotect } from './mprotect'
+import { mremap } from './mremap'
+import { madvise } from './madvise'
+import { complete, odirect } from './odirect'
+import { fallocate } from './fallocate'
+import { badblock } from './badblock'
 
 export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]): OpOutcome {
   switch (step.op) {
@@ -29,7 +35,7 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
     case 'put':
       return releaseGup(sim, step.args.gup, false)
     case 'munmap':
-      return munmap(sim, task, step.args)
+      return munmap(sim, task, step.args, notes)
     case 'fork':
       return fork(sim, task, step.args, notes)
     case 'exit':
@@ -44,6 +50,22 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
       return umount(sim, step.args, notes)
     case 'mlock':
       return mlock(sim, task, step.args, notes)
+    case 'munlock':
+      return munlock(sim, task, step.args, notes)
+    case 'mprotect':
+      return mprotect(sim, task, step.args, notes)
+    case 'mremap':
+      return mremap(sim, task, step.args, notes)
+    case 'madvise':
+      return madvise(sim, task, step.args, notes)
+    case 'odirect':
+      return odirect(sim, task, step.args, notes)
+    case 'complete':
+      return complete(sim, step.args)
+    case 'fallocate':
+      return fallocate(sim, step.args, notes)
+    case 'badblock':
+      return badblock(sim, step.args, notes)
     case 'memory_failure':
       return memoryFailure(sim, task, step.args, notes)
     case 'probe':

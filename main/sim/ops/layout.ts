@@ -11,7 +11,7 @@ import { EventKind } from '../events'
 import { hex } from '../folios'
 import { SimError, type Simulation } from '../sim'
 import { andThen, OK, type OpOutcome } from './outcome'
-import { cause } from '../causes'
+import { cause, type CauseId } from '../causes'
 
 /** Causes this file writes, interned once. */
 const C = {
@@ -22,7 +22,7 @@ const C = {
 }
 
 
-const ALL = Number.MAX_SAFE_INTEGER
+export const ALL = Number.MAX_SAFE_INTEGER
 
 /** The 6.14 per-filesystem loops around dax_layout_busy_page() (fs/ext4, fs/xfs, fs/fuse/dax.c). */
 const LEGACY_BREAK_LAYOUTS = { ext4: 'ext4_break_layouts', xfs: 'xfs_break_dax_layouts', virtiofs: 'fuse_dax_break_layouts' } as const
@@ -55,15 +55,23 @@ export function write(sim: Simulation, args: StepArgs<'write'>, notes: string[])
   if (args.offset + args.length > Number.MAX_SAFE_INTEGER) {
     throw new SimError('EFBIG', `a write of ${args.length} bytes at offset ${args.offset} ends past the largest file size the lab models (2^53 - 1 bytes)`)
   }
-  const from = Math.floor(args.offset / page)
-  const to = Math.ceil((args.offset + args.length) / page)
-  // The blocks the holes need, from the extents: a write that cannot get them fails at once with
-  // -ENOSPC (the iomap block reservation), however long the range.
+  allocateHoles(sim, file, Math.floor(args.offset / page), Math.ceil((args.offset + args.length) / page), 'the write', C.daxIomapIterIomap)
+  const written = recoveryWrite(sim, file, args.offset, args.length, notes)
+  file.size = Math.max(file.size, args.offset + written)
+  return written < args.length ? { status: 'ok', message: `short write: ${written} of ${args.length} bytes` } : OK
+}
+
+/**
+ * Gives every hole of file pages [from, to) blocks, unmapping the zero-page entries over them first
+ * (`zeroCause`). The blocks the holes need come from the extents: a request that cannot get them fails
+ * at once with -ENOSPC (the iomap block reservation), however long the range. Hole by hole, extent by
+ * extent: the work is proportional to the extents, not to the length.
+ */
+export function allocateHoles(sim: Simulation, file: DaxFile, from: number, to: number, what: string, zeroCause: CauseId): void {
   const needed = to - from - file.allocatedIn(from, to)
   if (needed > file.fs.allocator.freePages()) {
-    throw new SimError('ENOSPC', `no room on ${file.fs.mount}: the write needs ${needed} more blocks, ${file.fs.allocator.freePages()} are free`)
+    throw new SimError('ENOSPC', `no room on ${file.fs.mount}: ${what} needs ${needed} more blocks, ${file.fs.allocator.freePages()} are free`)
   }
-  // Hole by hole, extent by extent: the work is proportional to the extents, not to the length.
   for (let index = from; index < to; ) {
     const run = file.contiguousFrom(index)
     if (run > 0) {
@@ -73,15 +81,12 @@ export function write(sim: Simulation, args: StepArgs<'write'>, notes: string[])
     const hole = file.holeEnd(index, to) - index
     for (const e of file.entriesIn(index, index + hole)) {
       if (e.pfn !== undefined) continue
-      sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, C.daxIomapIterIomap)
+      sim.unmapMappingPages(file, e.index, e.index + 2 ** e.order, zeroCause)
       file.entries.delete(e.index)
     }
     if (!file.fs.allocate(file, index, hole, sim.arch.pmdPages)) throw new SimError('ENOSPC', `no room on ${file.fs.mount}`)
     index += hole
   }
-  const written = recoveryWrite(sim, file, args.offset, args.length, notes)
-  file.size = Math.max(file.size, args.offset + written)
-  return written < args.length ? { status: 'ok', message: `short write: ${written} of ${args.length} bytes` } : OK
 }
 
 /**
@@ -158,7 +163,7 @@ function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): 
 }
 
 /** dax_break_layout() (interruptible) / dax_break_layout_final() (uninterruptible) and the 6.14 loops. */
-function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: string[] | undefined, then: () => OpOutcome): OpOutcome {
+export function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: string[] | undefined, then: () => OpOutcome): OpOutcome {
   const pass = (): OpOutcome => {
     const busy = busyPage(sim, file, notes)
     if (busy === undefined) return then()
@@ -174,7 +179,7 @@ function breakLayout(sim: Simulation, file: DaxFile, final: boolean, notes: stri
 }
 
 /** Entry removal: 6.15+ dax_delete_mapping_range(); 6.14 truncate_inode_pages_range -> dax_delete_mapping_entry. */
-function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
+export function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
   const legacy = !sim.kernel.on('fsdax-refcount')
   for (const entry of file.entriesIn(from, to)) {
     file.entries.delete(entry.index)
@@ -195,7 +200,7 @@ function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number,
 }
 
 /** The filesystem frees blocks; a page still referenced by GUP is DMA into a freed block. */
-function releaseBlocks(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
+export function releaseBlocks(sim: Simulation, file: DaxFile, from: number, to: number, cause: string): void {
   for (const ext of file.removeBlocks(from, to)) {
     sim.trace.emit(EventKind.BLOCK_FREE, ext.pfn, ext.count, 0, cause)
     for (const folio of sim.folios.touchedIn(ext.pfn, ext.pfn + ext.count)) {

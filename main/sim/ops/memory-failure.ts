@@ -20,6 +20,7 @@
 import type { StepArgs } from '../../formats/scenario'
 import { SimError, type Simulation } from '../sim'
 import type { Task } from '../mm'
+import type { RegionState } from '../memory'
 import { exit } from './process'
 import type { OpOutcome } from './outcome'
 import { cause } from '../causes'
@@ -34,15 +35,25 @@ const C = {
 
 export function memoryFailure(sim: Simulation, current: Task, args: StepArgs<'memory_failure'>, notes: string[]): OpOutcome {
   const region = sim.region(args.region)
+  const pfn = region.basePfn + Math.floor(args.offset / sim.arch.pageSize)
+  if (!region.contains(pfn)) throw new SimError('ENXIO', `offset ${args.offset} is beyond region '${region.name}'`)
+  return memoryFailurePfn(sim, current, region, pfn, notes)
+}
+
+/**
+ * memory_failure(pfn, MF_ACTION_REQUIRED) on a ZONE_DEVICE pfn. `countIncreased` is the caller's page
+ * reference with MF_COUNT_INCREASED (madvise_inject_error): memory_failure() drops it with
+ * put_ref_page() right after get_dev_pagemap(), before memory_failure_dev_pagemap() runs.
+ */
+export function memoryFailurePfn(sim: Simulation, current: Task, region: RegionState, pfn: number, notes: string[], countIncreased?: () => void): OpOutcome {
   const pgmap = region.pgmap
   // The path is the memory type's (memtypes/*.ts memoryFailure).
   if (region.memtype.memoryFailure === 'not-zone-device' || !pgmap) throw new SimError('ENXIO', `region '${region.name}' is system RAM; only ZONE_DEVICE failures are modelled`)
   if (region.memtype.memoryFailure === 'ebusy') {
     throw new SimError('EBUSY', `mf_generic_kill_procs: dax_lock_folio() fails for ${region.type} pages (no DAX mapping)`)
   }
-  const pfn = region.basePfn + Math.floor(args.offset / sim.arch.pageSize)
-  if (!region.contains(pfn)) throw new SimError('ENXIO', `offset ${args.offset} is beyond region '${region.name}'`)
   sim.folios.pgmapRef(pgmap, 1, C.memoryFailureGetDev)
+  countIncreased?.()
   try {
     const owner = sim.ownerOf(pfn)
     const xfs = region.def.type === 'fsdax' && region.def.fs === 'xfs'
@@ -70,7 +81,8 @@ export function memoryFailure(sim: Simulation, current: Task, args: StepArgs<'me
     // kill_procs(MF_MUST_KILL): the default SIGBUS action ends the task. Its exit may have to evict an
     // unlinked inode; a 6.15+ wait there is not modelled.
     if (exit(sim, current).status === 'blocked') notes.push(`${current.name}: exit would wait in dax_break_layout_final (not modelled; the task is treated as gone)`)
-    return { status: 'ok', signal: 'SIGBUS', message: 'page poisoned; the current task was killed' }
+    // kill_proc() -> force_sig_mceerr(BUS_MCEERR_AR, ...) for MF_ACTION_REQUIRED (mm/memory-failure.c).
+    return { status: 'ok', signal: 'SIGBUS', si_code: 'BUS_MCEERR_AR', message: 'page poisoned; the current task was killed' }
   } finally {
     sim.folios.pgmapRef(pgmap, -1, C.memoryFailurePutDev)
   }

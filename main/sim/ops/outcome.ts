@@ -2,7 +2,15 @@
 import type { ProbeResult, StepExtras } from '../result'
 
 export type OpOutcome =
-  | { readonly status: 'ok'; readonly signal?: string; readonly probe?: ProbeResult; readonly message?: string; readonly extra?: StepExtras }
+  | {
+      readonly status: 'ok'
+      readonly signal?: string
+      /** si_code of the signal where the kernel sets a specific one (SEGV_ACCERR, BUS_MCEERR_AR). */
+      readonly si_code?: string
+      readonly probe?: ProbeResult
+      readonly message?: string
+      readonly extra?: StepExtras
+    }
   | { readonly status: 'error'; readonly error: string; readonly message: string; readonly extra?: StepExtras }
   | {
       readonly status: 'blocked'

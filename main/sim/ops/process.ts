@@ -12,6 +12,9 @@ import { cause } from '../causes'
 import { mmapAnon } from './anon'
 import { forkDeviceLeaf, isDeviceLeaf } from './device-leaf'
 import { mmapP2pmem } from './p2pdma'
+import { fullyUnmapped, protAt, setProt } from '../vma-prot'
+import { vmNormalPage } from '../normal-page'
+import { maySplit, splitHugeLeaves, userRange } from './vma-range'
 
 /** Causes this file writes, interned once. */
 const C = {
@@ -39,7 +42,9 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     const start = task.allocateVa(length, args.offset, sim.arch.pmdSize)
     // fs/fuse/dax.c fuse_dax_mmap(): VM_MIXEDMAP | VM_HUGEPAGE; ext4/xfs set only VM_HUGEPAGE.
     const mixedmap = file.fs.fsType === 'virtiofs'
-    task.vmas.set(args.id, newVma(sim, args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap))
+    const vma = newVma(sim, args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap)
+    if (args.prot && args.prot !== 'read-write') setProt(vma, vma.start, vma.end, args.prot)
+    task.vmas.set(args.id, vma)
     file.mappings += 1
     return OK
   }
@@ -65,7 +70,9 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   if (args.offset % align !== 0) throw new SimError('EINVAL', `check_vma: offset is not a multiple of the device align ${def.align}, so vm_start cannot be aligned`)
   if (args.sync) notes.push('MAP_SYNC on device DAX: accepted, no effect (no filesystem metadata)')
   const start = task.allocateVa(length, args.offset, Math.max(align, sim.arch.pmdSize))
-  task.vmas.set(args.id, newVma(sim, args.id, start, length, args.offset / page, true, args.sync, { device: region }))
+  const vma = newVma(sim, args.id, start, length, args.offset / page, true, args.sync, { device: region })
+  if (args.prot && args.prot !== 'read-write') setProt(vma, vma.start, vma.end, args.prot)
+  task.vmas.set(args.id, vma)
   return OK
 }
 
@@ -79,16 +86,49 @@ export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, no
   const vma = sim.vma(task, args.map)
   const addr = vma.start + args.offset
   if (addr >= vma.end) return { status: 'ok', signal: 'SIGSEGV', message: `offset ${args.offset} is past the end of mapping '${args.map}'` }
+  // arch/x86/mm/fault.c do_user_addr_fault(): no VMA -> bad_area_nosemaphore (SEGV_MAPERR);
+  // access_error() (a write without VM_WRITE, anything without VM_READ) -> bad_area_access_error
+  // (SEGV_ACCERR). arm64 do_page_fault() makes the same two choices.
+  const prot = protAt(vma, addr)
+  if (prot === 'unmapped') return { status: 'ok', signal: 'SIGSEGV', si_code: 'SEGV_MAPERR', message: `offset ${args.offset} of '${args.map}' was munmapped` }
+  if (prot === 'none' || (args.write && prot === 'read')) {
+    return { status: 'ok', signal: 'SIGSEGV', si_code: 'SEGV_ACCERR', message: `${args.write ? 'write' : 'read'} to a PROT_${prot === 'none' ? 'NONE' : 'READ'} page` }
+  }
   const signal = handleFault(sim, vma, addr, args.write, args.size, notes)
   return signal ? { status: 'ok', signal } : OK
 }
 
-/** munmap(): zap the VMA, then drop its file reference (the final one evicts an unlinked inode). */
-export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>): OpOutcome {
+/**
+ * munmap(): zap the VMA, then drop its file reference (the final one evicts an unlinked inode). With
+ * offset/length only that part goes (mm/vma.c do_vmi_align_munmap: __split_vma at each edge, which
+ * splits a huge leaf straddling it, then unmap_region over the part); the mapping keeps its id for
+ * what is left, and the file reference goes with the last piece.
+ */
+export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>, notes: string[] = []): OpOutcome {
   const vma = sim.vma(task, args.map)
-  sim.zapRange(vma, vma.start, vma.end, C.munmapUnmapRegion)
+  if (args.offset !== undefined || args.length !== undefined) {
+    const range = userRange(sim, vma, 'munmap', args.offset ?? 0, args.length)
+    maySplit(sim, vma, 'munmap', range)
+    const split = splitHugeLeaves(sim, vma, range)
+    if (split > 0) notes.push(`__split_huge_pmd: ${split} huge leaf(s) across the edge zapped`)
+    sim.zapRange(vma, range.from, range.to, C.munmapUnmapRegion)
+    setProt(vma, range.from, range.to, 'unmapped')
+    if (!fullyUnmapped(vma)) return OK
+  } else {
+    sim.zapRange(vma, vma.start, vma.end, C.munmapUnmapRegion)
+  }
   task.vmas.delete(vma.id)
   return vma.file ? dropFileRef(sim, vma.file) : OK
+}
+
+/**
+ * munlock(): mm/mlock.c mlock_fixup() leaves DAX VMAs alone (`vma_is_dax(vma)` is among the cases that
+ * never set VM_LOCKED), so there is nothing to clear: no page was mlocked, no reference moves.
+ */
+export function munlock(sim: Simulation, task: Task, args: StepArgs<'munlock'>, notes: string[]): OpOutcome {
+  sim.vma(task, args.map)
+  notes.push('mlock_fixup: DAX VMA, VM_LOCKED was never set; nothing to unlock')
+  return OK
 }
 
 /**
@@ -104,6 +144,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
     const copy = newVma(sim, vma.id, vma.start, vma.end - vma.start, vma.pgoff, vma.shared, vma.sync, { file: vma.file, device: vma.device }, vma.mixedmap)
     copy.anonVma = vma.anonVma
     copy.thp = vma.thp
+    if (vma.prot) copy.prot = [...vma.prot]
     child.vmas.set(vma.id, copy)
     if (vma.file) vma.file.mappings += 1
     if (!vma.anonVma && !vma.mixedmap) {
@@ -118,8 +159,11 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
           leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
         } else if (isDeviceLeaf(leaf)) forkDeviceLeaf(sim, vma, leaf)
         sim.setLeaf(copy, { ...leaf })
-        if (leaf.kind === 'dax' && leaf.counted) {
-          const folio = sim.folios.folio(leaf.pfn)
+        // copy_present_pte(): `page = vm_normal_page(src_vma, addr, pte); ... if (page) { folio_get;
+        // folio_dup_file_rmap_pte }` (normal-page.ts); huge leaves as zapLeaf decides them.
+        const page = level === 'pte' ? vmNormalPage(sim, leaf) : leaf.counted ? leaf.pfn : undefined
+        if (page !== undefined && leaf.kind === 'dax') {
+          const folio = sim.folios.folio(page)
           sim.folios.ref(folio, 1, C.dupRmapGet)
           sim.folios.map(folio, 1, C.dupRmap)
         }
@@ -154,8 +198,8 @@ function dropAll(sim: Simulation, files: DaxFile[]): OpOutcome {
  * populate_vma_page_range() (mm/gup.c, 6.1 through 6.17): `if ((vma->vm_flags & (VM_WRITE | VM_SHARED))
  * == VM_WRITE) gup_flags |= FOLL_WRITE;` (with FOLL_FORCE), so a private writable mapping is populated
  * by write faults: COW is broken at once (anon copies, even over holes) instead of mapping the DAX page
- * or the zero page read-only. The lab's mappings are PROT_READ|PROT_WRITE, so every private one is
- * VM_WRITE; a shared one is populated by read faults.
+ * or the zero page read-only. A private mapping is VM_WRITE where its protection is read-write (mmap
+ * `prot`, mprotect); a shared one is populated by read faults.
  */
 export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, notes: string[]): OpOutcome {
   const vma = sim.vma(task, args.map)
@@ -166,11 +210,20 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
   const reachable = Math.max(0, Math.min(vma.end - vma.start, backed * page))
   const largest = vma.file ? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page) : (sim.arch.pudSize ?? (sim.arch.pmdLeaves ? sim.arch.pmdSize : page))
   sim.work.require(Math.ceil(reachable / largest), `__mm_populate of ${reachable} bytes (at least ${Math.ceil(reachable / largest)} page-table entries)`)
-  const write = !vma.shared
   let addr = vma.start
   let faults = 0
+  let anyWrite = false
   while (addr < vma.end) {
     sim.work.charge(1, '__mm_populate')
+    // populate_vma_page_range() per kernel VMA: PROT_NONE parts fail check_vma_flags and do_mlock()
+    // ignores the error (__mm_populate(ignore_errors)); unmapped parts are not VMAs at all.
+    const prot = protAt(vma, addr)
+    if (prot === 'none' || prot === 'unmapped') {
+      addr = nextRangeStart(vma, addr)
+      continue
+    }
+    const write = !vma.shared && prot === 'read-write'
+    anyWrite ||= write
     let hit = sim.lookup(vma, addr)
     // FOLL_WRITE on a present read-only entry: follow_page fails, faultin_page() write-faults (COW).
     if (!hit || (write && !hit.write)) {
@@ -184,7 +237,12 @@ export function mlock(sim: Simulation, task: Task, args: StepArgs<'mlock'>, note
     const size = sim.levelSizeOrZero(hit.level)
     addr = (hit.index + 1) * size
   }
-  notes.push(`mlock_fixup: DAX VMA left without VM_LOCKED; __mm_populate faulted ${faults} entries${write ? ' (FOLL_WRITE: private writable mapping, COW broken)' : ''}`)
+  notes.push(`mlock_fixup: DAX VMA left without VM_LOCKED; __mm_populate faulted ${faults} entries${anyWrite ? ' (FOLL_WRITE: private writable mapping, COW broken)' : ''}`)
   return OK
+}
+
+/** Where the protection range holding addr ends (the next kernel VMA starts). */
+function nextRangeStart(vma: Vma, addr: number): number {
+  return vma.prot?.find((r) => addr >= r.start && addr < r.end)?.end ?? vma.end
 }
 

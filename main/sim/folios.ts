@@ -19,6 +19,7 @@ const C = {
   setCount: cause('free_zone_device_folio: folio_set_count(folio, 1)'),
   p2pdmaFree: cause('p2pdma_page_free: percpu_ref_put'),
   putDevPagemap: cause('free_zone_device_folio: put_dev_pagemap'),
+  proposalFree: cause('free_zone_device_page: wake_up_var(page), put_dev_pagemap (2022 proposal, v3 23/25)'),
   free: Object.fromEntries(['FS_DAX', 'GENERIC', 'PRIVATE', 'COHERENT', 'PCI_P2PDMA', 'ram'].map((t) => [t, cause(`free_zone_device_folio (${t})`)])) as Record<string, CauseId>,
 }
 
@@ -168,7 +169,7 @@ export class FolioTable {
    * free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (!this.kernel.on('fsdax-refcount') && this.region(f).pgmap?.type === 'FS_DAX') {
+    if (this.kernel.fsdaxIdleRefcount === 1 && this.region(f).pgmap?.type === 'FS_DAX') {
       this.ref(f, -refs, derive(cause, C.putDevmapSuffix))
       if (this.refcount[f]! === 1) this.trace.wake(this.head[f]!, C.putDevmapWake)
       else if (this.refcount[f]! === 0) {
@@ -189,6 +190,13 @@ export class FolioTable {
     const pgmap = this.region(f).pgmap
     switch (type) {
       case 'FS_DAX':
+        if (this.kernel.pgmapRequest === 'put-at-free') {
+          // 2022 proposal v3 23/25 free_zone_device_page(): wake the break-layouts waiters, then drop
+          // the pgmap reference pgmap_request_folios() took (unconditionally: one per free).
+          this.trace.wake(this.head[f]!, C.proposalFree)
+          if (pgmap) this.pgmapRef(pgmap, -1, C.proposalFree)
+          break
+        }
         // 6.15+: wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
         this.trace.wake(this.head[f]!, C.freeWake)
         break

@@ -97,7 +97,7 @@ export class RegionState {
   idleRefcount(kernel: KernelModel): number {
     switch (this.pgmap?.type) {
       case 'FS_DAX':
-        return kernel.on('fsdax-refcount') ? 0 : 1
+        return kernel.fsdaxIdleRefcount // 1 before 6.15; 0 from 6.15 and in the 2022 proposal's 23/25
       case 'GENERIC':
         return 1 // unchanged by the series: device-dax pages keep their init reference
       case 'PCI_P2PDMA':

@@ -69,6 +69,8 @@ export type ViolationKind =
   | 'task_blocked'
   | 'not_idle_at_unmount'
   | 'kernel_warning'
+  /** 2022 proposal: pgmap_request_folios() on a folio that already held references (no pgmap reference taken). */
+  | 'pgmap_ref_unbalanced'
 
 export interface Violation {
   readonly kind: ViolationKind

@@ -10,6 +10,7 @@ import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
 import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
+import { requestEntry } from '../proposal-2022'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 /** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
@@ -232,6 +233,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
       sim.unmapMappingPages(file, index, index + pmdPages, C.replaceHugeZero)
     }
     file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
+    requestEntry(sim, file.entries.get(index)!) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
     if (sim.kernel.on('fsdax-refcount')) {
       // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
       sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), C.folioInit)
@@ -303,7 +305,10 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
     entry = undefined
   }
   if (isPoisoned(sim, pfn)) return sigbus('dax_direct_access: poisoned block')
-  if (!entry) file.entries.set(index, { index, order: 0, pfn })
+  if (!entry) {
+    file.entries.set(index, { index, order: 0, pfn })
+    requestEntry(sim, file.entries.get(index)!) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
+  }
   insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, PTE_FAULT)
   return done
 }

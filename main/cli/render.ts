@@ -26,6 +26,13 @@ function pushLines<T>(parts: string[], items: readonly T[], line: (item: T) => s
   for (const item of items) parts.push(line(item))
 }
 
+/** `switches: a, b (--patches +x)`: the patch switches the run ran with (docs/kernel-model.md). */
+function switchesLine(result: RunResult): string {
+  const on = result.patches!.on
+  const edits = result.patches!.edits ? ` (--patches ${result.patches!.edits})` : ''
+  return `switches: ${on.length ? on.join(', ') : 'none'}${edits}`
+}
+
 export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {}): string {
   const head = `${result.scenario} on ${result.arch}/${result.variant}, kernel ${result.kernel} (${result.scheme})${runId !== undefined ? `, stored as run ${runId}` : ''}`
   const steps = firstRows(result.steps, limit)
@@ -42,6 +49,7 @@ export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {
     pushLines(parts, blocked.shown, (b) => `  ${b.task} in step ${b.step} (${b.op}): ${b.reason}`)
     parts.push(...moreLine(blocked.more, 'blocked tasks'))
   }
+  if (result.patches) parts.push(switchesLine(result))
   return parts.join('\n')
 }
 
@@ -55,7 +63,8 @@ export function renderComparison(cmp: Comparison, limit: RowLimit = {}): string 
       .join(' ')
   const steps = firstRows(cmp.steps, limit)
   const rows = steps.shown.map((s) => [s.differs.length ? '!' : '', String(s.index), s.task, s.op + (s.label ? ` ${s.label}` : ''), ...s.values.map((v) => cell(v, s.differs) || 'ok')])
-  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, '', table(['', '#', 'task', 'op', ...names], rows), ...moreLine(steps.more, 'steps')]
+  const switches = cmp.switches.summary ? [`switches differ: ${cmp.switches.summary}`] : []
+  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, ...switches, '', table(['', '#', 'task', 'op', ...names], rows), ...moreLine(steps.more, 'steps')]
   parts.push('', cmp.firstDivergence ? `first divergence: ${cmp.firstDivergence.summary}` : 'no divergence: every step agrees')
   cmp.violations.forEach((list, i) => {
     parts.push(`violations in ${names[i]}: ${list.length === 0 ? 'none' : ''}`)

@@ -87,6 +87,14 @@ export interface BlockedTask {
   readonly pfn?: string
 }
 
+/** The patch switches a run ran with (main/sim/patches.ts). */
+export interface RunPatches {
+  /** Every switch that was on, sorted by name. */
+  readonly on: readonly string[]
+  /** The `--patches` edit over the kernel's preset (`+name,-name`), when one was given. */
+  readonly edits?: string
+}
+
 export interface RunResult {
   readonly format: 'daxlab-run/1'
   readonly kernel: string
@@ -103,4 +111,6 @@ export interface RunResult {
   readonly blocked: BlockedTask[]
   /** Number of trace events recorded (the events themselves are in the store). */
   readonly events: number
+  /** The switches the run ran with; absent in runs stored before they were recorded. */
+  readonly patches?: RunPatches
 }

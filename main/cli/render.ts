@@ -26,6 +26,13 @@ function pushLines<T>(parts: string[], items: readonly T[], line: (item: T) => s
   for (const item of items) parts.push(line(item))
 }
 
+/** A violation: what was found, then (when recorded) the rule it breaks and the kernel consequence. */
+function violationLines(v: RunResult['violations'][number], steps: readonly StepResult[]): string {
+  const op = steps[v.step]?.op
+  const head = `  step ${v.step}${op ? ` (${op})` : ''} ${v.kind}${v.pfn ? ` folio ${v.pfn}` : ''}: ${v.message}`
+  return v.consequence ? `${head}\n    consequence: ${v.consequence}\n    rule: ${v.rule ?? v.kind}` : head
+}
+
 /** `switches: a, b (--patches +x)`: the patch switches the run ran with (docs/kernel-model.md). */
 function switchesLine(result: RunResult): string {
   const on = result.patches!.on
@@ -40,7 +47,7 @@ export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {
   if (result.violations.length > 0) {
     const violations = firstRows(result.violations, limit)
     parts.push('', 'violations:')
-    pushLines(parts, violations.shown, (v) => `  step ${v.step} ${v.kind}: ${v.message}`)
+    pushLines(parts, violations.shown, (v) => violationLines(v, result.steps))
     parts.push(...moreLine(violations.more, 'violations'))
   } else parts.push('', 'violations: none')
   if (result.blocked.length > 0) {

@@ -77,6 +77,10 @@ export interface Violation {
   readonly step: number
   readonly message: string
   readonly pfn?: string
+  /** The invariant broken (main/sim/findings.ts); absent in runs stored before findings were recorded. */
+  readonly rule?: string
+  /** What the kernel does about it: use-after-free, DMA into a reallocated block, leak, hang, WARN. */
+  readonly consequence?: string
 }
 
 export interface BlockedTask {

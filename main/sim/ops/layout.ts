@@ -186,7 +186,7 @@ function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: number,
       // 2022 proposal, "fsdax: Validate DAX layouts broken before truncate" (v3): WARN_ON_ONCE(trunc &&
       // !dax_is_zapped(entry)); the request's reference is then never dropped.
       if (requestsFolios(sim) && !entryZapped(entry)) {
-        sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): entry at index ${entry.index} was never zapped, its pgmap_request_folios reference leaks`, entry.pfn)
+        sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): entry at index ${entry.index} was never zapped, its pgmap_request_folios reference leaks`, entry.pfn, 'WARN splat, then a leaked page reference and pgmap reference: the page never reads idle again')
       }
       // dax_disassociate_entry(): WARN_ON_ONCE(trunc && page_ref_count(page) > 1); page->mapping = NULL.
       for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {

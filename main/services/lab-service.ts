@@ -2,6 +2,7 @@
  * The backend services behind the contract (main/contract/api.ts): the library, runs and the trace
  * store. Node layer, no electron: the Electron utility process, the web bridge and tests all host this.
  */
+import { scenarioTopic } from '../library/topic'
 import { ArchError, resolveVariant } from '../../arch/entry'
 import { getArch } from '../../arch/index'
 import type { LabApi, LabRequest, LibraryEntry } from '../contract/api'
@@ -96,7 +97,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     return {
       name: n,
       description: s?.description ?? '',
-      topic: s?.tags?.[0] ?? n.split('-')[0]!,
+      topic: scenarioTopic(n, s),
       sources: s?.sources ?? [],
       ...(s?.kernel !== undefined ? { kernel: s.kernel } : {}),
     }

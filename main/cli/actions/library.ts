@@ -1,4 +1,5 @@
 /** `daxlab scenarios list|show` and `daxlab profiles list|show|validate`. */
+import { scenarioTopic } from '../../library/topic'
 import type { Profile } from '../../formats/profile'
 import { formatSize } from '../../formats/units'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/index'
@@ -12,10 +13,16 @@ import { UsageError } from '../usage-error'
 export function listScenarios(opts: { json?: boolean }): void {
   const list = builtinScenarioNames().map((n) => {
     const s = builtinScenario(n)!
-    return { name: n, profile: typeof s.profile === 'string' ? s.profile : 'inline', steps: s.steps.length, description: s.description.trim() }
+    return { name: n, profile: typeof s.profile === 'string' ? s.profile : 'inline', steps: s.steps.length, description: s.description.trim(), topic: scenarioTopic(n, s) }
   })
-  if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
-  else printOut(table(['name', 'profile', 'steps', 'description'], list.map((s) => [s.name, s.profile, String(s.steps), firstSentence(s.description)])) + '\n')
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(list, null, 2) + '\n')
+    return
+  }
+  // Grouped by topic (topics in name order, scenarios by name inside each), the topic named once per group.
+  const grouped = [...list].sort((a, b) => (a.topic === b.topic ? (a.name < b.name ? -1 : 1) : a.topic < b.topic ? -1 : 1))
+  const rows = grouped.map((s, i) => [i > 0 && grouped[i - 1]!.topic === s.topic ? '' : s.topic, s.name, s.profile, String(s.steps), firstSentence(s.description)])
+  printOut(table(['topic', 'name', 'profile', 'steps', 'description'], rows) + '\n')
 }
 
 export function showScenario(name: string): void {

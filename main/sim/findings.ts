@@ -51,6 +51,10 @@ const FINDINGS: Partial<Record<ViolationKind, Finding>> = {
     rule: "the kernel's WARN_ON_ONCE assertion holds",
     consequence: 'a WARN splat (a panic with panic_on_warn); the state it guards is already wrong',
   },
+  corrupt_folio_state: {
+    rule: 'a folio split back to small folios leaves no large-folio metadata in its tail pages (dax_folio_put -> folio_reset_order)',
+    consequence: 'the new small folio reads a stale order (PG_locked) and a bogus memcg_data: an oops in __lruvec_stat_mod_folio when it is mapped, or a folio that looks locked forever',
+  },
   pgmap_ref_unbalanced: {
     rule: 'pgmap_request_folios() is only called on folios with 0 references (J. Gunthorpe, 2022-10-17)',
     consequence:

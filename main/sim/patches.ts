@@ -64,7 +64,8 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c wait_entry_unlocked_exclusive, dax_layout_busy_page_range',
     dependsOn: [],
-    effect: 'a locked entry is waited for and checked instead of skipped (not modelled: the lab has no locked entries yet)',
+    effect:
+      'a locked entry is waited for and checked instead of skipped (not modelled: entries are locked only inside one atomic operation, so a sequential scan never meets one; the skip needs the interleaving explorer)',
     modelled: false,
   },
   {
@@ -100,7 +101,7 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c dax_folio_make_shared, dax_folio_put',
     dependsOn: [],
-    effect: 'shared (reflinked) FS DAX folios are tracked with mapping == NULL and share > 0 (not modelled: no reflink sharing yet)',
+    effect: 'shared (reflinked) FS DAX folios are tracked with mapping == NULL and share > 0 (not modelled: every lab DAX entry has one owning file; no reflink, IOMAP_F_SHARED or share count)',
     modelled: false,
   },
   {
@@ -155,8 +156,9 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c dax_folio_put',
     dependsOn: ['fsdax-refcount'],
-    effect: 'splitting a large FS DAX folio clears order/_nr_pages in page[1] (a 6.15-rc fix, D. Hildenbrand, April 2025; not modelled: the lab resets orders already)',
-    modelled: false,
+    effect:
+      'splitting a large FS DAX folio clears order/_nr_pages in page[1] (a 6.15-rc fix, D. Hildenbrand, April 2025, Fixes 38607c62b34b); off, the first later mapping of that page as a small folio is a corrupt_folio_state finding (stale memcg_data and order flags)',
+    modelled: true,
   },
   {
     name: 'xas-reset-fix',
@@ -164,7 +166,7 @@ export const PATCHES: readonly Patch[] = [
     release: '6.16',
     source: 'fs/dax.c wait_entry_unlocked_exclusive (xas_reset instead of xas_pause)',
     dependsOn: ['wait-locked-entries'],
-    effect: 'the waited-on entry is not skipped after the wait (generic/068 WARN at mm/truncate.c:89 on 6.15.0; not modelled)',
+    effect: 'the waited-on entry is not skipped after the wait (generic/068 WARN at mm/truncate.c:89 on 6.15.0; not modelled: needs a locked entry, see wait-locked-entries)',
     modelled: false,
   },
   {

@@ -69,6 +69,8 @@ export type ViolationKind =
   | 'task_blocked'
   | 'not_idle_at_unmount'
   | 'kernel_warning'
+  /** Folio metadata left stale by a split (dax_folio_put without folio_reset_order, 6.15-rc). */
+  | 'corrupt_folio_state'
   /** 2022 proposal: pgmap_request_folios() on a folio that already held references (no pgmap reference taken). */
   | 'pgmap_ref_unbalanced'
 

@@ -328,6 +328,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
     return
   }
   const folio = sim.folios.folio(pfn)
+  if (fsdax) sim.folios.reportStaleTail(folio) // a split without folio_reset_order (6.15-rc)
   const transient = fsdax
   if (transient) sim.folios.ref(folio, 1, fault.refInc)
   sim.folios.ref(folio, 1, fault.folioGet[level])

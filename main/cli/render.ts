@@ -26,6 +26,20 @@ function pushLines<T>(parts: string[], items: readonly T[], line: (item: T) => s
   for (const item of items) parts.push(line(item))
 }
 
+/** A violation: what was found, then (when recorded) the rule it breaks and the kernel consequence. */
+function violationLines(v: RunResult['violations'][number], steps: readonly StepResult[]): string {
+  const op = steps[v.step]?.op
+  const head = `  step ${v.step}${op ? ` (${op})` : ''} ${v.kind}${v.pfn ? ` folio ${v.pfn}` : ''}: ${v.message}`
+  return v.consequence ? `${head}\n    consequence: ${v.consequence}\n    rule: ${v.rule ?? v.kind}` : head
+}
+
+/** `switches: a, b (--patches +x)`: the patch switches the run ran with (docs/kernel-model.md). */
+function switchesLine(result: RunResult): string {
+  const on = result.patches!.on
+  const edits = result.patches!.edits ? ` (--patches ${result.patches!.edits})` : ''
+  return `switches: ${on.length ? on.join(', ') : 'none'}${edits}`
+}
+
 export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {}): string {
   const head = `${result.scenario} on ${result.arch}/${result.variant}, kernel ${result.kernel} (${result.scheme})${runId !== undefined ? `, stored as run ${runId}` : ''}`
   const steps = firstRows(result.steps, limit)
@@ -33,7 +47,7 @@ export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {
   if (result.violations.length > 0) {
     const violations = firstRows(result.violations, limit)
     parts.push('', 'violations:')
-    pushLines(parts, violations.shown, (v) => `  step ${v.step} ${v.kind}: ${v.message}`)
+    pushLines(parts, violations.shown, (v) => violationLines(v, result.steps))
     parts.push(...moreLine(violations.more, 'violations'))
   } else parts.push('', 'violations: none')
   if (result.blocked.length > 0) {
@@ -42,6 +56,7 @@ export function renderRun(result: RunResult, runId?: number, limit: RowLimit = {
     pushLines(parts, blocked.shown, (b) => `  ${b.task} in step ${b.step} (${b.op}): ${b.reason}`)
     parts.push(...moreLine(blocked.more, 'blocked tasks'))
   }
+  if (result.patches) parts.push(switchesLine(result))
   return parts.join('\n')
 }
 
@@ -55,7 +70,8 @@ export function renderComparison(cmp: Comparison, limit: RowLimit = {}): string 
       .join(' ')
   const steps = firstRows(cmp.steps, limit)
   const rows = steps.shown.map((s) => [s.differs.length ? '!' : '', String(s.index), s.task, s.op + (s.label ? ` ${s.label}` : ''), ...s.values.map((v) => cell(v, s.differs) || 'ok')])
-  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, '', table(['', '#', 'task', 'op', ...names], rows), ...moreLine(steps.more, 'steps')]
+  const switches = cmp.switches.summary ? [`switches differ: ${cmp.switches.summary}`] : []
+  const parts = [`comparing ${cmp.runs[0]?.scenario}: ${names.join(' | ')}`, ...switches, '', table(['', '#', 'task', 'op', ...names], rows), ...moreLine(steps.more, 'steps')]
   parts.push('', cmp.firstDivergence ? `first divergence: ${cmp.firstDivergence.summary}` : 'no divergence: every step agrees')
   cmp.violations.forEach((list, i) => {
     parts.push(`violations in ${names[i]}: ${list.length === 0 ? 'none' : ''}`)

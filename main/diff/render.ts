@@ -2,7 +2,7 @@
  * Text and Markdown renderings of a session diff. Pure, so the app can show the same words. Colour is
  * the caller's choice (the CLI turns it on for a terminal only).
  */
-import type { ChangedRun, FolioChange, RunKey, SessionDiff } from './types'
+import type { ChangedRun, FolioChange, RunKey, SessionDiff, SwitchChange } from './types'
 
 export interface TextOptions {
   readonly color?: boolean
@@ -27,6 +27,13 @@ const fieldsText = (fields: Record<string, [string, string]>) =>
     .map(([f, [x, y]]) => `${f} ${x || '-'} vs ${y || '-'}`)
     .join(', ')
 
+/** `switches: only in A fsdax-refcount; only in B pgmap-request-folios; --patches - vs +x`. */
+export function switchText(s: SwitchChange): string {
+  const parts = [...(s.only_a.length ? [`only in A ${s.only_a.join(', ')}`] : []), ...(s.only_b.length ? [`only in B ${s.only_b.join(', ')}`] : [])]
+  if (s.edits) parts.push(`--patches ${s.edits[0] || '-'} vs ${s.edits[1] || '-'}`)
+  return `switches: ${parts.join('; ')}`
+}
+
 function folioText(f: FolioChange): string {
   const at = f.first_divergence ? `first diverges at step ${f.first_divergence.step} (${f.first_divergence.op}): ${fieldsText(f.first_divergence.fields)}` : 'same history'
   const final = Object.keys(f.final).length ? `; final ${fieldsText(f.final)}` : ''
@@ -40,7 +47,9 @@ export function renderDiffText(d: SessionDiff, opts: TextOptions = {}): string {
   const maxFolios = opts.maxFolios ?? 8
   const lines = [bold(`diff A=${d.a.label} (${d.a.runs} runs, ${d.a.not_run} not run) B=${d.b.label} (${d.b.runs} runs, ${d.b.not_run} not run)`)]
   for (const c of d.changed) {
-    lines.push('', `${red('changed')}: ${pairedText(c)}  [A ${c.a_run}, B ${c.b_run}]`, `  first divergence: ${c.headline}`)
+    lines.push('', `${red('changed')}: ${pairedText(c)}  [A ${c.a_run}, B ${c.b_run}]`)
+    if (c.switches) lines.push(`  ${switchText(c.switches)}`)
+    lines.push(`  first divergence: ${c.headline}`)
     for (const s of c.steps) lines.push(`  step ${s.index} (${s.task} ${s.op}${s.label ? ' ' + s.label : ''}): ${fieldsText(s.fields)}`)
     for (const v of c.violations_added) lines.push(`  ${red('+')} violation step ${v.step} ${v.kind}: ${v.message}`)
     for (const v of c.violations_removed) lines.push(`  ${green('-')} violation step ${v.step} ${v.kind}: ${v.message}`)
@@ -79,6 +88,7 @@ export function renderDiffMarkdown(d: SessionDiff): string {
   }
   for (const c of d.changed) {
     const details = [
+      ...(c.switches ? [`- ${cell(switchText(c.switches))}`] : []),
       ...c.violations_added.map((v) => `- violation added at step ${v.step}: \`${v.kind}\` ${cell(v.message)}`),
       ...c.violations_removed.map((v) => `- violation removed at step ${v.step}: \`${v.kind}\` ${cell(v.message)}`),
       ...c.folios.slice(0, 8).map((f) => `- ${cell(folioText(f))}`),

@@ -7,7 +7,7 @@ import { compareRuns } from '../sim/compare'
 import type { RunResult } from '../sim/result'
 import { firstEventDifference } from './event-diff'
 import { diffFolios } from './folio-diff'
-import type { BlockedRef, ChangedRun, DiffRun, EventRef, PairedBy, PgmapChange, StepChange } from './types'
+import type { BlockedRef, ChangedRun, DiffRun, EventRef, PairedBy, PgmapChange, StepChange, SwitchChange } from './types'
 
 export function diffRunPair(a: DiffRun, b: DiffRun, pairedBy: PairedBy): ChangedRun {
   const ra = a.result()
@@ -38,6 +38,7 @@ export function diffRunPair(a: DiffRun, b: DiffRun, pairedBy: PairedBy): Changed
     a_run: a.label,
     b_run: b.label,
     header: headerChanges(ra, rb),
+    switches: switchChanges(ra, rb),
     steps,
     violations_added: minus(vb, va, vkey),
     violations_removed: minus(va, vb, vkey),
@@ -59,6 +60,19 @@ function headerChanges(ra: RunResult, rb: RunResult): Record<string, [string, st
   const qb = rb.quirks.join('; ')
   if (qa !== qb) out.quirks = [qa, qb]
   return out
+}
+
+/** The switches on in one run only (compare.ts compareSwitches for two runs, as A/B lists). */
+export function switchChanges(ra: RunResult, rb: RunResult): SwitchChange | null {
+  if (!ra.patches || !rb.patches) return null
+  const a = new Set(ra.patches.on)
+  const b = new Set(rb.patches.on)
+  const onlyA = [...a].filter((n) => !b.has(n))
+  const onlyB = [...b].filter((n) => !a.has(n))
+  const ea = ra.patches.edits ?? ''
+  const eb = rb.patches.edits ?? ''
+  if (onlyA.length === 0 && onlyB.length === 0 && ea === eb) return null
+  return { only_a: onlyA, only_b: onlyB, ...(ea !== eb ? { edits: [ea, eb] as const } : {}) }
 }
 
 function stepChanges(ra: RunResult, rb: RunResult): StepChange[] {

@@ -93,6 +93,12 @@ export interface PgmapChange {
   readonly b: number | null
 }
 
+export interface SwitchChange {
+  readonly only_a: readonly string[]
+  readonly only_b: readonly string[]
+  readonly edits?: readonly [string, string]
+}
+
 export interface ChangedRun {
   readonly key: RunKey
   /** B's key when the pair was made by a relaxed key (paired_by != exact). */
@@ -102,6 +108,11 @@ export interface ChangedRun {
   readonly b_run: string
   /** Differences in the run's own fields: kernel, scheme, quirks, arch, variant, profile. */
   readonly header: Record<string, [string, string]>
+  /**
+   * Patch switches on in only one of the runs, and the two `--patches` edits when they differ; null
+   * when the switch sets agree or either run was stored before switches were recorded.
+   */
+  readonly switches: SwitchChange | null
   readonly steps: StepChange[]
   readonly violations_added: EventRef[]
   readonly violations_removed: EventRef[]

@@ -3,7 +3,7 @@
  * so every wrong value gets one reason that says what is accepted.
  */
 import { compareKernel, formatKernel, parseKernelVersion } from '../../arch/kernel'
-import { KERNEL_ALIASES, KNOWN_RELEASES, OLDEST_MODELLED } from '../sim/kernel-model'
+import { KERNEL_ALIASES, KNOWN_RELEASES, NAMED_MODELS, OLDEST_MODELLED } from '../sim/kernel-model'
 import type { FormatIssue } from './errors'
 
 const NEWEST_NAMED = KNOWN_RELEASES[KNOWN_RELEASES.length - 1]!
@@ -12,10 +12,10 @@ const NEWEST_NAMED = KNOWN_RELEASES[KNOWN_RELEASES.length - 1]!
 export function kernelProblem(text: string): string | undefined {
   const name = text.trim()
   // Own keys only: `constructor` or `toString` are not aliases.
-  if (Object.hasOwn(KERNEL_ALIASES, name)) return undefined
+  if (Object.hasOwn(KERNEL_ALIASES, name) || Object.hasOwn(NAMED_MODELS, name)) return undefined
   const v = parseKernelVersion(name)
   const aliases = Object.keys(KERNEL_ALIASES).map((a) => `${a} (${KERNEL_ALIASES[a]})`).join(', ')
-  if (!v) return `'${text}' is not a kernel release like 6.14 or 6.15.2, nor an alias: ${aliases}`
+  if (!v) return `'${text}' is not a kernel release like 6.14 or 6.15.2, nor an alias: ${aliases}, nor a named model: ${Object.keys(NAMED_MODELS).join(', ')}`
   // main/sim/kernel-model.ts resolveKernel models every 6.x from 6.1 and every 7.x.
   if (compareKernel(v, OLDEST_MODELLED) < 0 || v.major > 7) {
     return `kernel ${formatKernel(v)} is not modelled: the lab models ${formatKernel(OLDEST_MODELLED)} and later, up to 7.x (the newest release it names is ${NEWEST_NAMED})`

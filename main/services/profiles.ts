@@ -17,7 +17,8 @@ import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { checkProfile } from '../sim/run'
 import { StoreError } from '../store/trace-store'
 import type { TraceStore } from '../store/trace-store'
-import { UserLibrary, UserLibraryError, scenarioTopic } from '../store/user-library'
+import { scenarioTopic } from '../library/topic'
+import { UserLibrary, UserLibraryError } from '../store/user-library'
 
 function issuesOf(err: FormatError): DocumentIssue[] {
   return err.issues.map((i) => ({ path: i.path, message: i.reason, ...(i.line !== undefined ? { line: i.line } : {}) }))
@@ -72,7 +73,7 @@ export function createProfileLibrary(store: TraceStore): ProfileLibrary {
   const scenarioEntry = (name: string, s: Scenario | undefined, source: 'builtin' | 'user'): LibraryEntry => ({
     name,
     description: s?.description ?? '',
-    topic: s ? scenarioTopic(s) : name.split('-')[0]!,
+    topic: scenarioTopic(name, s),
     sources: s?.sources ?? [],
     ...(s?.kernel !== undefined ? { kernel: s.kernel } : {}),
     source,

@@ -42,8 +42,34 @@ export interface RunLabel {
   readonly runId?: number
 }
 
+/**
+ * The switch sets of the runs compared, and the switches on in some runs but not in all: the first
+ * thing to know when two runs differ. A run stored before switches were recorded has `null`.
+ */
+export interface SwitchComparison {
+  readonly sets: (readonly string[] | null)[]
+  readonly edits: (string | null)[]
+  /** Switches on in at least one run and off in another (runs without a record are left out). */
+  readonly differs: string[]
+  /** One line naming each differing switch and the runs it is on in; null when the sets agree. */
+  readonly summary: string | null
+}
+
+export function compareSwitches(results: readonly RunResult[], names: readonly string[] = results.map((r) => r.kernel)): SwitchComparison {
+  const sets = results.map((r) => r.patches?.on ?? null)
+  const edits = results.map((r) => r.patches?.edits ?? null)
+  const known = sets.flatMap((s, i) => (s ? [[i, new Set(s)] as const] : []))
+  const all = [...new Set(known.flatMap(([, s]) => [...s]))].sort()
+  const differs = all.filter((name) => known.some(([, s]) => !s.has(name)))
+  const lines = differs.map((name) => `${name} on in ${known.filter(([, s]) => s.has(name)).map(([i]) => names[i]).join(', ')}`)
+  if (new Set(edits).size > 1) lines.push(`--patches ${edits.map((e) => e ?? '-').join(' vs ')}`)
+  return { sets, edits, differs, summary: lines.length ? lines.join('; ') : null }
+}
+
 export interface Comparison {
   readonly runs: RunLabel[]
+  /** Which switches differ between the runs (shown before the steps). */
+  readonly switches: SwitchComparison
   readonly steps: StepComparison[]
   readonly firstDivergence: { readonly step: number; readonly op: string; readonly fields: string[]; readonly summary: string } | null
   readonly violations: { readonly kind: string; readonly step: number; readonly message: string }[][]
@@ -61,8 +87,10 @@ export function compareRuns(results: readonly RunResult[], runIds?: readonly (nu
     steps.push({ index: i, op: base?.op ?? '?', task: base?.task ?? '?', ...(base?.probe?.label ? { label: base.probe.label } : {}), values, differs })
   }
   const first = steps.find((s) => s.differs.length > 0)
+  const names = results.map((r, i) => (runIds?.[i] !== undefined ? `run ${runIds[i]} ` : '') + `${r.kernel} ${r.arch}`)
   return {
     runs: results.map((r, i) => ({ kernel: r.kernel, arch: r.arch, variant: r.variant, scenario: r.scenario, ...(runIds?.[i] !== undefined ? { runId: runIds[i] } : {}) })),
+    switches: compareSwitches(results, names),
     steps,
     firstDivergence: first
       ? {

@@ -42,10 +42,17 @@ export class FolioTable {
   gupRefs = new Float64Array(this.capacity)
   private regionIndex = new Uint16Array(this.capacity)
   private lastRegion: RegionState | undefined
+  /**
+   * pfns that were page[1] of a large FS DAX folio split without folio_reset_order() (the
+   * `folio-reset-order` switch off): their flags still hold the old order and _nr_pages overlays
+   * memcg_data (D. Hildenbrand's fix of 38607c62b34b, April 2025).
+   */
+  private readonly staleTails = new Set<number>()
 
   constructor(
     private readonly regions: readonly RegionState[],
-    private readonly kernel: KernelModel,
+    /** The kernel modelled (the memory-type modules read its switches and derived rules). */
+    readonly kernel: KernelModel,
     private readonly trace: Trace,
     /** PMD_ORDER of the arch variant: the order FS DAX folios take when built on demand. */
     readonly pmdOrder: number,
@@ -223,6 +230,7 @@ export class FolioTable {
       if (this.head[f]! !== head) this.slots.delete(this.head[f]!)
     }
     region.dynamicHeads.set(head, order)
+    this.staleTails.delete(head + 1) // prep_compound_page() rewrites page[1]
     const folio = this.folio(head)
     const before = this.order[folio]!
     this.order[folio] = order
@@ -230,10 +238,26 @@ export class FolioTable {
     return folio
   }
 
+  /**
+   * A small folio about to be mapped with rmap (vmf_insert_page_mkwrite -> folio_add_file_rmap_pte ->
+   * __lruvec_stat_mod_folio): if it was page[1] of a folio split without folio_reset_order(), its stale
+   * memcg_data and flags are what the kernel trips over. Reported once per page.
+   */
+  reportStaleTail(f: Folio): void {
+    const pfn = this.head[f]!
+    if (this.order[f]! !== 0 || !this.staleTails.delete(pfn)) return
+    this.trace.violation(
+      'corrupt_folio_state',
+      `page ${hex(pfn)} was page[1] of a split FS DAX folio and dax_folio_put() did not folio_reset_order(): as a small folio its flags still hold the old order (it can read PG_locked) and _nr_pages overlays memcg_data, so folio_add_file_rmap_pte -> __lruvec_stat_mod_folio follows a memcg pointer that is not one`,
+      pfn,
+    )
+  }
+
   /** dax_folio_put() split: folio_reset_order() back to order-0 pages, WARN if any has a reference. */
   split(f: Folio, cause: CauseId | string): void {
     if (this.order[f]! === 0) return
     this.region(f).dynamicHeads.delete(this.head[f]!)
+    if (!this.kernel.on('folio-reset-order')) this.staleTails.add(this.head[f]! + 1)
     const before = this.order[f]!
     this.order[f] = 0
     this.trace.emit(EventKind.FOLIO_ORDER, this.head[f]!, before, 0, cause)

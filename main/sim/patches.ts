@@ -25,11 +25,18 @@ export interface Patch {
   readonly source: string
   /** Patches that must be on for this one to make sense. */
   readonly dependsOn: readonly string[]
+  /** Patches that cannot be on together with this one (two answers to the same question). */
+  readonly conflictsWith?: readonly string[]
+  /** For a patch that never landed (release NEVER_MERGED): where and when it was posted. */
+  readonly posted?: string
   /** What the lab does differently with it on. */
   readonly effect: string
   /** False when the lab records the switch but no rule consults it yet (named in the effect). */
   readonly modelled: boolean
 }
+
+/** The `release` of a patch that was posted but never merged: no mainline preset has it. */
+export const NEVER_MERGED = 'never merged'
 
 export const PATCHES: readonly Patch[] = [
   {
@@ -67,7 +74,8 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c wait_entry_unlocked_exclusive, dax_layout_busy_page_range',
     dependsOn: [],
-    effect: 'a locked entry is waited for and checked instead of skipped (not modelled: the lab has no locked entries yet)',
+    effect:
+      'a locked entry is waited for and checked instead of skipped (not modelled: entries are locked only inside one atomic operation, so a sequential scan never meets one; the skip needs the interleaving explorer)',
     modelled: false,
   },
   {
@@ -103,7 +111,7 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c dax_folio_make_shared, dax_folio_put',
     dependsOn: [],
-    effect: 'shared (reflinked) FS DAX folios are tracked with mapping == NULL and share > 0 (not modelled: no reflink sharing yet)',
+    effect: 'shared (reflinked) FS DAX folios are tracked with mapping == NULL and share > 0 (not modelled: every lab DAX entry has one owning file; no reflink, IOMAP_F_SHARED or share count)',
     modelled: false,
   },
   {
@@ -158,8 +166,9 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c dax_folio_put',
     dependsOn: ['fsdax-refcount'],
-    effect: 'splitting a large FS DAX folio clears order/_nr_pages in page[1] (a 6.15-rc fix, D. Hildenbrand, April 2025; not modelled: the lab resets orders already)',
-    modelled: false,
+    effect:
+      'splitting a large FS DAX folio clears order/_nr_pages in page[1] (a 6.15-rc fix, D. Hildenbrand, April 2025, Fixes 38607c62b34b); off, the first later mapping of that page as a small folio is a corrupt_folio_state finding (stale memcg_data and order flags)',
+    modelled: true,
   },
   {
     name: 'xas-reset-fix',
@@ -167,7 +176,7 @@ export const PATCHES: readonly Patch[] = [
     release: '6.16',
     source: 'fs/dax.c wait_entry_unlocked_exclusive (xas_reset instead of xas_pause)',
     dependsOn: ['wait-locked-entries'],
-    effect: 'the waited-on entry is not skipped after the wait (generic/068 WARN at mm/truncate.c:89 on 6.15.0; not modelled)',
+    effect: 'the waited-on entry is not skipped after the wait (generic/068 WARN at mm/truncate.c:89 on 6.15.0; not modelled: needs a locked entry, see wait-locked-entries)',
     modelled: false,
   },
   {
@@ -189,6 +198,32 @@ export const PATCHES: readonly Patch[] = [
     effect: 'the devmap PTE/PMD/PUD bits and helpers are gone (the arch encoders stop knowing them)',
     modelled: true,
   },
+  // Dan Williams' 2022 proposal, "[PATCH v3 00/25] Fix the DAX-gup mistake" (linux-mm, 2022-10-14,
+  // posted against the 6.1 merge window; dropped from -next, never merged). Only the kernel model
+  // proposal-2022 turns them on (kernel-model.ts NAMED_MODELS); docs/kernel-model.md#proposal-2022.
+  {
+    name: 'pgmap-request-folios',
+    title: 'fsdax: Introduce pgmap_request_folios()',
+    release: NEVER_MERGED,
+    posted: 'v3 10/25, 2022-10-14 (Jason Gunthorpe\'s review: 2022-10-17)',
+    source: 'mm/memremap.c pgmap_request_folios, pgmap_release_folios; fs/dax.c dax_associate_entry, dax_zap_pages',
+    dependsOn: [],
+    conflictsWith: ['fsdax-refcount'],
+    effect:
+      'mapping a block (dax_associate_entry) requests its folio: folio_ref_inc, and a pgmap reference only when the count became 1; the busy scan (dax_zap_pages) releases it once per entry: put, then put_dev_pagemap only when the count reached 0',
+    modelled: true,
+  },
+  {
+    name: 'zone-device-refcount-zero',
+    title: 'mm/memremap_pages: Initialize all ZONE_DEVICE pages to start at refcount 0',
+    release: NEVER_MERGED,
+    posted: 'v3 23/25, 2022-10-14',
+    source: 'mm/page_alloc.c __init_zone_device_page (set_page_count 0); include/linux/dax.h dax_page_idle; mm/memremap.c free_zone_device_page, pgmap_release_folios',
+    dependsOn: ['pgmap-request-folios'],
+    effect:
+      'FS DAX pages idle at refcount 0 (dax_page_idle: == 0); the last put frees the page (wake_up_var, put_dev_pagemap), so pgmap_release_folios() is a plain folio_put',
+    modelled: true,
+  },
 ]
 
 export type PatchSet = ReadonlySet<string>
@@ -199,9 +234,9 @@ export function patch(name: string): Patch | undefined {
   return BY_NAME.get(name)
 }
 
-/** The patches a mainline release has: every one that landed in it or earlier. */
+/** The patches a mainline release has: every one that landed in it or earlier (never a NEVER_MERGED one). */
 export function presetFor(version: KernelVersion): PatchSet {
-  return new Set(PATCHES.filter((p) => compareKernel(version, kernel(p.release)) >= 0).map((p) => p.name))
+  return new Set(PATCHES.filter((p) => p.release !== NEVER_MERGED && compareKernel(version, kernel(p.release)) >= 0).map((p) => p.name))
 }
 
 export class PatchSetError extends Error {}
@@ -212,6 +247,8 @@ export function incoherence(set: PatchSet): string | undefined {
     if (!set.has(p.name)) continue
     const missing = p.dependsOn.find((d) => !set.has(d))
     if (missing) return `patch '${p.name}' depends on '${missing}', which is off`
+    const conflict = p.conflictsWith?.find((c) => set.has(c))
+    if (conflict) return `patch '${p.name}' cannot be on with '${conflict}' (two different refcount schemes)`
   }
   return undefined
 }

@@ -82,12 +82,20 @@ export type ViolationKind =
   | 'task_blocked'
   | 'not_idle_at_unmount'
   | 'kernel_warning'
+  /** Folio metadata left stale by a split (dax_folio_put without folio_reset_order, 6.15-rc). */
+  | 'corrupt_folio_state'
+  /** 2022 proposal: pgmap_request_folios() on a folio that already held references (no pgmap reference taken). */
+  | 'pgmap_ref_unbalanced'
 
 export interface Violation {
   readonly kind: ViolationKind
   readonly step: number
   readonly message: string
   readonly pfn?: string
+  /** The invariant broken (main/sim/findings.ts); absent in runs stored before findings were recorded. */
+  readonly rule?: string
+  /** What the kernel does about it: use-after-free, DMA into a reallocated block, leak, hang, WARN. */
+  readonly consequence?: string
 }
 
 export interface BlockedTask {
@@ -96,6 +104,14 @@ export interface BlockedTask {
   readonly op: string
   readonly reason: string
   readonly pfn?: string
+}
+
+/** The patch switches a run ran with (main/sim/patches.ts). */
+export interface RunPatches {
+  /** Every switch that was on, sorted by name. */
+  readonly on: readonly string[]
+  /** The `--patches` edit over the kernel's preset (`+name,-name`), when one was given. */
+  readonly edits?: string
 }
 
 export interface RunResult {
@@ -114,4 +130,6 @@ export interface RunResult {
   readonly blocked: BlockedTask[]
   /** Number of trace events recorded (the events themselves are in the store). */
   readonly events: number
+  /** The switches the run ran with; absent in runs stored before they were recorded. */
+  readonly patches?: RunPatches
 }

@@ -100,6 +100,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
         violations: sim.trace.violations,
         blocked: scheduler.blockedTasks(),
         events: sim.trace.events.count,
+        patches: { on: [...kernel.patches].sort(), ...(options.patches?.trim() ? { edits: options.patches.trim() } : {}) },
       }
       return { result, trace: sim.trace }
     },

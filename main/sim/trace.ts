@@ -4,6 +4,7 @@
  */
 import type { CauseId } from './causes'
 import { EventLog, EventKind, LEVEL_CODES } from './events'
+import { finding } from './findings'
 import type { Violation, ViolationKind } from './result'
 
 export type LevelName = keyof typeof LEVEL_CODES
@@ -40,8 +41,10 @@ export class Trace {
     this.events.push(this.step, this.task, kind, levelCode, pfn, addrPage, 0, this.events.internedCause(cause), entry)
   }
 
-  violation(kind: ViolationKind, message: string, pfn?: number): void {
-    this.violations.push({ kind, step: this.step, message, ...(pfn !== undefined ? { pfn: '0x' + pfn.toString(16) } : {}) })
+  /** One finding: the kind, where, and (findings.ts) the rule and the kernel consequence; `consequence` overrides the kind's. */
+  violation(kind: ViolationKind, message: string, pfn?: number, consequence?: string): void {
+    const f = finding(kind)
+    this.violations.push({ kind, step: this.step, message, ...(pfn !== undefined ? { pfn: '0x' + pfn.toString(16) } : {}), rule: f.rule, consequence: consequence ?? f.consequence })
   }
 
   wake(head: number, cause: CauseId): void {

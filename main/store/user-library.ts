@@ -11,6 +11,7 @@ import { parseProfileText, parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { builtinProfileNames, builtinScenarioNames } from '../library/index'
+import { scenarioTopic } from '../library/topic'
 import type { TraceStore } from './trace-store'
 
 /** A refused save or delete: `field` names what to fix (`name`, `text`), the message says why. */
@@ -52,10 +53,6 @@ export interface SaveOptions {
 export const MAX_USER_NAME = 200
 
 /** The library groups a scenario by its first tag, else the first word of its name (as the built-ins). */
-export function scenarioTopic(scenario: Pick<Scenario, 'name' | 'tags'>): string {
-  return scenario.tags?.[0] ?? scenario.name.split('-')[0]!
-}
-
 function checkName(name: string | undefined, kind: 'profile' | 'scenario', builtins: readonly string[]): string {
   if (name === undefined || name.trim() === '') throw new UserLibraryError('name', `a saved ${kind} needs a name`)
   if (name.length > MAX_USER_NAME) throw new UserLibraryError('name', `the ${kind} name is ${name.length} characters long; at most ${MAX_USER_NAME}`)
@@ -122,7 +119,7 @@ export class UserLibrary {
   saveScenario(text: string, options: SaveOptions = {}): string {
     const scenario = parsed(() => parseScenarioText(text, options.file ?? 'scenario'))
     const name = checkName(scenario.name, 'scenario', builtinScenarioNames())
-    this.upsert('user_scenarios', { name, description: scenario.description.trim(), text, extra: ['topic', scenarioTopic(scenario)] }, options)
+    this.upsert('user_scenarios', { name, description: scenario.description.trim(), text, extra: ['topic', scenarioTopic(scenario.name, scenario)] }, options)
     return name
   }
 

@@ -44,7 +44,7 @@ describe('option values', () => {
   it.each(['toString', 'constructor', '__proto__'])('--kernel %s is not an alias', (name) => {
     const r = daxlab(['run', 'fsdax-read-fault', '--kernel', name, '--no-store'])
     expect(r.code).toBe(1)
-    expect(r.stderr.trim()).toBe(`daxlab: error: '${name}' is not a kernel release like 6.14 or 6.15.2, nor an alias: legacy (6.14), refcounted (6.17)`)
+    expect(r.stderr.trim()).toBe(`daxlab: error: '${name}' is not a kernel release like 6.14 or 6.15.2, nor an alias: legacy (6.14), refcounted (6.17), nor a named model: proposal-2022`)
   })
 
   it('PLV=3 still encodes (a checked value goes through)', () => {

@@ -26,7 +26,7 @@ describe('look-ups by user-supplied names', () => {
 
   it('a prototype name as a kernel is refused with the accepted forms', () => {
     const err = errorOf(() => parseScenarioText(`${HEAD}kernel: constructor\nsteps:\n  - exit: {}\n`, 's.yaml'))
-    expect(err.message).toBe("s.yaml:4: kernel: 'constructor' is not a kernel release like 6.14 or 6.15.2, nor an alias: legacy (6.14), refcounted (6.17)")
+    expect(err.message).toBe("s.yaml:4: kernel: 'constructor' is not a kernel release like 6.14 or 6.15.2, nor an alias: legacy (6.14), refcounted (6.17), nor a named model: proposal-2022")
   })
 
   it('an argument named __proto__ is an unknown key, not a prototype change', () => {

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseScenarioText } from '../../formats/load'
+import { scenarioTopic } from '../../library/topic'
 import type { Profile } from '../../formats/profile'
 import { formatSize } from '../../formats/units'
 import { builtinProfile, builtinProfileNames, builtinProfileText, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/index'
@@ -23,9 +24,16 @@ export function listScenarios(opts: LibraryStoreOptions): void {
     steps: s.steps.length,
     description: s.description.trim(),
     source,
+    topic: scenarioTopic(name, s),
   }))
-  if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
-  else printOut(table(['name', 'source', 'profile', 'steps', 'description'], list.map((s) => [s.name, s.source, s.profile, String(s.steps), firstSentence(s.description)])) + '\n')
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(list, null, 2) + '\n')
+    return
+  }
+  // Grouped by topic (topics in name order; inside each, built-ins then saved ones, by name), the topic named once per group.
+  const grouped = [...list].sort((a, b) => (a.topic === b.topic ? 0 : a.topic < b.topic ? -1 : 1))
+  const rows = grouped.map((s, i) => [i > 0 && grouped[i - 1]!.topic === s.topic ? '' : s.topic, s.name, s.source, s.profile, String(s.steps), firstSentence(s.description)])
+  printOut(table(['topic', 'name', 'source', 'profile', 'steps', 'description'], rows) + '\n')
 }
 
 export function showScenario(name: string, opts: LibraryStoreOptions = {}): void {

@@ -1,12 +1,12 @@
 /** `daxlab patches list`: the behavioural patches and, with --kernel, whether a release's preset has each. */
-import { PATCHES, presetFor } from '../../sim/patches'
-import { resolveKernel } from '../../sim/kernel-model'
+import { PATCHES } from '../../sim/patches'
+import { kernelPreset } from '../../sim/kernel-model'
 import type { PatchesListOptions } from '../commands/patches'
 import { table } from '../table'
 import { printOut } from '../terminal-text'
 
 export function listPatches(opts: PatchesListOptions): void {
-  const preset = opts.kernel === undefined ? undefined : presetFor(resolveKernel(opts.kernel))
+  const preset = opts.kernel === undefined ? undefined : kernelPreset(opts.kernel)
   const rows = PATCHES.map((p) => ({
     name: p.name,
     title: p.title,
@@ -14,6 +14,8 @@ export function listPatches(opts: PatchesListOptions): void {
     release: p.release,
     source: p.source,
     depends_on: p.dependsOn,
+    conflicts_with: p.conflictsWith ?? [],
+    posted: p.posted ?? null,
     effect: p.effect,
     modelled: p.modelled,
     ...(preset ? { on: preset.has(p.name) } : {}),
@@ -26,7 +28,7 @@ export function listPatches(opts: PatchesListOptions): void {
   const body = rows.map((r) => [
     r.modelled ? r.name : `${r.name} (recorded only)`,
     r.release,
-    r.commit ? `${r.commit} ${r.title}` : r.title,
+    r.commit ? `${r.commit} ${r.title}` : r.posted ? `${r.title} (${r.posted})` : r.title,
     r.source,
     r.depends_on.join(', ') || '-',
     ...(preset ? [r.on ? 'yes' : 'no'] : []),

@@ -14,7 +14,7 @@ export function registerPatches(program: Command): void {
   const patches = program.command('patches').description('behavioural patches of the refcount series, and which releases have them')
   patches
     .command('list')
-    .option('--kernel <release>', 'also say whether this release (or alias) has each patch')
+    .option('--kernel <release>', 'also say whether this release (alias, or named model such as proposal-2022) has each patch')
     .option('--json', 'print JSON')
     .action(async (opts: PatchesListOptions) => (await import('../actions/patches')).listPatches(opts))
 }

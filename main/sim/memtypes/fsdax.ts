@@ -12,6 +12,7 @@ import type { MemoryType } from './types'
 const C = {
   putDevmapSuffix: cause(' (put_devmap_managed_folio_refs)'),
   putDevmapWake: cause('put_devmap_managed_folio_refs: wake_up_var(&folio->_refcount) at 1'),
+  proposalFree: cause('free_zone_device_page: wake_up_var(page), put_dev_pagemap (2022 proposal, v3 23/25)'),
 }
 
 export const fsdax: MemoryType = {
@@ -20,8 +21,9 @@ export const fsdax: MemoryType = {
   pgmapRefPerFolio: true,
   pooled: false,
   // __init_zone_device_page() (mm/mm_init.c): 6.14 left FS_DAX pages at 1; 6.15 sets 0
-  // ("fs/dax: Properly refcount fs dax pages", 38607c62b34b).
-  idleRefcount: (kernel: KernelModel) => (kernel.on('fsdax-refcount') ? 0 : 1),
+  // ("fs/dax: Properly refcount fs dax pages", 38607c62b34b), as does the 2022 proposal's v3 23/25
+  // (KernelModel.fsdaxIdleRefcount).
+  idleRefcount: (kernel: KernelModel) => kernel.fsdaxIdleRefcount,
   mappingTakesReference: (kernel: KernelModel) => kernel.on('fsdax-refcount'),
   /**
    * <= 6.14: put_page() -> put_devmap_managed_folio_refs() (mm/memremap.c
@@ -29,15 +31,23 @@ export const fsdax: MemoryType = {
    * nothing is freed. 6.15 removed the hook.
    */
   interceptPut(table: FolioTable, f: Folio, refs: number, cause: CauseId): boolean {
-    if (table.kernelOn('fsdax-refcount')) return false
+    if (table.kernel.fsdaxIdleRefcount !== 1) return false
     table.ref(f, -refs, derive(cause, C.putDevmapSuffix))
     const head = table.head[f]!
     if (table.refcount[f]! === 1) table.wake(head, C.putDevmapWake)
     else if (table.refcount[f]! === 0) table.violation('refcount_underflow', `legacy FS DAX page ${hex(head)} dropped its idle reference (idle is 1 before 6.15)`, head)
     return true
   },
-  // 6.15+ free_zone_device_folio(): wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
   free(table: FolioTable, f: Folio): void {
+    if (table.kernel.pgmapRequest === 'put-at-free') {
+      // 2022 proposal v3 23/25 free_zone_device_page(): wake the break-layouts waiters, then drop the
+      // pgmap reference pgmap_request_folios() took (unconditionally: one per free).
+      table.wake(table.head[f]!, C.proposalFree)
+      const pgmap = table.region(f).pgmap
+      if (pgmap) table.pgmapRef(pgmap, -1, C.proposalFree)
+      return
+    }
+    // 6.15+ free_zone_device_folio(): wake_up_var(&folio->page); the count stays 0 and folio->mapping is kept.
     table.wake(table.head[f]!, FREE_CAUSES.freeWake)
   },
   memoryFailure: 'dax',

@@ -12,6 +12,7 @@ import type { ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
 import { deviceFault } from './device-fault'
 import { protAt, vmaSpan } from '../vma-prot'
+import { requestEntry } from '../proposal-2022'
 
 export type FaultSize = 'auto' | 'pte' | 'pmd' | 'pud'
 /** A fallback to a smaller fault size, with the note it writes per level (built on first use). */
@@ -239,6 +240,7 @@ function fsdaxPmdFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
       sim.unmapMappingPages(file, index, index + pmdPages, C.replaceHugeZero)
     }
     file.entries.set(index, { index, order: Math.log2(pmdPages), pfn })
+    requestEntry(sim, file.entries.get(index)!) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
     if (sim.kernel.on('fsdax-refcount')) {
       // dax_associate_entry() -> dax_folio_init(): the FS DAX folio becomes PMD order on first association.
       sim.folios.makeLarge(file.fs.region, pfn, Math.log2(pmdPages), C.folioInit)
@@ -310,7 +312,10 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
     entry = undefined
   }
   if (isPoisoned(sim, pfn)) return sigbus('dax_direct_access: poisoned block')
-  if (!entry) file.entries.set(index, { index, order: 0, pfn })
+  if (!entry) {
+    file.entries.set(index, { index, order: 0, pfn })
+    requestEntry(sim, file.entries.get(index)!) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
+  }
   insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, PTE_FAULT)
   return done
 }
@@ -332,6 +337,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
     return
   }
   const folio = sim.folios.folio(pfn)
+  if (fsdax) sim.folios.reportStaleTail(folio) // a split without folio_reset_order (6.15-rc)
   const transient = fsdax
   if (transient) sim.folios.ref(folio, 1, fault.refInc)
   sim.folios.ref(folio, 1, fault.folioGet[level])

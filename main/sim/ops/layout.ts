@@ -12,6 +12,7 @@ import { hex } from '../folios'
 import { SimError, type Simulation } from '../sim'
 import { andThen, OK, type OpOutcome } from './outcome'
 import { cause, type CauseId } from '../causes'
+import { entryZapped, releaseEntry, requestsFolios } from '../proposal-2022'
 
 /** Causes this file writes, interned once. */
 const C = {
@@ -126,9 +127,9 @@ function recoveryWrite(sim: Simulation, file: DaxFile, offset: number, length: n
   return length
 }
 
-/** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15. */
+/** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15 (and in the 2022 proposal's 23/25). */
 function idle(sim: Simulation, pfn: number): boolean {
-  return sim.folios.refcount[sim.folios.folio(pfn)] === (sim.kernel.on('fsdax-refcount') ? 0 : 1)
+  return sim.folios.refcount[sim.folios.folio(pfn)] === sim.kernel.fsdaxIdleRefcount
 }
 
 /**
@@ -155,8 +156,10 @@ function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): 
       if (sim.folios.refcount[folio]! - sim.folios.mapcount[folio]! !== 0) return sim.folios.head[folio]!
       continue
     }
+    // 2022 proposal: dax_zap_pages() releases the entry's request before the idle check.
+    releaseEntry(sim, entry)
     for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
-      if (sim.folios.refcount[folio]! > 1) return sim.folios.head[folio]!
+      if (sim.folios.refcount[folio]! > sim.kernel.fsdaxIdleRefcount) return sim.folios.head[folio]!
     }
   }
   return undefined
@@ -185,9 +188,14 @@ export function deleteEntries(sim: Simulation, file: DaxFile, from: number, to: 
     file.entries.delete(entry.index)
     if (entry.pfn === undefined) continue
     if (legacy) {
+      // 2022 proposal, "fsdax: Validate DAX layouts broken before truncate" (v3): WARN_ON_ONCE(trunc &&
+      // !dax_is_zapped(entry)); the request's reference is then never dropped.
+      if (requestsFolios(sim) && !entryZapped(entry)) {
+        sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): entry at index ${entry.index} was never zapped, its pgmap_request_folios reference leaks`, entry.pfn, 'WARN splat, then a leaked page reference and pgmap reference: the page never reads idle again')
+      }
       // dax_disassociate_entry(): WARN_ON_ONCE(trunc && page_ref_count(page) > 1); page->mapping = NULL.
       for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
-        if (sim.folios.refcount[folio]! > 1) {
+        if (sim.folios.refcount[folio]! > sim.kernel.fsdaxIdleRefcount) {
           sim.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_disassociate_entry (${cause}): page ${hex(sim.folios.head[folio]!)} still has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
         }
       }

@@ -13,8 +13,9 @@ const kinds = (r: { violations: { kind: string }[] }) => r.violations.map((v) =>
 describe('default schedule (round-robin by task order)', () => {
   it('interleaves the atomic steps and records the schedule; GUP-fast sees its PTE zapped and falls back (6.14)', () => {
     const { result, schedule } = runYaml(PIN_VS_TRUNCATE, '6.14')
-    // dma reads the PTE, trunc takes the invalidate_lock and unmaps, dma grabs, ... alternating.
-    expect(schedule!.slice(0, 6)).toEqual(['dma', 'trunc', 'dma', 'trunc', 'dma', 'trunc'])
+    // dma reads the PTE, trunc takes the invalidate_lock and clears it, dma grabs; trunc's TLB flush
+    // (an IPI on x86) waits for dma's interrupts-off walk, so dma re-checks before trunc goes on.
+    expect(schedule!.slice(0, 5)).toEqual(['dma', 'trunc', 'dma', 'dma', 'trunc'])
     const gup = result.steps[3]!
     expect(gup.op).toBe('gup')
     // The re-check found the PTE gone: gup_put_folio and the slow path, whose fault (invalidate_lock
@@ -46,10 +47,18 @@ describe('replayed schedules', () => {
   })
 
   it('refuses a choice naming a task that cannot run there, naming the choice', () => {
-    // After truncate took the invalidate_lock and found the pinned page busy it waits for the unpin.
-    const run = () => runYaml(PIN_VS_TRUNCATE, '6.15', { schedule: ['dma', 'dma', 'dma', 'trunc', 'trunc', 'trunc', 'trunc'] })
+    // The pin is complete; truncate unmaps, puts, finds the pinned page busy and waits for the unpin.
+    const run = () => runYaml(PIN_VS_TRUNCATE, '6.15', { schedule: ['dma', 'dma', 'dma', 'dma', 'trunc', 'trunc', 'trunc', 'trunc'] })
     expect(run).toThrow(ScheduleError)
-    expect(run).toThrow(/choices\[6\]: task 'trunc' cannot run at this point \(its next step 'wait_page_idle on 0x300000 \(pmem0\+0x0\)' is waiting\)/)
+    expect(run).toThrow(/choices\[7\]: task 'trunc' cannot run at this point \(its next step 'wait_page_idle on 0x300000 \(pmem0\+0x0\)' is waiting\)/)
+  })
+
+  it('x86: a TLB flush cannot complete while another task is inside GUP-fast (interrupts off)', () => {
+    // dma has read, grabbed and re-checked (its walk is still on); trunc cleared the PTE and flushes.
+    const replay = (arch: string) => runYaml(PIN_VS_TRUNCATE, '6.15', { arch, schedule: ['dma', 'dma', 'dma', 'trunc', 'trunc'] })
+    expect(() => replay('x86')).toThrow(/choices\[4\]: task 'trunc' cannot run at this point \(its next step 'tlb_finish_mmu: flush, put batched folios' is waiting\)/)
+    // arm64 flushes by broadcast TLBI: no fence, the same schedule runs.
+    expect(replay('arm64').schedule!.slice(0, 5)).toEqual(['dma', 'dma', 'dma', 'trunc', 'trunc'])
   })
 
   it('refuses a choice naming no concurrent task', () => {

@@ -22,7 +22,9 @@ import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
 import { SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
+import type { LockTable } from '../locks'
 import { entryLock, invalidateLock, mmapLock } from '../locks'
+import { irqsOff } from '../tlb-fence'
 
 const SRC = {
   read: 'mm/gup.c gup_fast_pte_range / gup_fast_pmd_leaf: ptep_get_lockless (6.14-6.17)',
@@ -59,6 +61,8 @@ interface Walk {
   page: number
   fastPgmap?: Pgmap
   slowPgmap?: Pgmap
+  /** The pfn the last GUP-fast entry read found (the page that step read: racing marks). */
+  readPfn?: number
 }
 
 const walkKey = (w: Walk) => `${w.record.id}@${w.page}:${w.record.heads.map(hex).join('+')}:${w.fastPgmap ? 'fp' : ''}${w.slowPgmap ? 'sp' : ''}`
@@ -70,7 +74,9 @@ export function splitsGup(ctx: OpContext, args: StepArgs<'gup'>): boolean {
 }
 
 export function gupSteps(ctx: OpContext, args: StepArgs<'gup'>): Atomic {
+  let started: Walk | undefined
   return {
+    reads: () => (started?.readPfn !== undefined ? [started.readPfn] : []),
     label: args.fast ? 'gup-fast: read entry' : 'gup: start',
     source: args.fast ? SRC.read : SRC.lock,
     key: `gup-start:${args.id}`,
@@ -84,6 +90,7 @@ export function gupSteps(ctx: OpContext, args: StepArgs<'gup'>): Atomic {
       if (first + args.pages * page > vma.end) throw new SimError('EFAULT', `${args.pages} pages from offset ${args.offset} run past the end of mapping '${args.map}'`)
       sim.work.require(args.pages, `gup of ${args.pages} pages`)
       const walk: Walk = { vma, first, page: 0, record: { id: args.id, task: task.name, pin: args.pin, heads: [], released: false } }
+      started = walk
       // The first entry read is part of this step (nothing another task does in between matters).
       return args.fast ? fastRead(args, walk).run(ctx) : continueWith(slowLock(args, walk))
     },
@@ -108,25 +115,31 @@ function fastRead(args: StepArgs<'gup'>, w: Walk): Atomic {
     label: 'gup-fast: read entry',
     source: SRC.read,
     key: `gup-fast-read:${walkKey(w)}`,
-    run: ({ sim, notes }) => {
-      if (w.page >= args.pages) return finishFast(sim, args, w)
+    reads: () => (w.readPfn !== undefined ? [w.readPfn] : []),
+    run: ({ sim, notes, locks, task }) => {
+      w.readPfn = undefined
+      // local_irq_save() for the whole fast walk (released in endFastWalk).
+      locks.take(task.name, [irqsOff(task.name)])
+      if (w.page >= args.pages) return finishFast(sim, args, w, locks)
       const addr = addrOf(sim, w)
       const leaf = sim.lookup(w.vma, addr)
       const bail = fastBail(sim, args, leaf)
       if (bail) {
         notes.push(`gup-fast bailed at page ${w.page}: ${bail}; slow path`)
-        endFastWalk(sim, w)
+        endFastWalk(sim, w, locks)
         return continueWith(slowLock(args, w))
       }
-      return continueWith(fastGrab(args, w, leaf!, sim.pfnAt(leaf!, addr)))
+      w.readPfn = sim.pfnAt(leaf!, addr)
+      return continueWith(fastGrab(args, w, leaf!, w.readPfn))
     },
   }
 }
 
 /** pte_unmap / the end of gup_fast: the legacy walk's dev_pagemap reference goes. */
-function endFastWalk(sim: Simulation, w: Walk): void {
+function endFastWalk(sim: Simulation, w: Walk, locks: LockTable): void {
   if (w.fastPgmap) sim.folios.pgmapRef(w.fastPgmap, -1, C.fastPutPgmap)
   w.fastPgmap = undefined
+  locks.release(w.record.task, irqsOff(w.record.task).name)
 }
 
 function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number): Atomic {
@@ -135,7 +148,7 @@ function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number): Atom
     source: SRC.grab,
     key: `gup-fast-grab:${walkKey(w)}:${hex(pfn)}:${seen.raw}`,
     reads: () => [pfn],
-    run: ({ sim, notes }) => {
+    run: ({ sim, notes, locks }) => {
       const folio = sim.folios.folio(pfn)
       const pgmap = sim.folios.region(folio).pgmap
       if (!sim.kernel.on('fsdax-refcount') && !w.fastPgmap && pgmap) {
@@ -145,7 +158,7 @@ function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number): Atom
       // folio_ref_try_add(): a folio at refcount 0 is free; GUP-fast gives up (and the slow path refaults).
       if (sim.folios.refcount[folio]! <= 0) {
         notes.push(`gup-fast: try_grab_folio_fast failed at page ${w.page} (folio ${hex(sim.folios.head[folio]!)} has refcount 0); slow path`)
-        endFastWalk(sim, w)
+        endFastWalk(sim, w, locks)
         return continueWith(slowLock(args, w))
       }
       take(sim, folio, args.pin, true)
@@ -159,13 +172,13 @@ function fastRecheck(args: StepArgs<'gup'>, w: Walk, seen: Leaf, folio: Folio): 
     label: 'gup-fast: re-check entry',
     source: SRC.recheck,
     key: `gup-fast-recheck:${walkKey(w)}:${folio}:${seen.raw}`,
-    run: ({ sim, notes }) => {
+    run: ({ sim, notes, locks }) => {
       const now = sim.lookup(w.vma, addrOf(sim, w))
       if (!now || now.raw !== seen.raw || now.level !== seen.level) {
         // The entry changed under us (zapped, or re-faulted): drop the transient reference, fall back.
         drop(sim, folio, args.pin)
         notes.push(`gup-fast: entry at page ${w.page} changed after try_grab_folio_fast; gup_put_folio, slow path`)
-        endFastWalk(sim, w)
+        endFastWalk(sim, w, locks)
         return continueWith(slowLock(args, w))
       }
       keep(sim, w, folio)
@@ -175,8 +188,8 @@ function fastRecheck(args: StepArgs<'gup'>, w: Walk, seen: Leaf, folio: Folio): 
   }
 }
 
-function finishFast(sim: Simulation, args: StepArgs<'gup'>, w: Walk): AtomicEnd {
-  endFastWalk(sim, w)
+function finishFast(sim: Simulation, args: StepArgs<'gup'>, w: Walk, locks: LockTable): AtomicEnd {
+  endFastWalk(sim, w, locks)
   return store(sim, args, w)
 }
 

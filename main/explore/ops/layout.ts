@@ -29,6 +29,7 @@ import type { Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
 import { invalidateLock } from '../locks'
+import { flushCanComplete } from '../tlb-fence'
 
 const C = { busyUnmap: cause('dax_layout_busy_page_range: unmap_mapping_pages') }
 
@@ -74,6 +75,7 @@ function unmap(sim: Simulation, b: Break): Atomic {
         label: 'tlb_finish_mmu: flush, put batched folios',
         source: 'mm/memory.c zap_page_range_single -> mm/mmu_gather.c tlb_finish_mmu (6.14-6.17)',
         key: `${b.key}:unmap-put:${batch.join('+')}`,
+        until: flushCanComplete,
         run: () => {
           for (const folio of batch) sim.putBatched(folio, C.busyUnmap)
           return continueWith(scan(sim, b, 0, to))
@@ -155,7 +157,7 @@ function finish(sim: Simulation, b: Break): Atomic {
     source: 'mm/truncate.c truncate_inode_pages_range -> fs/dax.c dax_delete_mapping_entry / dax_delete_mapping_range; fs block free (6.14-6.17)',
     key: `${b.key}:finish`,
     // Entries another task holds locked are waited for (__dax_invalidate_entry -> get_next_unlocked_entry).
-    until: ({ locks, task }) => !locks.heldByOtherUnder(task.name, `entry:${b.file.path}:`),
+    until: (c) => !c.locks.heldByOtherUnder(c.task.name, `entry:${b.file.path}:`) && flushCanComplete(c),
     run: ({ locks, task }) => {
       const outcome: OpOutcome = b.what.kind === 'truncate' ? truncateAfterBreak(sim, b.file, b.what.args.length) : punchHoleAfterBreak(sim, b.file, b.what.args.offset, b.what.args.length)
       locks.release(task.name, invalidateLock(b.file.path, 'write').name)

@@ -12,6 +12,7 @@ import type { StepArgs } from '../../formats/scenario'
 import { memoryFailure } from '../../sim/ops/memory-failure'
 import { continueWith, done, type Atomic, type OpContext } from '../atomic'
 import { entryLock } from '../locks'
+import { flushCanComplete } from '../tlb-fence'
 
 export function memoryFailureSteps(ctx: OpContext, args: StepArgs<'memory_failure'>): Atomic {
   return {
@@ -43,6 +44,8 @@ export function memoryFailureSteps(ctx: OpContext, args: StepArgs<'memory_failur
             label: 'memory_failure: poison, collect_procs, unmap_and_kill',
             source: 'mm/memory-failure.c mf_generic_kill_procs: SetPageHWPoison, collect_procs, unmap_and_kill (6.14-6.17)',
             key: `mf-kill:${args.region}:${args.offset}`,
+            // unmap_and_kill's TLB flush (unmap_mapping_range) waits for GUP-fast walks on IPI arches.
+            until: flushCanComplete,
             run: () => {
               const outcome = memoryFailure(sim, task, args, notes)
               // The outcome is the step's; the unlock is one more step before it is reported.

@@ -19,6 +19,7 @@ import { OK } from '../../sim/ops/outcome'
 import type { Vma } from '../../sim/mm'
 import { continueWith, done, type Atomic, type OpContext } from '../atomic'
 import { mmapLock } from '../locks'
+import { flushCanComplete } from '../tlb-fence'
 import { continueAfter } from './wait'
 
 const C = { unmapRegion: cause('munmap: unmap_region') }
@@ -54,6 +55,7 @@ function flush(args: StepArgs<'munmap'>, vma: Vma, batch: number[]): Atomic {
     label: 'tlb_flush_mmu: TLB flush',
     source: 'mm/mmu_gather.c tlb_flush_mmu -> tlb_flush_mmu_tlbonly (6.14-6.17)',
     key: `munmap-flush:${args.map}:${batch.join('+')}`,
+    until: flushCanComplete,
     run: () => continueWith(putBatch(args, vma, batch)),
   }
 }

@@ -12,8 +12,15 @@ import type { StepResult } from '../sim/result'
 import type { Simulation } from '../sim/sim'
 import { Machine } from './machine'
 
+/** A replayed schedule that does not fit the run: `path` is the field (`choices[4]`), `reason` why. */
 export class ScheduleError extends Error {
   override name = 'ScheduleError'
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`schedule: ${path}: ${reason}`)
+  }
 }
 
 /** Most atomic steps one run of a concurrent block may take (a schedule that never ends is a bug). */
@@ -52,10 +59,10 @@ export class ConcurrentPart {
     let last = -1
     schedule.forEach((name, i) => {
       const t = names.indexOf(name)
-      if (t < 0) throw new ScheduleError(`schedule: choices[${i}]: '${name}' is not a concurrent task of this scenario (${names.join(', ')})`)
+      if (t < 0) throw new ScheduleError(`choices[${i}]`, `'${name}' is not a concurrent task of this scenario (${names.join(', ')})`)
       if (!m.canRun(t)) {
         const next = m.peek(t)
-        throw new ScheduleError(`schedule: choices[${i}]: task '${name}' cannot run at this point (${next ? `its next step '${next.label}' ${next.until ? 'is waiting' : 'needs a lock another task holds'}` : 'it has no steps left'})`)
+        throw new ScheduleError(`choices[${i}]`, `task '${name}' cannot run at this point (${next ? `its next step '${next.label}' ${next.until ? 'is waiting' : 'needs a lock another task holds'}` : 'it has no steps left'})`)
       }
       this.take(t)
       last = t
@@ -63,7 +70,7 @@ export class ConcurrentPart {
     for (;;) {
       const t = nextRoundRobin(m, last)
       if (t === undefined) break
-      if (this.choices.length >= MAX_ATOMIC_STEPS) throw new ScheduleError(`the concurrent block ran ${MAX_ATOMIC_STEPS} atomic steps without finishing`)
+      if (this.choices.length >= MAX_ATOMIC_STEPS) throw new ScheduleError('concurrent', `the block ran ${MAX_ATOMIC_STEPS} atomic steps without finishing`)
       this.take(t)
       last = t
     }

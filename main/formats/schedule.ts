@@ -43,3 +43,8 @@ export function checkScheduleFits(schedule: ScheduleFile, scenario: string, task
     throw new FormatError(file, [{ path: 'tasks', reason: `the schedule's tasks (${schedule.tasks.join(', ')}) are not the scenario's concurrent tasks (${tasks.join(', ') || 'none'})` }])
   }
 }
+
+/** A schedule file's content (what both `run --emit-schedule` and `explore --emit-schedule` write). */
+export function scheduleFile(scenario: string, kernel: string, arch: string, patches: string | undefined, tasks: readonly string[], choices: readonly string[]): ScheduleFile {
+  return { format: 'daxlab-schedule/1', scenario, kernel, arch, ...(patches ? { patches } : {}), tasks: [...tasks], choices: [...choices] }
+}

@@ -2,13 +2,13 @@
  * `daxlab explore`: runs the explorer in slices, yielding to the event loop between them so progress
  * reaches stderr and Ctrl-C (SIGINT) stops the search with what was found (reported as not complete).
  */
-import { writeFileSync } from 'node:fs'
 import { Explorer, type ExploreResult } from '../../explore/search'
-import type { ScheduleFile } from '../../formats/schedule'
+import { scheduleFile } from '../../formats/schedule'
 import type { ExploreCliOptions } from '../commands/explore'
 import { loadScenario, profileFor } from '../inputs'
 import { checkPatchEdits } from '../patch-edits'
 import { renderExplore } from '../render-explore'
+import { writeScheduleFile } from '../schedule-file'
 import { escapeCell, printErr, printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
 
@@ -69,15 +69,6 @@ function emitSchedule(result: ExploreResult, opts: ExploreCliOptions, file: stri
     process.exitCode = 1
     return
   }
-  const schedule: ScheduleFile = {
-    format: 'daxlab-schedule/1',
-    scenario: result.scenario,
-    kernel: result.kernel,
-    arch: result.arch,
-    ...(opts.patches ? { patches: opts.patches } : {}),
-    tasks: result.tasks,
-    choices: pick.choices,
-  }
-  writeFileSync(file, JSON.stringify(schedule, null, 2) + '\n')
+  writeScheduleFile(file, scheduleFile(result.scenario, result.kernel, result.arch, opts.patches, result.tasks, pick.choices))
   printErr(`daxlab explore: wrote the ${pick.length}-step schedule reaching ${pick.kind} to ${file} (replay: daxlab run ${result.scenario} --schedule ${file})\n`)
 }

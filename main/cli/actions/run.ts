@@ -6,17 +6,27 @@ import { loadScenario, profileFor, withStore } from '../inputs'
 import { checkPatchEdits } from '../patch-edits'
 import { stderrProgress } from '../progress'
 import { renderRun } from '../render'
+import { readSchedule, withScheduleErrors, writeSchedule } from '../schedule-file'
 import { printOut } from '../terminal-text'
+import { UsageError } from '../usage-error'
 
 export function run(arg: string, opts: RunOptions): void {
   const loaded = loadScenario(arg)
   const profile = profileFor(loaded, opts.profile)
+  if (opts.emitSchedule !== undefined && !loaded.scenario.concurrent) throw new UsageError(`--emit-schedule: scenario '${loaded.scenario.name}' has no concurrent: block, so there is no schedule to write`)
+  // A replayed schedule brings the kernel, arch and patches it was found on, unless given here.
+  const schedule = opts.schedule === undefined ? undefined : readSchedule(opts.schedule, loaded.scenario)
+  if (schedule) opts = { ...opts, kernel: opts.kernel ?? schedule.kernel, arch: opts.arch ?? schedule.arch, patches: opts.patches ?? schedule.patches }
   const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant, patches: opts.patches }
   checkPatchEdits(opts.kernel ?? loaded.scenario.kernel ?? '6.17', opts.patches)
   // The machine first (cheap), then the store, then the run: nothing is created for a run that cannot start.
   checkProfile(profile, { ...options, kernel: opts.kernel ?? loaded.scenario.kernel })
   const execute = (store?: TraceStore) => {
-    const { result, trace } = runScenario(loaded.scenario, profile, { ...options, onProgress: stderrProgress(`daxlab run ${loaded.scenario.name}`) })
+    const output = withScheduleErrors(opts.schedule, () =>
+      runScenario(loaded.scenario, profile, { ...options, schedule: schedule?.choices, onProgress: stderrProgress(`daxlab run ${loaded.scenario.name}`) }),
+    )
+    const { result, trace } = output
+    if (opts.emitSchedule !== undefined) writeSchedule(opts.emitSchedule, loaded.scenario, result, output.schedule, opts.patches)
     const runId = store?.saveRun({ result, trace, scenarioText: loaded.text, profile, session: opts.session })
     if (opts.json) process.stdout.write(JSON.stringify(runId === undefined ? result : { run_id: runId, ...result }, null, 2) + '\n')
     else printOut(renderRun(result, runId, opts) + '\n')

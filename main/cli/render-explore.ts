@@ -13,7 +13,8 @@ export function renderExplore(r: ExploreResult): string {
   out.push('', 'outcomes:')
   for (const o of r.outcomes) {
     const folios = o.folios.map((f) => `${f.pfn} ref ${f.refcount} map ${f.mapcount} pin ${f.pincount}`).join('; ')
-    out.push(`  ${String(o.count).padStart(8)}  violations: ${o.violations.join(', ') || '-'}  blocked: ${o.blocked.map(escapeCell).join(', ') || '-'}  ${folios}`)
+    const poison = o.poisoned.length > 0 ? `  hwpoison ${o.poisoned.join(', ')}` : ''
+    out.push(`  ${String(o.count).padStart(8)}  violations: ${o.violations.join(', ') || '-'}  blocked: ${o.blocked.map(escapeCell).join(', ') || '-'}  ${folios}${poison}`)
   }
   if (r.counterexamples.length === 0) {
     out.push('', r.complete ? 'no violation in any schedule' : 'no violation found so far (the search was not complete: this is not a proof)')

@@ -55,6 +55,8 @@ export interface Outcome {
   readonly blocked: string[]
   readonly folios: FolioOutcome[]
   readonly pgmaps: { readonly name: string; readonly refs: number }[]
+  /** Pages marked HWPoison at the end (hex pfns). */
+  readonly poisoned: string[]
   /** One schedule reaching it (task per atomic step), shortest first found. */
   readonly example: string[]
 }
@@ -277,6 +279,7 @@ function outcomeOf(sim: Simulation, part: ConcurrentPart): Omit<Outcome, 'count'
     blocked: part.machine.blockedTasks().map((b) => b.task).sort(),
     folios: f.touched().map((x) => ({ pfn: hex(f.head[x]!), refcount: f.refcount[x]!, mapcount: f.mapcount[x]!, pincount: f.pincount[x]! })),
     pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, refs: r.pgmap!.refs })),
+    poisoned: [...sim.poisoned].sort((a, b) => a - b).map(hex),
   }
 }
 
@@ -319,8 +322,8 @@ export function enumerateNaive(scenario: Scenario, profile: Profile, options: Ex
 }
 
 /** The outcome key the explorer groups by (for comparing with enumerateNaive). */
-export function outcomeKey(o: Pick<Outcome, 'violations' | 'blocked' | 'folios' | 'pgmaps'>): string {
-  return JSON.stringify([o.violations, o.blocked, o.folios, o.pgmaps])
+export function outcomeKey(o: Pick<Outcome, 'violations' | 'blocked' | 'folios' | 'pgmaps' | 'poisoned'>): string {
+  return JSON.stringify([o.violations, o.blocked, o.folios, o.pgmaps, o.poisoned])
 }
 
 /** Runs a whole exploration synchronously (tests, the bench). */

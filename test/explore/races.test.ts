@@ -78,3 +78,21 @@ describe('race-memory-failure-truncate (mm/memory-failure.c mf_generic_kill_proc
     }
   })
 })
+
+describe('race-fork-pinned (mm/memory.c copy_present_ptes; mm/internal.h folio_needs_cow_for_dma is for anon folios)', () => {
+  it('the child shares the pinned page; every schedule ends with the page idle and no violation, on every kernel', () => {
+    for (const [kernel, idle] of [['6.14', 1], ['6.15', 0], ['6.17', 0]] as const) {
+      const r = exploreBuiltin('race-fork-pinned', { kernel })
+      expect(kinds(r)).toEqual([])
+      expect(r.outcomes).toHaveLength(1)
+      expect(r.outcomes[0]!.folios[0]).toMatchObject({ refcount: idle, mapcount: 0, pincount: 0 })
+      expect(r.schedules_total).toBe(29)
+    }
+  })
+  it('6.15: in the default schedule fork copies the entry with a reference and a mapcount before the truncate unmaps both', async () => {
+    const { runBuiltin } = await import('../sim/helpers')
+    const run = runBuiltin('race-fork-pinned', '6.15')
+    expect(run.steps.find((s) => s.op === 'fork')!.notes).toEqual(['m: entries copied (VM_MIXEDMAP)'])
+    expect(run.violations).toEqual([])
+  })
+})

@@ -111,7 +111,8 @@ export class Machine {
     this.sim.trace.setContext(index, ts.name)
     this.sim.work.start(index, ctx.step.op)
     if (atomic.takes) this.locks.take(ts.name, atomic.takes)
-    if (atomic.until) ts.waited = true
+    // A task whose next step cannot run while this one does is waiting (its result says `waited`).
+    for (const other of this.tasks) if (other !== ts && other.pos < other.steps.length && !other.waited && !this.canRun(this.tasks.indexOf(other))) other.waited = true
     const before = this.sim.trace.events.count
     let end: AtomicEnd
     try {

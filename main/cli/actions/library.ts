@@ -2,6 +2,7 @@
 import type { Profile } from '../../formats/profile'
 import { formatSize } from '../../formats/units'
 import { builtinProfile, builtinProfileNames, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/index'
+import { allSteps } from '../../explore/concurrent-run'
 import { checkProfile } from '../../sim/run'
 import type { ValidateOptions } from '../commands/library'
 import { loadProfile, loadValidatable } from '../inputs'
@@ -12,7 +13,7 @@ import { UsageError } from '../usage-error'
 export function listScenarios(opts: { json?: boolean }): void {
   const list = builtinScenarioNames().map((n) => {
     const s = builtinScenario(n)!
-    return { name: n, profile: typeof s.profile === 'string' ? s.profile : 'inline', steps: s.steps.length, description: s.description.trim() }
+    return { name: n, profile: typeof s.profile === 'string' ? s.profile : 'inline', steps: allSteps(s).length, description: s.description.trim() }
   })
   if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n')
   else printOut(table(['name', 'profile', 'steps', 'description'], list.map((s) => [s.name, s.profile, String(s.steps), firstSentence(s.description)])) + '\n')

@@ -18,7 +18,7 @@
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { ModelError } from '../sim/errors'
-import { buildSimulation, type RunOptions } from '../sim/run'
+import { simulationFactory, type RunOptions } from '../sim/run'
 import { Scheduler } from '../sim/scheduler'
 import type { ViolationKind } from '../sim/result'
 import { hex } from '../sim/folios'
@@ -119,6 +119,7 @@ export class Explorer {
   private depth = 0
   private readonly started = Date.now()
   private finished = false
+  private readonly newSimulation: () => Simulation
 
   constructor(
     private readonly scenario: Scenario,
@@ -127,6 +128,7 @@ export class Explorer {
     private readonly now: () => number = Date.now,
   ) {
     if (!scenario.concurrent) throw new ModelError(`scenario '${scenario.name}' has no concurrent: block; there is nothing to interleave (docs/explore.md)`)
+    this.newSimulation = simulationFactory(scenario, profile, options)
     const root = this.replay([])
     this.res = {
       format: 'daxlab-explore/1',
@@ -204,7 +206,7 @@ export class Explorer {
   }
 
   private replay(choices: readonly number[]): { sim: Simulation; part: ConcurrentPart } {
-    const sim = buildSimulation(this.scenario, this.profile, this.options)
+    const sim = this.newSimulation()
     new Scheduler(sim, this.scenario.steps, {}).run()
     const part = new ConcurrentPart(sim, this.scenario)
     for (const t of choices) part.machine.step(t)

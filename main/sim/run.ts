@@ -61,14 +61,22 @@ export interface RunHandle {
   output(): RunOutput
 }
 
-/** The machine a scenario runs on, checked (startRun; the interleaving explorer builds one per schedule). */
+/** The machine a scenario runs on, checked (startRun). */
 export function buildSimulation(scenario: Scenario, profile: Profile, options: Pick<RunOptions, 'kernel' | 'arch' | 'variant' | 'patches'> = {}): Simulation {
+  return simulationFactory(scenario, profile, options)()
+}
+
+/**
+ * Checks the machine once and returns a maker of fresh Simulations sharing the kernel model and arch
+ * view (both read-only): the interleaving explorer builds one per schedule it replays.
+ */
+export function simulationFactory(scenario: Scenario, profile: Profile, options: Pick<RunOptions, 'kernel' | 'arch' | 'variant' | 'patches'> = {}): () => Simulation {
   const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17', options.patches)
   const archId = options.arch ?? profile.arch
   const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
   checkMachine(profile, arch)
   checkTaskCount(scenario)
-  return new Simulation(kernel, profile, arch)
+  return () => new Simulation(kernel, profile, arch)
 }
 
 export function startRun(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunHandle {

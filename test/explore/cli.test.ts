@@ -1,9 +1,10 @@
 /** `daxlab explore`, `daxlab run --schedule` and `--emit-schedule` through the built CLI. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { daxlab, ensureCli } from '../cli/cli-helpers'
+import { BIN, daxlab, ensureCli } from '../cli/cli-helpers'
 
 beforeAll(ensureCli, 300_000)
 
@@ -48,6 +49,24 @@ describe('daxlab explore', () => {
     const full = daxlab(['explore', 'race-gup-fast-truncate', '--kernel', '6.17'])
     expect(full.stdout).toContain('search: complete (every schedule explored)')
     expect(full.stdout).toContain('no violation in any schedule')
+  }, 120_000)
+
+  it('Ctrl-C stops a long search and prints what was found, marked not complete', async () => {
+    const file = join(dir, 'big-race.yaml')
+    copyFileSync(join(process.cwd(), 'test/explore/big-race.yaml'), file)
+    const child = spawn(process.execPath, [BIN, 'explore', file, '--kernel', '6.15', '--json'], { env: { ...process.env, DAXLAB_DB: '' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const progressed = new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), stderr.includes('states') && resolve())))
+    await progressed
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
+    const out = JSON.parse(stdout)
+    expect(out.complete).toBe(false)
+    expect(out.cut).toBe('interrupted (Ctrl-C): the states still queued were not explored')
+    expect(out.states).toBeGreaterThan(0)
   }, 120_000)
 
   it('refuses a scenario without concurrent: in one line', () => {

@@ -11,6 +11,7 @@ import { registerArch } from './commands/arch'
 import { registerCheckTrace } from './commands/check-trace'
 import { registerCompare } from './commands/compare'
 import { registerDiff } from './commands/diff'
+import { registerExplore } from './commands/explore'
 import { registerExport } from './commands/export'
 import { registerImportTrace } from './commands/import-trace'
 import { registerLibrary } from './commands/library'
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerPatches(program)
   registerImportTrace(program)
   registerCheckTrace(program)
+  registerExplore(program)
   return program
 }
 

@@ -174,6 +174,38 @@ const stepList = z
   .max(MAX_STEPS, `at most ${MAX_STEPS} steps`)
   .pipe(z.array(stepSchema))
 
+/** Most atomic-step tasks a `concurrent:` block may name (the explorer's search grows as tasks^steps). */
+export const MAX_CONCURRENT_TASKS = 8
+/** Most steps one concurrent task may have. */
+export const MAX_CONCURRENT_STEPS = 64
+
+/**
+ * `concurrent:` (docs/explore.md): tasks whose steps run interleaved at the kernel's atomic-step
+ * granularity after `steps:`. Each step runs as its task (a `task:` inside it must name the same task).
+ */
+const concurrentTask = z
+  .object({
+    task: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . - only'),
+    steps: z.array(z.unknown()).min(1, 'a concurrent task needs at least one step').max(MAX_CONCURRENT_STEPS, `at most ${MAX_CONCURRENT_STEPS} steps per concurrent task`).pipe(z.array(stepSchema)),
+  })
+  .strict()
+
+export type ConcurrentTask = z.output<typeof concurrentTask>
+
+/** Concurrent task names are distinct, steps name their own task, and `kill` (a scheduler verb) stays sequential. */
+function checkConcurrent(tasks: readonly ConcurrentTask[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>()
+  tasks.forEach((t, i) => {
+    if (seen.has(t.task)) ctx.addIssue({ code: 'custom', path: ['concurrent', i, 'task'], message: `task '${t.task}' appears twice in concurrent` })
+    seen.add(t.task)
+    t.steps.forEach((step, j) => {
+      const named = (step.args as { task?: string }).task
+      if (named !== undefined && named !== t.task) ctx.addIssue({ code: 'custom', path: ['concurrent', i, 'steps', j, step.op, 'task'], message: `a step of concurrent task '${t.task}' cannot run as task '${named}'` })
+      if (step.op === 'kill') ctx.addIssue({ code: 'custom', path: ['concurrent', i, 'steps', j, 'kill'], message: 'kill is not supported inside concurrent (put it in steps:)' })
+    })
+  })
+}
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -183,8 +215,13 @@ export const scenarioSchema = z
     sources: z.array(z.string()).optional(),
     tags: z.array(z.string()).optional(),
     steps: stepList,
+    concurrent: z.array(concurrentTask).min(1, 'concurrent needs at least one task').max(MAX_CONCURRENT_TASKS, `at most ${MAX_CONCURRENT_TASKS} concurrent tasks`).optional(),
   })
   .strict()
-  .superRefine((scenario, ctx) => checkTasks(scenario.steps, ctx))
+  .superRefine((scenario, ctx) => {
+    if (!scenario.concurrent) return checkTasks(scenario.steps, ctx)
+    checkTasks([...scenario.steps, ...scenario.concurrent.flatMap((t) => t.steps.map((s) => ({ ...s, task: t.task }) as Step))], ctx)
+    checkConcurrent(scenario.concurrent, ctx)
+  })
 
 export type Scenario = z.output<typeof scenarioSchema>

@@ -74,9 +74,8 @@ export const PATCHES: readonly Patch[] = [
     release: '6.15',
     source: 'fs/dax.c wait_entry_unlocked_exclusive, dax_layout_busy_page_range',
     dependsOn: [],
-    effect:
-      'a locked entry is waited for and checked instead of skipped (not modelled: entries are locked only inside one atomic operation, so a sequential scan never meets one; the skip needs the interleaving explorer)',
-    modelled: false,
+    effect: 'a locked DAX entry met by the busy scan is waited for instead of skipped (6.14 moved on to the next entry); modelled by the interleaving explorer (main/explore/ops/layout.ts)',
+    modelled: true,
   },
   {
     name: 'common-layout-break',
@@ -176,8 +175,8 @@ export const PATCHES: readonly Patch[] = [
     release: '6.16',
     source: 'fs/dax.c wait_entry_unlocked_exclusive (xas_reset instead of xas_pause)',
     dependsOn: ['wait-locked-entries'],
-    effect: 'the waited-on entry is not skipped after the wait (generic/068 WARN at mm/truncate.c:89 on 6.15.0; not modelled: needs a locked entry, see wait-locked-entries)',
-    modelled: false,
+    effect: 'the waited-on entry is re-checked after the wait instead of skipped by xas_pause (generic/068 WARN at mm/truncate.c:89 on 6.15.0); mainline in the 6.16 merge window, Cc: stable (6.15.y backport); modelled by the interleaving explorer',
+    modelled: true,
   },
   {
     name: 'special-huge-leaf-fix',

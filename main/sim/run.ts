@@ -12,6 +12,7 @@ import { hex } from './folios'
 import { kernelModel } from './kernel-model'
 import { alignBytes } from './memory'
 import { Scheduler } from './scheduler'
+import { allSteps, ConcurrentPart } from '../explore/concurrent-run'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
 import { EventLogLimitError, MAX_TASKS, type EventLog } from './events'
@@ -32,6 +33,11 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void
   /** Polled between steps; returning true stops the run with a CancelledError. */
   readonly shouldStop?: () => boolean
+  /**
+   * A scenario with `concurrent:`: the task of each atomic step to run first (a replayed schedule
+   * file, docs/explore.md); the rest follows the default round-robin schedule.
+   */
+  readonly schedule?: readonly string[]
 }
 
 export { CancelledError, ModelError } from './errors'
@@ -41,6 +47,8 @@ export { EventLogLimitError, MAX_CAUSES, MAX_TASKS } from './events'
 export interface RunOutput {
   readonly result: RunResult
   readonly trace: Trace
+  /** A scenario with `concurrent:`: the task of every atomic step in the order they ran. */
+  readonly schedule?: readonly string[]
 }
 
 /** A run in progress: advance it in slices (hosts yield between them), then take the output. */
@@ -55,14 +63,30 @@ export interface RunHandle {
   output(): RunOutput
 }
 
-export function startRun(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunHandle {
+/** The machine a scenario runs on, checked (startRun). */
+export function buildSimulation(scenario: Scenario, profile: Profile, options: Pick<RunOptions, 'kernel' | 'arch' | 'variant' | 'patches'> = {}): Simulation {
+  return simulationFactory(scenario, profile, options)()
+}
+
+/**
+ * Checks the machine once and returns a maker of fresh Simulations sharing the kernel model and arch
+ * view (both read-only): the interleaving explorer builds one per schedule it replays.
+ */
+export function simulationFactory(scenario: Scenario, profile: Profile, options: Pick<RunOptions, 'kernel' | 'arch' | 'variant' | 'patches'> = {}): () => Simulation {
   const kernel = kernelModel(options.kernel ?? scenario.kernel ?? '6.17', options.patches)
   const archId = options.arch ?? profile.arch
   const arch = new ArchView(archId, kernel.version, options.variant ?? (archId === profile.arch ? profile.variant : undefined))
   checkMachine(profile, arch)
   checkTaskCount(scenario)
-  const sim = new Simulation(kernel, profile, arch)
+  return () => new Simulation(kernel, profile, arch)
+}
+
+export function startRun(scenario: Scenario, profile: Profile, options: RunOptions = {}): RunHandle {
+  const sim = buildSimulation(scenario, profile, options)
+  const { kernel, arch } = sim
   const scheduler = new Scheduler(sim, scenario.steps, options)
+  // After the setup steps, the concurrent tasks' atomic steps (main/explore/concurrent-run.ts).
+  const concurrent = scenario.concurrent ? new ConcurrentPart(sim, scenario) : undefined
   let finished = false
   return {
     get total() {
@@ -73,6 +97,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
     },
     advance(budget: number) {
       finished = scheduler.advance(budget)
+      if (finished && concurrent && !concurrent.ran) concurrent.run(options.schedule)
       return finished
     },
     events: sim.trace.events,
@@ -87,7 +112,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
         variant: arch.variant,
         scenario: scenario.name,
         profile: profile.name ?? 'inline',
-        steps: scheduler.results,
+        steps: concurrent ? [...scheduler.results, ...concurrent.results] : scheduler.results,
         folios: sim.folios.touched().map((f) => ({
           pfn: hex(sim.folios.head[f]!),
           order: sim.folios.order[f]!,
@@ -98,11 +123,11 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
         })),
         pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, type: r.pgmap!.type, refs: r.pgmap!.refs })),
         violations: sim.trace.violations,
-        blocked: scheduler.blockedTasks(),
+        blocked: concurrent ? [...scheduler.blockedTasks(), ...concurrent.machine.blockedTasks()] : scheduler.blockedTasks(),
         events: sim.trace.events.count,
         patches: { on: [...kernel.patches].sort(), ...(options.patches?.trim() ? { edits: options.patches.trim() } : {}) },
       }
-      return { result, trace: sim.trace }
+      return concurrent ? { result, trace: sim.trace, schedule: concurrent.choices } : { result, trace: sim.trace }
     },
   }
 }
@@ -130,7 +155,7 @@ export function checkProfile(profile: Profile, options: Pick<RunOptions, 'kernel
  */
 function checkTaskCount(scenario: Scenario): void {
   const names = new Set<string>()
-  for (const step of scenario.steps) {
+  for (const step of allSteps(scenario)) {
     names.add(step.task)
     if (step.op === 'fork') names.add(step.args.child)
   }

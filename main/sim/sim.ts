@@ -223,8 +223,11 @@ export class Simulation {
    * Clears one leaf as zap_pte_range()/zap_huge_pmd()/zap_huge_pud() do. Legacy DAX leaves are special or
    * devmap and hold nothing (vm_normal_page() is NULL); refcounted ones drop their rmap and the mapping's
    * reference through the TLB batch (folio_remove_rmap_*, tlb_remove_page_size -> folio_put).
+   * `deferred`, when given, collects those folios instead of putting them: the caller drops the
+   * references after its TLB flush (mm/mmu_gather.c tlb_flush_mmu -> tlb_flush_mmu_free), as the
+   * interleaving explorer's zap does (main/explore/ops/zap.ts).
    */
-  zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId): void {
+  zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId, deferred?: number[]): void {
     const leaf = vma.tables[level].get(index - vma.tableBase[level])
     if (!leaf) return
     // Not charged: every leaf zapped was installed (and charged) by an earlier step.
@@ -247,6 +250,13 @@ export class Simulation {
     if (this.folios.mapcount[folio]! < 0) {
       this.trace.violation('kernel_warning', `BUG: Bad page map (print_bad_pte): ${hex(this.folios.head[folio]!)} mapcount ${this.folios.mapcount[folio]!} after zapping an entry vm_normal_page() took for a normal page`, this.folios.head[folio]!)
     }
+    // A deferred zap (the explorer's atomic zap) drops the reference after the TLB flush (putBatched).
+    if (deferred) deferred.push(folio)
+    else this.folios.put(folio, 1, derive(cause, C.tlbPut))
+  }
+
+  /** The batched put of a deferred zap (tlb_flush_mmu_free -> folios_put_refs), after the TLB flush. */
+  putBatched(folio: number, cause: CauseId): void {
     this.folios.put(folio, 1, derive(cause, C.tlbPut))
   }
 
@@ -254,14 +264,14 @@ export class Simulation {
    * Zaps every leaf of vma overlapping [from, to). `keepCows` keeps private anon copies, as
    * unmap_mapping_pages(..., even_cows = false) does; munmap/exit zap everything.
    */
-  zapRange(vma: Vma, from: number, to: number, cause: CauseId, keepCows = false): void {
+  zapRange(vma: Vma, from: number, to: number, cause: CauseId, keepCows = false, deferred?: number[]): void {
     for (const level of ['pte', 'pmd', 'pud'] as const) {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
       // Iterate a snapshot: zapLeaf deletes from the map.
       for (const leaf of [...vma.tables[level].values()]) {
         const start = leaf.index * size
-        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, leaf.index, cause)
+        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, leaf.index, cause, deferred)
       }
     }
   }
@@ -270,7 +280,7 @@ export class Simulation {
    * unmap_mapping_pages(mapping, start, nr, even_cows=false): zaps every shared-mapping leaf of file
    * pages [from, to) in every task (walks i_mmap, so it works without page rmap in the legacy scheme).
    */
-  unmapMappingPages(file: DaxFile, from: number, to: number, cause: CauseId): void {
+  unmapMappingPages(file: DaxFile, from: number, to: number, cause: CauseId, deferred?: number[]): void {
     const page = this.arch.pageSize
     for (const task of this.tasks.values()) {
       for (const vma of task.vmas.values()) {
@@ -279,7 +289,7 @@ export class Simulation {
         const lo = Math.max(from, vma.pgoff)
         const hi = Math.min(to, vma.pgoff + vmaPages)
         if (lo >= hi) continue
-        this.zapRange(vma, vma.start + (lo - vma.pgoff) * page, vma.start + (hi - vma.pgoff) * page, cause, true)
+        this.zapRange(vma, vma.start + (lo - vma.pgoff) * page, vma.start + (hi - vma.pgoff) * page, cause, true, deferred)
       }
     }
   }

@@ -119,7 +119,7 @@ describe('scenarios view in Chromium', () => {
     pageProblems.length = 0 // the 400 the previous test provoked on purpose is logged by the browser
     await page.getByRole('tab', { name: 'Scenarios' }).click()
     const index = page.getByTestId('scenario-index')
-    await expect.poll(() => index.locator('h3').allTextContents()).toEqual([expect.stringContaining('arch-quirks'), expect.stringContaining('devdax'), expect.stringContaining('device-coherent'), expect.stringContaining('device-private'), expect.stringContaining('fsdax'), expect.stringContaining('memory-failure'), expect.stringContaining('p2pdma'), expect.stringContaining('proposal-2022'), expect.stringContaining('series')])
+    await expect.poll(() => index.locator('h3').allTextContents()).toEqual([expect.stringContaining('arch-quirks'), expect.stringContaining('devdax'), expect.stringContaining('device-coherent'), expect.stringContaining('device-private'), expect.stringContaining('fsdax'), expect.stringContaining('memory-failure'), expect.stringContaining('p2pdma'), expect.stringContaining('proposal-2022'), expect.stringContaining('races'), expect.stringContaining('series')])
     await index.getByRole('button', { name: 'fsdax-truncate-hang' }).click()
     const detail = page.getByTestId('scenario-detail')
     await expect.poll(() => page.getByTestId('scenario-text').innerText()).toContain('name: fsdax-truncate-hang')

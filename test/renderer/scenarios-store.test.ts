@@ -10,7 +10,7 @@ const current = useRealService()
 it('groups the library by topic and shows the first scenario with its text', async () => {
   const store = useScenariosStore()
   await store.load()
-  expect(store.topics.map((t) => t.topic)).toEqual(['arch-quirks', 'devdax', 'device-coherent', 'device-private', 'fsdax', 'memory-failure', 'p2pdma', 'proposal-2022', 'series'])
+  expect(store.topics.map((t) => t.topic)).toEqual(['arch-quirks', 'devdax', 'device-coherent', 'device-private', 'fsdax', 'memory-failure', 'p2pdma', 'proposal-2022', 'races', 'series'])
   const fsdax = store.topics.find((t) => t.topic === 'fsdax')!.entries.map((e) => e.name)
   expect(fsdax).toEqual([...fsdax].sort())
   expect(store.selectedName).toBe(store.topics[0]!.entries[0]!.name)

@@ -129,7 +129,7 @@ describe('run views', () => {
     const truncate = list.find((e) => e.name === 'fsdax-truncate-hang')!
     expect(truncate.topic).toBe('fsdax')
     expect(truncate.sources).toEqual(['fs/dax.c dax_break_layout (TASK_INTERRUPTIBLE wait)'])
-    expect(new Set(list.map((e) => e.topic))).toEqual(new Set(['arch-quirks', 'devdax', 'device-coherent', 'device-private', 'fsdax', 'memory-failure', 'p2pdma', 'proposal-2022', 'series']))
+    expect(new Set(list.map((e) => e.topic))).toEqual(new Set(['arch-quirks', 'devdax', 'device-coherent', 'device-private', 'fsdax', 'memory-failure', 'p2pdma', 'proposal-2022', 'races', 'series']))
     const builtin = await service.getScenarioText({ name: 'fsdax-truncate-hang' })
     expect(builtin.text).toContain('name: fsdax-truncate-hang')
     await expect(service.getScenarioText({ name: 'nope' })).rejects.toMatchObject({ data: { code: 'not_found', field: 'name' } })

@@ -6,6 +6,7 @@ import { scenarioTopic } from '../../library/topic'
 import type { Profile } from '../../formats/profile'
 import { formatSize } from '../../formats/units'
 import { builtinProfile, builtinProfileNames, builtinProfileText, builtinScenario, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/index'
+import { allSteps } from '../../explore/concurrent-run'
 import { checkProfile } from '../../sim/run'
 import { UserLibrary, UserLibraryError } from '../../store/user-library'
 import type { ExportOptions, ImportOptions, LibraryStoreOptions, ValidateOptions } from '../commands/library'
@@ -21,7 +22,7 @@ export function listScenarios(opts: LibraryStoreOptions): void {
   const list = [...builtins, ...saved].map(({ name, scenario: s, source }) => ({
     name,
     profile: typeof s.profile === 'string' ? s.profile : 'inline',
-    steps: s.steps.length,
+    steps: allSteps(s).length,
     description: s.description.trim(),
     source,
     topic: scenarioTopic(name, s),

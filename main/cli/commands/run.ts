@@ -14,6 +14,8 @@ export interface RunOptions {
   json?: boolean
   limit?: number
   all?: boolean
+  schedule?: string
+  emitSchedule?: string
 }
 
 export function registerRun(program: Command): void {
@@ -32,6 +34,8 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the run result as JSON')
     .option('--limit <n>', 'rows per table in the text output (default 50)', positiveInt('--limit'))
     .option('--all', 'every row of every table in the text output')
+    .option('--schedule <file>', 'replay a schedule file for the concurrent: block (daxlab explore --emit-schedule; docs/explore.md)')
+    .option('--emit-schedule <file>', 'write the schedule the concurrent: block ran (a schedule file)')
     // Loaded on use: `daxlab --version` and `--help` never load the engine, yaml, zod or SQLite.
     .action(async (arg: string, opts: RunOptions) => (await import('../actions/run')).run(arg, opts))
 }

@@ -6,7 +6,7 @@
  * dax_layout_busy_page() and generic truncate for the entries; nothing waits at evict.
  */
 import type { StepArgs } from '../../formats/scenario'
-import { DaxFile, type DaxFs } from '../daxfs'
+import { DaxFile, type DaxEntry, type DaxFs } from '../daxfs'
 import { EventKind } from '../events'
 import { hex } from '../folios'
 import { SimError, type Simulation } from '../sim'
@@ -128,7 +128,7 @@ function recoveryWrite(sim: Simulation, file: DaxFile, offset: number, length: n
 }
 
 /** Is this folio idle for the wait? dax_page_is_idle(): refcount 1 before 6.15, 0 from 6.15 (and in the 2022 proposal's 23/25). */
-function idle(sim: Simulation, pfn: number): boolean {
+export function idle(sim: Simulation, pfn: number): boolean {
   return sim.folios.refcount[sim.folios.folio(pfn)] === sim.kernel.fsdaxIdleRefcount
 }
 
@@ -138,6 +138,21 @@ function idle(sim: Simulation, pfn: number): boolean {
  * 6.14: returns NULL when !mapping_mapped(); busy when a page's refcount > 1; fuse scanned index 0 only.
  */
 function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): number | undefined {
+  const to = busyScanEnd(sim, file, notes)
+  if (to === undefined) return undefined
+  sim.unmapMappingPages(file, 0, to, C.daxLayoutBusyPage)
+  for (const entry of file.entriesIn(0, to)) {
+    const busy = entryBusyPage(sim, entry)
+    if (busy !== undefined) return busy
+  }
+  return undefined
+}
+
+/**
+ * The end (exclusive file index) of the range one busy scan unmaps and walks, or undefined when the
+ * 6.14 scan returns at once (!mapping_mapped()). Shared with the interleaving explorer's layout break.
+ */
+export function busyScanEnd(sim: Simulation, file: DaxFile, notes: string[] | undefined): number | undefined {
   const legacy = !sim.kernel.on('fsdax-refcount')
   let to = ALL
   if (legacy && file.fs.fsType === 'virtiofs' && sim.kernel.fuseBreaksOnlyIndexZero) {
@@ -148,19 +163,20 @@ function busyPage(sim: Simulation, file: DaxFile, notes: string[] | undefined): 
     notes?.push('dax_layout_busy_page: !mapping_mapped(), no scan (fixed in 6.15)')
     return undefined
   }
-  sim.unmapMappingPages(file, 0, to, C.daxLayoutBusyPage)
-  for (const entry of file.entriesIn(0, to)) {
-    if (entry.pfn === undefined) continue
-    if (!legacy) {
-      const folio = sim.folios.folio(entry.pfn)
-      if (sim.folios.refcount[folio]! - sim.folios.mapcount[folio]! !== 0) return sim.folios.head[folio]!
-      continue
-    }
-    // 2022 proposal: dax_zap_pages() releases the entry's request before the idle check.
-    releaseEntry(sim, entry)
-    for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
-      if (sim.folios.refcount[folio]! > sim.kernel.fsdaxIdleRefcount) return sim.folios.head[folio]!
-    }
+  return to
+}
+
+/** dax_busy_page() on one entry: the head of its first busy folio, or undefined (rule: busyPage). */
+export function entryBusyPage(sim: Simulation, entry: DaxEntry): number | undefined {
+  if (entry.pfn === undefined) return undefined
+  if (sim.kernel.on('fsdax-refcount')) {
+    const folio = sim.folios.folio(entry.pfn)
+    return sim.folios.refcount[folio]! - sim.folios.mapcount[folio]! !== 0 ? sim.folios.head[folio]! : undefined
+  }
+  // 2022 proposal: dax_zap_pages() releases the entry's request before the idle check.
+  releaseEntry(sim, entry)
+  for (const folio of sim.folios.touchedIn(entry.pfn, entry.pfn + 2 ** entry.order)) {
+    if (sim.folios.refcount[folio]! > sim.kernel.fsdaxIdleRefcount) return sim.folios.head[folio]!
   }
   return undefined
 }
@@ -227,34 +243,40 @@ export function releaseBlocks(sim: Simulation, file: DaxFile, from: number, to: 
 
 export function truncate(sim: Simulation, args: StepArgs<'truncate'>, notes: string[]): OpOutcome {
   const file = sim.file(args.file)
+  return breakLayout(sim, file, false, notes, () => truncateAfterBreak(sim, file, args.length))
+}
+
+/** What truncate does once the layout is broken (also the explorer's last truncate step). */
+export function truncateAfterBreak(sim: Simulation, file: DaxFile, length: number): OpOutcome {
   const page = sim.arch.pageSize
-  return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
-    // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
-    const newEnd = Math.ceil(args.length / page)
-    sim.unmapMappingPages(file, newEnd, ALL, C.truncatePagecacheUnmapMapping)
-    if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
-    file.size = args.length
-    releaseBlocks(sim, file, newEnd, ALL, 'truncate')
-    return OK
-  })
+  if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+  // truncate_setsize() + truncate_pagecache(): unmap and drop everything from the new EOF on.
+  const newEnd = Math.ceil(length / page)
+  sim.unmapMappingPages(file, newEnd, ALL, C.truncatePagecacheUnmapMapping)
+  if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, newEnd, ALL, 'truncate_inode_pages')
+  file.size = length
+  releaseBlocks(sim, file, newEnd, ALL, 'truncate')
+  return OK
 }
 
 export function punchHole(sim: Simulation, args: StepArgs<'punch_hole'>, notes: string[]): OpOutcome {
   const file = sim.file(args.file)
+  return breakLayout(sim, file, false, notes, () => punchHoleAfterBreak(sim, file, args.offset, args.length))
+}
+
+/** What punch_hole does once the layout is broken (also the explorer's last punch_hole step). */
+export function punchHoleAfterBreak(sim: Simulation, file: DaxFile, offset: number, length: number): OpOutcome {
   const page = sim.arch.pageSize
   // Only whole pages lose their blocks; partial pages at the edges are zeroed in place.
-  const from = Math.ceil(args.offset / page)
-  const to = Math.min(Math.floor((args.offset + args.length) / page), Math.ceil(file.size / page))
-  return breakLayout(sim, file, false, notes, () => {
-    if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
-    if (to > from) {
-      sim.unmapMappingPages(file, from, to, C.truncatePagecacheRangeUnmap)
-      if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
-      releaseBlocks(sim, file, from, to, 'punch_hole')
-    }
-    return OK
-  })
+  const from = Math.ceil(offset / page)
+  const to = Math.min(Math.floor((offset + length) / page), Math.ceil(file.size / page))
+  if (sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, 0, ALL, 'dax_break_layout')
+  if (to > from) {
+    sim.unmapMappingPages(file, from, to, C.truncatePagecacheRangeUnmap)
+    if (!sim.kernel.on('always-remove-entries')) deleteEntries(sim, file, from, to, 'truncate_inode_pages_range')
+    releaseBlocks(sim, file, from, to, 'punch_hole')
+  }
+  return OK
 }
 
 /** Inode eviction: 6.15+ ext4/xfs/fuse evict call dax_break_layout_final() first; 6.14 waits for nothing. */

@@ -1,0 +1,98 @@
+/**
+ * The built-in race scenarios (topic races), explored completely, with the outcome pinned per kernel
+ * (and arch where the TLB-flush fence decides). Each shows its violation on exactly the models that
+ * have the bug. Sources: each scenario's `sources` and docs/explore.md.
+ */
+import { describe, expect, it } from 'vitest'
+import { builtinScenario, resolveProfile } from '../../main/library/index'
+import { explore, type ExploreOptions, type ExploreResult } from '../../main/explore/search'
+
+function exploreBuiltin(name: string, options: ExploreOptions): ExploreResult {
+  const scenario = builtinScenario(name)!
+  const r = explore(scenario, resolveProfile(scenario, name), options)
+  expect(r.complete).toBe(true)
+  return r
+}
+const kinds = (r: ExploreResult) => r.counterexamples.map((c) => c.kind)
+
+describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB flush)', () => {
+  it('x86: the IPI flush waits for GUP-fast, no violation on 6.14, 6.15, 6.17', () => {
+    for (const kernel of ['6.14', '6.15', '6.17']) expect(kinds(exploreBuiltin('race-gup-fast-truncate', { kernel, arch: 'x86' }))).toEqual([])
+  })
+  it('arm64 6.14: a transient GUP-fast reference on a truncated idle page (dax_disassociate_entry WARN)', () => {
+    expect(kinds(exploreBuiltin('race-gup-fast-truncate', { kernel: '6.14', arch: 'arm64' }))).toEqual(['kernel_warning'])
+  })
+  it('arm64 6.15/6.17: the slow path re-faults while dax_break_layout sleeps; the truncate never wakes', () => {
+    for (const kernel of ['6.15', '6.17']) expect(kinds(exploreBuiltin('race-gup-fast-truncate', { kernel, arch: 'arm64' }))).toEqual(['task_blocked'])
+  })
+})
+
+describe('race-locked-entry-skip (fs/dax.c get_unlocked_entry 6.14, wait_entry_unlocked_exclusive xas_pause 6.15.0, xas_reset 6.16)', () => {
+  it('6.14 and 6.15: the busy scan skips the entry memory_failure holds locked; blocks freed under the pin', () => {
+    for (const kernel of ['6.14', '6.15']) {
+      const r = exploreBuiltin('race-locked-entry-skip', { kernel })
+      expect(kinds(r)).toContain('dma_after_release')
+      const c = r.counterexamples.find((x) => x.kind === 'dma_after_release')!
+      expect(c.schedule.map((s) => s.label)).toContain('dax_lock_folio (lock entry)')
+      expect(c.schedule.at(-1)!.label).toBe('truncate_pagecache + free blocks')
+      if (kernel === '6.15') expect(c.schedule.map((s) => s.label)).toContain('wait_entry_unlocked_exclusive')
+    }
+  })
+  it('6.16 and 6.17: the waited entry is re-checked, the truncate waits for the unpin: no violation', () => {
+    for (const kernel of ['6.16', '6.17']) expect(kinds(exploreBuiltin('race-locked-entry-skip', { kernel }))).toEqual([])
+  })
+  it('6.15 with +xas-reset-fix (a 6.15.y stable kernel with the backport): no violation', () => {
+    expect(kinds(exploreBuiltin('race-locked-entry-skip', { kernel: '6.15', patches: '+xas-reset-fix' }))).toEqual([])
+  })
+  it('merging explores at least 10x fewer schedules than exist', () => {
+    const r = exploreBuiltin('race-locked-entry-skip', { kernel: '6.15' })
+    expect(r.schedules_total).toBeGreaterThanOrEqual(10 * r.schedules_executed)
+  })
+})
+
+describe('race-zap-batched-put-unpin (mm/mmu_gather.c tlb_flush_mmu_free; fs/dax.c dax_layout_busy_page_range)', () => {
+  it('6.14: only the schedule where munmap ends before the truncate: no busy scan of an unmapped file (fixed in 6.15)', () => {
+    const r = exploreBuiltin('race-zap-batched-put-unpin', { kernel: '6.14' })
+    expect(kinds(r)).toEqual(['dma_after_release', 'kernel_warning'])
+    expect(r.outcomes.find((o) => o.violations.length > 0)!.count).toBe(1)
+    expect(r.counterexamples[0]!.choices).toEqual(['dma', 'dma', 'dma', 'trunc', 'trunc'])
+  })
+  it('6.15+: the batched put and the pin keep the page busy until both are gone: no violation, the folio ends free', () => {
+    for (const kernel of ['6.15', '6.17']) {
+      const r = exploreBuiltin('race-zap-batched-put-unpin', { kernel })
+      expect(kinds(r)).toEqual([])
+      expect(r.outcomes).toHaveLength(1)
+      expect(r.outcomes[0]!.folios[0]).toMatchObject({ refcount: 0, mapcount: 0, pincount: 0 })
+    }
+  })
+})
+
+describe('race-memory-failure-truncate (mm/memory-failure.c mf_generic_kill_procs, fs/dax.c dax_lock_folio)', () => {
+  it('two outcomes on every kernel: poisoned (memory_failure locked first) or not recorded (entry already gone)', () => {
+    for (const kernel of ['6.14', '6.15', '6.17']) {
+      const r = exploreBuiltin('race-memory-failure-truncate', { kernel })
+      expect(kinds(r)).toEqual([])
+      expect(r.outcomes.map((o) => o.poisoned)).toEqual([['0x300000'], []])
+      // Only the schedules where truncate deletes the entry before memory_failure finds the owner lose it.
+      expect(r.outcomes[1]!.count).toBe(5)
+    }
+  })
+})
+
+describe('race-fork-pinned (mm/memory.c copy_present_ptes; mm/internal.h folio_needs_cow_for_dma is for anon folios)', () => {
+  it('the child shares the pinned page; every schedule ends with the page idle and no violation, on every kernel', () => {
+    for (const [kernel, idle] of [['6.14', 1], ['6.15', 0], ['6.17', 0]] as const) {
+      const r = exploreBuiltin('race-fork-pinned', { kernel })
+      expect(kinds(r)).toEqual([])
+      expect(r.outcomes).toHaveLength(1)
+      expect(r.outcomes[0]!.folios[0]).toMatchObject({ refcount: idle, mapcount: 0, pincount: 0 })
+      expect(r.schedules_total).toBe(29)
+    }
+  })
+  it('6.15: in the default schedule fork copies the entry with a reference and a mapcount before the truncate unmaps both', async () => {
+    const { runBuiltin } = await import('../sim/helpers')
+    const run = runBuiltin('race-fork-pinned', '6.15')
+    expect(run.steps.find((s) => s.op === 'fork')!.notes).toEqual(['m: entries copied (VM_MIXEDMAP)'])
+    expect(run.violations).toEqual([])
+  })
+})

@@ -24,7 +24,7 @@ function storedContent(db: string, session: string) {
   }
 }
 
-const SMALL = ['--scenarios', 'fsdax-pin-unpin,devdax-*', '--kernel', '6.14,6.17', '--arch', 'x86,loongarch,arm64']
+const SMALL = ['--scenarios', 'fsdax-pin-unpin,devdax-pmd-fault,devdax-pud-fault', '--kernel', '6.14,6.17', '--arch', 'x86,loongarch,arm64']
 
 describe('daxlab sweep', () => {
   it('stores identical results with --jobs 1 and --jobs 2, and records skipped combinations with their reason', () => {

@@ -5,6 +5,7 @@
  * interval notifier, which erases entries when the CPU page table changes.
  */
 import type { StepArgs } from '../../formats/scenario'
+import { hex } from '../folios'
 import type { Leaf, Task } from '../mm'
 import { SimError, type Simulation } from '../sim'
 import { residence } from './device-leaf'
@@ -79,7 +80,15 @@ export function mirror(sim: Simulation, task: Task, args: StepArgs<'mirror'>, no
     // hmm_vma_walk_hole() with no VMA and a fault required: -EFAULT.
     if (!vma) return { status: 'error', error: 'EFAULT', message: `page ${i}: no mapping at that address (hmm_range_fault)`, extra: { cpages, faults } }
     const leaf = sim.lookup(vma, addr)
-    const usable = leaf !== undefined && (leaf.kind !== 'device-private' || sim.folios.regionOf(leaf.pfn) === device) && (!args.write || leaf.write)
+    const owned = leaf?.kind === 'device-private' && sim.folios.regionOf(leaf.pfn) === device
+    if (owned && args.write && !leaf.write) {
+      // hmm_vma_handle_pte(): the caller's own device-private entry is reported as it is ("Don't fault
+      // in device private pages owned by the caller", goto out), so a read-only one (after fork) comes
+      // back without HMM_PFN_WRITE and dmirror_do_fault() hits WARN_ON(default_flags & HMM_PFN_WRITE).
+      sim.trace.violation('kernel_warning', `WARN_ON in dmirror_do_fault: ${device.name}'s own device-private page ${hex(leaf.pfn)} is mapped read-only and hmm_range_fault does not fault it for write`, leaf.pfn)
+      return { status: 'error', error: 'EFAULT', message: `page ${i}: own read-only device-private entry, not faulted for write (dmirror_do_fault -> -EFAULT)`, extra: { cpages, faults } }
+    }
+    const usable = leaf !== undefined && (leaf.kind !== 'device-private' || owned) && (!args.write || leaf.write)
     if (!usable) {
       const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
       if (signal) return { status: 'error', error: 'EFAULT', message: `page ${i}: hmm_vma_fault: handle_mm_fault delivered ${signal}`, extra: { cpages, faults } }

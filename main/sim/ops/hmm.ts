@@ -30,12 +30,19 @@ export const HMM_DMIRROR_PROT = {
 
 /**
  * dmirror->pt per (device, task): the CPU leaf each mirrored page was read from. An entry is valid while
- * the CPU page table still holds that very leaf (any change replaces the leaf object, which is when
- * dmirror_interval_invalidate() would erase it). Kept per simulation beside the engine's state.
+ * the CPU page table still holds that very leaf with the same write bit (a change replaces the leaf
+ * object or, for fork's write-protect, its write bit: when dmirror_interval_invalidate() would erase
+ * it). Kept per simulation beside the engine's state.
  */
-const MIRRORS = new WeakMap<Simulation, Map<string, Map<number, Leaf>>>()
+const MIRRORS = new WeakMap<Simulation, Map<string, Map<number, Mirrored>>>()
 
-function mirrorTable(sim: Simulation, device: string, task: Task): Map<number, Leaf> {
+/** A mirrored page: the CPU leaf and its write bit when read (fork write-protects leaves in place). */
+interface Mirrored {
+  readonly leaf: Leaf
+  readonly write: boolean
+}
+
+function mirrorTable(sim: Simulation, device: string, task: Task): Map<number, Mirrored> {
   let byKey = MIRRORS.get(sim)
   if (!byKey) MIRRORS.set(sim, (byKey = new Map()))
   const key = `${device}\u0000${task.name}`
@@ -72,7 +79,7 @@ export function mirror(sim: Simulation, task: Task, args: StepArgs<'mirror'>, no
     const vma = task.vmaAt(addr)
     const current = vma ? sim.lookup(vma, addr) : undefined
     const cached = table.get(addr)
-    if (cached !== undefined && cached === current && (!args.write || current.write)) {
+    if (cached !== undefined && cached.leaf === current && cached.write === current.write && (!args.write || current.write)) {
       cpages++
       continue
     }
@@ -95,7 +102,7 @@ export function mirror(sim: Simulation, task: Task, args: StepArgs<'mirror'>, no
     }
     const now = sim.lookup(vma, addr)
     if (!now) return { status: 'error', error: 'EFAULT', message: `page ${i}: still not mapped after the fault`, extra: { cpages, faults } }
-    table.set(addr, now)
+    table.set(addr, { leaf: now, write: now.write })
     cpages++
   }
   const resides = Array.from({ length: args.pages }, (_, i) => residence(sim, task, first + i * page))

@@ -5,6 +5,7 @@
  * interval notifier, which erases entries when the CPU page table changes.
  */
 import type { StepArgs } from '../../formats/scenario'
+import { hex } from '../folios'
 import type { Leaf, Task } from '../mm'
 import { SimError, type Simulation } from '../sim'
 import { residence } from './device-leaf'
@@ -29,12 +30,19 @@ export const HMM_DMIRROR_PROT = {
 
 /**
  * dmirror->pt per (device, task): the CPU leaf each mirrored page was read from. An entry is valid while
- * the CPU page table still holds that very leaf (any change replaces the leaf object, which is when
- * dmirror_interval_invalidate() would erase it). Kept per simulation beside the engine's state.
+ * the CPU page table still holds that very leaf with the same write bit (a change replaces the leaf
+ * object or, for fork's write-protect, its write bit: when dmirror_interval_invalidate() would erase
+ * it). Kept per simulation beside the engine's state.
  */
-const MIRRORS = new WeakMap<Simulation, Map<string, Map<number, Leaf>>>()
+const MIRRORS = new WeakMap<Simulation, Map<string, Map<number, Mirrored>>>()
 
-function mirrorTable(sim: Simulation, device: string, task: Task): Map<number, Leaf> {
+/** A mirrored page: the CPU leaf and its write bit when read (fork write-protects leaves in place). */
+interface Mirrored {
+  readonly leaf: Leaf
+  readonly write: boolean
+}
+
+function mirrorTable(sim: Simulation, device: string, task: Task): Map<number, Mirrored> {
   let byKey = MIRRORS.get(sim)
   if (!byKey) MIRRORS.set(sim, (byKey = new Map()))
   const key = `${device}\u0000${task.name}`
@@ -71,7 +79,7 @@ export function mirror(sim: Simulation, task: Task, args: StepArgs<'mirror'>, no
     const vma = task.vmaAt(addr)
     const current = vma ? sim.lookup(vma, addr) : undefined
     const cached = table.get(addr)
-    if (cached !== undefined && cached === current && (!args.write || current.write)) {
+    if (cached !== undefined && cached.leaf === current && cached.write === current.write && (!args.write || current.write)) {
       cpages++
       continue
     }
@@ -79,14 +87,22 @@ export function mirror(sim: Simulation, task: Task, args: StepArgs<'mirror'>, no
     // hmm_vma_walk_hole() with no VMA and a fault required: -EFAULT.
     if (!vma) return { status: 'error', error: 'EFAULT', message: `page ${i}: no mapping at that address (hmm_range_fault)`, extra: { cpages, faults } }
     const leaf = sim.lookup(vma, addr)
-    const usable = leaf !== undefined && (leaf.kind !== 'device-private' || sim.folios.regionOf(leaf.pfn) === device) && (!args.write || leaf.write)
+    const owned = leaf?.kind === 'device-private' && sim.folios.regionOf(leaf.pfn) === device
+    if (owned && args.write && !leaf.write) {
+      // hmm_vma_handle_pte(): the caller's own device-private entry is reported as it is ("Don't fault
+      // in device private pages owned by the caller", goto out), so a read-only one (after fork) comes
+      // back without HMM_PFN_WRITE and dmirror_do_fault() hits WARN_ON(default_flags & HMM_PFN_WRITE).
+      sim.trace.violation('kernel_warning', `WARN_ON in dmirror_do_fault: ${device.name}'s own device-private page ${hex(leaf.pfn)} is mapped read-only and hmm_range_fault does not fault it for write`, leaf.pfn)
+      return { status: 'error', error: 'EFAULT', message: `page ${i}: own read-only device-private entry, not faulted for write (dmirror_do_fault -> -EFAULT)`, extra: { cpages, faults } }
+    }
+    const usable = leaf !== undefined && (leaf.kind !== 'device-private' || owned) && (!args.write || leaf.write)
     if (!usable) {
       const signal = handleFault(sim, vma, addr, args.write, 'auto', notes)
       if (signal) return { status: 'error', error: 'EFAULT', message: `page ${i}: hmm_vma_fault: handle_mm_fault delivered ${signal}`, extra: { cpages, faults } }
     }
     const now = sim.lookup(vma, addr)
     if (!now) return { status: 'error', error: 'EFAULT', message: `page ${i}: still not mapped after the fault`, extra: { cpages, faults } }
-    table.set(addr, now)
+    table.set(addr, { leaf: now, write: now.write })
     cpages++
   }
   const resides = Array.from({ length: args.pages }, (_, i) => residence(sim, task, first + i * page))

@@ -95,3 +95,16 @@ describe('anonymous memory', () => {
     expect(steps[13]!.snapshot).toEqual([0x22, 0x22, 0x02])
   })
 })
+
+describe('mirror write on the device\'s own read-only device-private entry', () => {
+  it.each(['6.14', '6.17'])('%s: hmm_range_fault reports it without faulting: dmirror_do_fault WARNs and fails with -EFAULT', (k) => {
+    const { result } = runYaml(
+      scenario('x86-hmm-private', ['  - mmap: {id: m, length: 4KiB, shared: false}', '  - access: {map: m, write: true}', '  - migrate: {map: m, to: device, device: dmirror0}', '  - fork: {child: c}', '  - mirror: {device: dmirror0, map: m, write: true}', '  - mirror: {device: dmirror1, map: m, write: true}'].join('\n')),
+      k,
+    )
+    expect(result.steps[4]).toMatchObject({ status: 'error', error: 'EFAULT', cpages: 0, faults: 1 })
+    expect(result.violations.map((v) => v.kind)).toEqual(['kernel_warning'])
+    // Another device faults it: migrate_to_ram for both processes, then COW for the writer.
+    expect(result.steps[5]).toMatchObject({ status: 'ok', cpages: 1, resides: ['ram'] })
+  })
+})

@@ -39,7 +39,8 @@ export function listScenarios(opts: LibraryStoreOptions): void {
 
 export function showScenario(name: string, opts: LibraryStoreOptions = {}): void {
   const text = builtinScenarioText(name)?.text ?? fromUserLibrary(opts.db, (library) => library.scenarioText(name))
-  if (text === undefined) throw new UsageError(`no built-in or saved scenario '${name}' (built-ins: ${builtinScenarioNames().join(', ')}; saved: daxlab scenarios list)`)
+  // The message as it was before saved scenarios (scripts may match it); `scenarios list` shows the saved ones.
+  if (text === undefined) throw new UsageError(`no built-in scenario '${name}' (built-ins: ${builtinScenarioNames().join(', ')})`)
   printOut(text)
 }
 

@@ -178,16 +178,21 @@ export function createFakeLabApi(): FakeLabApi {
       calls.push({ method: 'cancelRun', request })
       return { jobId: request.jobId, state: 'unknown' as const, done: 0, total: 0 }
     },
-    // The compare and sessions methods have no fake data: their tests run on the real services.
+    // The compare and sessions methods hold no fake data (their tests run on the real services): no
+    // sessions, and every session or run asked for is not found, as the real services would answer.
+    async listSessions(request: LabRequest<'listSessions'>) {
+      calls.push({ method: 'listSessions', request })
+      return []
+    },
     ...Object.fromEntries(
-      (['compareRuns', 'listSessions', 'getSession', 'runSweep', 'exportSession', 'importSession', 'diffSessions'] as const).map((method) => [
+      (['compareRuns', 'getSession', 'runSweep', 'exportSession', 'importSession', 'diffSessions'] as const).map((method) => [
         method,
         async (request: unknown) => {
           calls.push({ method, request })
-          throw Object.assign(new Error(`${method}: not in the fake`), { data: { code: 'failed', message: `${method}: not in the fake` } })
+          throw Object.assign(new Error(`${method}: not in the fake`), { data: { code: 'not_found', message: `${method}: not in the fake` } })
         },
       ]),
-    ) as unknown as Pick<LabApi, 'compareRuns' | 'listSessions' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions'>,
+    ) as unknown as Pick<LabApi, 'compareRuns' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions'>,
     // The user library is tested against the real services (test/services/profiles.test.ts); the
     // fake records the call and refuses, so a test that needs it says so at once.
     ...Object.fromEntries(

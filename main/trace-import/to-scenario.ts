@@ -100,6 +100,8 @@ export class ScenarioProposer {
   private readonly steps: Step[] = []
   private readonly files = new Map<string, TraceFile>()
   private readonly mappings = new Map<string, Mapping>()
+  /** Mappings with a known VMA by `task file`: where a PTE fault's address is looked up. */
+  private readonly vmas = new Map<string, Mapping[]>()
   private readonly open = new Map<string, OpenFault>()
   private readonly places = new Map<number, Place>()
   private readonly pins = new Map<number, string[]>()
@@ -157,8 +159,8 @@ export class ScenarioProposer {
       }
     }
     // A PTE fault prints no VMA: a mapping of that task and file that holds the address, else the whole file.
-    for (const m of this.mappings.values()) {
-      if (!m.closed && m.task === owner && m.file === f && m.vmStart !== undefined && e.address >= m.vmStart && e.address < m.vmEnd!) return { mapping: m, offset: e.address - m.vmStart }
+    for (const m of this.vmas.get(`${owner} ${f.path}`) ?? []) {
+      if (!m.closed && e.address >= m.vmStart! && e.address < m.vmEnd!) return { mapping: m, offset: e.address - m.vmStart! }
     }
     return { mapping: this.mapping(`${owner} ${f.path} whole`, owner, f, undefined, undefined, 0, e.shared !== false), offset: fileByte }
   }
@@ -168,6 +170,11 @@ export class ScenarioProposer {
     if (existing && !existing.closed) return existing
     const m: Mapping = { id: `m${++this.mappingCount}`, task, file, vmStart, vmEnd, fileOffset, shared, mapped: new Set(), everMapped: false, closed: false, emitted: false }
     this.mappings.set(key, m)
+    if (vmStart !== undefined) {
+      const list = this.vmas.get(`${task} ${file.path}`) ?? []
+      // Closed mappings are dropped from the lookup list as new ones arrive, so it stays short.
+      this.vmas.set(`${task} ${file.path}`, [...list.filter((x) => !x.closed), m])
+    }
     return m
   }
 

@@ -29,7 +29,7 @@
 import type { RefcountScheme } from '../sim/kernel-model'
 import type { TraceEvent } from '../sim/events'
 import { PAGE_REF_EVENTS, type PageRefEventName } from './events'
-import { PmdFallbackRule } from './pmd-fallback'
+import { PmdFallbackRule, X86_PMD_GEOMETRY, type PmdGeometry } from './pmd-fallback'
 import { inRanges, type PfnRange } from './pfn-ranges'
 import { applyPageRef, newPfnState, TraceImporter, type ImportSummary, type PfnState, type ImportedEvent } from './importer'
 
@@ -62,13 +62,19 @@ export class TraceChecker {
   readonly findings: Finding[] = []
   /** Page_ref events of pfns not yet known to be FS DAX when seen: judged once the trace is read. */
   private readonly zeroes = new Map<number, number[]>()
-  private readonly pmdFallback = new PmdFallbackRule()
+  private readonly pmdFallback: PmdFallbackRule | undefined
 
-  constructor(readonly scheme: RefcountScheme) {}
+  /** `pmd`: the traced machine's page and PMD sizes (default x86-64's); null where it maps no PMD leaves (the PMD rule is off). */
+  constructor(
+    readonly scheme: RefcountScheme,
+    pmd: PmdGeometry | null = X86_PMD_GEOMETRY,
+  ) {
+    this.pmdFallback = pmd ? new PmdFallbackRule(pmd) : undefined
+  }
 
   readonly onEvent = (e: ImportedEvent, s: PfnState | undefined): void => {
     if (e.event.family === 'fs_dax') {
-      const message = this.pmdFallback.onEvent(e.task, e.event)
+      const message = this.pmdFallback?.onEvent(e.task, e.event)
       if (message !== undefined) this.findings.push({ rule: 'pmd_fallback_aligned', line: e.line, pfn: '-', message })
       return
     }
@@ -116,8 +122,8 @@ export class TraceChecker {
 }
 
 /** Checks a whole trace text at once (tests, small inputs); the CLI streams through TraceChecker. */
-export function checkTraceText(text: string, scheme: RefcountScheme, fsdaxPfns: readonly PfnRange[] = []): CheckResult & { summary: ImportSummary } {
-  const checker = new TraceChecker(scheme)
+export function checkTraceText(text: string, scheme: RefcountScheme, fsdaxPfns: readonly PfnRange[] = [], pmd: PmdGeometry | null = X86_PMD_GEOMETRY): CheckResult & { summary: ImportSummary } {
+  const checker = new TraceChecker(scheme, pmd)
   const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false, fsdaxPfns })
   importer.feed(text)
   const summary = importer.finish()

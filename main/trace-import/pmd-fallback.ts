@@ -14,15 +14,19 @@
  *   dax_pmd_load_hole_fallback before the fault's done event.
  * Left: iomap_length() < PMD_SIZE or a pfn that is not PMD-aligned (dax_fault_iter()), i.e. the extent.
  *
- * PMD_SIZE is 2 MiB with 4 KiB pages (x86-64, arm64 4K, riscv64, ppc64 radix): PG_PMD_COLOUR = 511.
+ * PMD_SIZE and PAGE_SIZE are the traced machine's (the arch's default variant, as check-trace --arch
+ * gives it): 2 MiB and 4 KiB on x86-64, so PG_PMD_COLOUR = 511 there.
  */
 import type { FsDaxEvent } from './events'
 
-/** fs/dax.c PG_PMD_COLOUR: ((PMD_SIZE >> PAGE_SHIFT) - 1) with 4 KiB pages and 2 MiB PMDs. */
-export const PG_PMD_COLOUR = 511
-const PMD_SIZE = 2 << 20
-const PMD_PAGES = PG_PMD_COLOUR + 1
-const PAGE_SIZE = 4096
+/** The page and PMD sizes the rule works in (fs/dax.c PG_PMD_COLOUR = PMD_SIZE / PAGE_SIZE - 1). */
+export interface PmdGeometry {
+  readonly pageSize: number
+  readonly pmdSize: number
+}
+
+/** x86-64: 4 KiB pages, 2 MiB PMDs. */
+export const X86_PMD_GEOMETRY: PmdGeometry = { pageSize: 4096, pmdSize: 2 << 20 }
 /** Cap on the file ranges remembered as holding PTE entries (memory stays bounded on huge traces). */
 const MAX_PTE_RANGES = 1 << 20
 
@@ -31,12 +35,25 @@ export class PmdFallbackRule {
   private readonly pteRanges = new Set<string>()
   /** `task address` of PMD faults whose hole load fell back (their FALLBACK is the hole's, not the extent's). */
   private readonly holeFallbacks = new Set<string>()
+  private readonly pageSize: number
+  private readonly pmdSize: number
+  private readonly pmdPages: number
+
+  constructor(geometry: PmdGeometry = X86_PMD_GEOMETRY) {
+    this.pageSize = geometry.pageSize
+    this.pmdSize = geometry.pmdSize
+    this.pmdPages = geometry.pmdSize / geometry.pageSize
+  }
+
+  private rangeKey(e: FsDaxEvent, pgoff: number): string {
+    return `${e.dev ?? '-'} ${e.ino ?? '-'} ${Math.floor(pgoff / this.pmdPages)}`
+  }
 
   /** The finding's message when this event is an aligned PMD fallback, else undefined. */
   onEvent(task: string, e: FsDaxEvent): string | undefined {
     const result = e.result ?? []
     if ((e.name === 'dax_pte_fault_done' && !result.includes('FALLBACK') && !result.includes('SIGBUS')) || e.name === 'dax_load_hole') {
-      if (e.pgoff !== undefined && this.pteRanges.size < MAX_PTE_RANGES) this.pteRanges.add(rangeKey(e, e.pgoff))
+      if (e.pgoff !== undefined && this.pteRanges.size < MAX_PTE_RANGES) this.pteRanges.add(this.rangeKey(e, e.pgoff))
       return undefined
     }
     if (e.name === 'dax_pmd_load_hole_fallback') {
@@ -47,20 +64,18 @@ export class PmdFallbackRule {
     const { address, vmStart, vmEnd, pgoff, maxPgoff } = e
     if (address === undefined || vmStart === undefined || vmEnd === undefined || pgoff === undefined || maxPgoff === undefined) return undefined
     if (this.holeFallbacks.delete(`${task} ${address}`)) return undefined
-    if (pgoff % PMD_PAGES !== Math.floor(address / PAGE_SIZE) % PMD_PAGES) return undefined
+    if (pgoff % this.pmdPages !== Math.floor(address / this.pageSize) % this.pmdPages) return undefined
     if (e.write === true && e.shared === false) return undefined
-    const pmdAddr = address - (address % PMD_SIZE)
-    if (pmdAddr < vmStart || pmdAddr + PMD_SIZE > vmEnd) return undefined
-    const xaIndex = pgoff - (pgoff % PMD_PAGES)
-    if (xaIndex + PG_PMD_COLOUR >= maxPgoff) return undefined
-    if (this.pteRanges.has(rangeKey(e, pgoff))) return undefined
+    const pmdAddr = address - (address % this.pmdSize)
+    if (pmdAddr < vmStart || pmdAddr + this.pmdSize > vmEnd) return undefined
+    const xaIndex = pgoff - (pgoff % this.pmdPages)
+    if (xaIndex + this.pmdPages - 1 >= maxPgoff) return undefined
+    if (this.pteRanges.has(this.rangeKey(e, pgoff))) return undefined
     return (
       `PMD fault at 0x${address.toString(16)} (pgoff 0x${pgoff.toString(16)}) fell back to PTEs although it is PMD-aligned, ` +
-      'inside its VMA and file, with no 4 KiB entry in the range: the model maps a PMD; the filesystem extent was shorter than 2 MiB or not 2 MiB-aligned'
+      `inside its VMA and file, with no PTE-sized entry in the range: the model maps a PMD; the filesystem extent was shorter than ${this.pmdSize / 2 ** 20} MiB or not aligned to it`
     )
   }
 }
 
-function rangeKey(e: FsDaxEvent, pgoff: number): string {
-  return `${e.dev ?? '-'} ${e.ino ?? '-'} ${Math.floor(pgoff / PMD_PAGES)}`
-}
+

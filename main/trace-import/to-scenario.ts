@@ -20,11 +20,9 @@ import { formatSize } from '../formats/units'
 import { MAX_STEPS } from '../formats/limits'
 import type { FsDaxEvent, PageRefEvent } from './events'
 import type { RunResult } from '../sim/result'
+import { X86_PMD_GEOMETRY, type PmdGeometry } from './pmd-fallback'
 import { GUP_PIN_COUNTING_BIAS, type ImportedEvent, type PfnState } from './importer'
 
-const PAGE = 4096
-const PMD = 2 << 20
-const PMD_PAGES = PMD / PAGE
 const MOUNT = '/mnt/pmem0'
 /** Stack frames of the GUP paths (mm/gup.c): a +1 with one of them is a FOLL_GET reference. */
 const GUP_FRAME = /(?:^|[^a-z])(?:try_grab_folio|try_grab_page|try_get_folio|gup_|get_user_pages|pin_user_pages|follow_page)/
@@ -100,6 +98,8 @@ export class ScenarioProposer {
   private readonly steps: Step[] = []
   private readonly files = new Map<string, TraceFile>()
   private readonly mappings = new Map<string, Mapping>()
+  /** Mappings with a known VMA by `task file`: where a PTE fault's address is looked up. */
+  private readonly vmas = new Map<string, Mapping[]>()
   private readonly open = new Map<string, OpenFault>()
   private readonly places = new Map<number, Place>()
   private readonly pins = new Map<number, string[]>()
@@ -117,8 +117,22 @@ export class ScenarioProposer {
   /** Each task's last completed fault: where a GUP reference on an untied pfn is placed. */
   private readonly lastFault = new Map<string, OpenFault>()
 
-  /** The importer's pfn states: when an event reaches onEvent they hold the counts after its line. */
-  constructor(private readonly pfns: ReadonlyMap<number, PfnState>) {}
+  private readonly page: number
+  private readonly pmd: number
+  private readonly pmdPages: number
+
+  /**
+   * `pfns`: the importer's pfn states (when an event reaches onEvent they hold the counts after its
+   * line). `geometry`: the traced machine's page and PMD sizes (pgoff counts its pages), default x86-64's.
+   */
+  constructor(
+    private readonly pfns: ReadonlyMap<number, PfnState>,
+    geometry: PmdGeometry = X86_PMD_GEOMETRY,
+  ) {
+    this.page = geometry.pageSize
+    this.pmd = geometry.pmdSize
+    this.pmdPages = geometry.pmdSize / geometry.pageSize
+  }
 
   readonly onEvent = (e: ImportedEvent, s: PfnState | undefined): void => {
     if (e.event.family === 'fs_dax') this.fsDax(e, e.event)
@@ -148,17 +162,17 @@ export class ScenarioProposer {
   private mappingOf(task: string, e: FsDaxEvent, f: TraceFile): { mapping: Mapping; offset: number } | undefined {
     if (e.address === undefined || e.pgoff === undefined) return undefined
     const owner = scenarioTask(task)
-    const fileByte = e.pgoff * PAGE
+    const fileByte = e.pgoff * this.page
     if (e.vmStart !== undefined && e.vmEnd !== undefined && e.vmEnd > e.vmStart && e.address >= e.vmStart) {
       const start = fileByte - (e.address - e.vmStart)
-      if (start >= 0 && start % PAGE === 0) {
+      if (start >= 0 && start % this.page === 0) {
         const m = this.mapping(`${owner} ${f.path} ${e.vmStart} ${e.vmEnd} ${start}`, owner, f, e.vmStart, e.vmEnd, start, e.shared !== false)
         return { mapping: m, offset: e.address - e.vmStart }
       }
     }
     // A PTE fault prints no VMA: a mapping of that task and file that holds the address, else the whole file.
-    for (const m of this.mappings.values()) {
-      if (!m.closed && m.task === owner && m.file === f && m.vmStart !== undefined && e.address >= m.vmStart && e.address < m.vmEnd!) return { mapping: m, offset: e.address - m.vmStart }
+    for (const m of this.vmas.get(`${owner} ${f.path}`) ?? []) {
+      if (!m.closed && e.address >= m.vmStart! && e.address < m.vmEnd!) return { mapping: m, offset: e.address - m.vmStart! }
     }
     return { mapping: this.mapping(`${owner} ${f.path} whole`, owner, f, undefined, undefined, 0, e.shared !== false), offset: fileByte }
   }
@@ -168,6 +182,11 @@ export class ScenarioProposer {
     if (existing && !existing.closed) return existing
     const m: Mapping = { id: `m${++this.mappingCount}`, task, file, vmStart, vmEnd, fileOffset, shared, mapped: new Set(), everMapped: false, closed: false, emitted: false }
     this.mappings.set(key, m)
+    if (vmStart !== undefined) {
+      const list = this.vmas.get(`${task} ${file.path}`) ?? []
+      // Closed mappings are dropped from the lookup list as new ones arrive, so it stays short.
+      this.vmas.set(`${task} ${file.path}`, [...list.filter((x) => !x.closed), m])
+    }
     return m
   }
 
@@ -178,8 +197,8 @@ export class ScenarioProposer {
     const { file, vmStart, vmEnd } = m
     file.used = true
     // A whole-file mapping's length is the file's, known only at the end of the trace.
-    const length = vmStart !== undefined ? vmEnd! - vmStart : () => file.pages * PAGE
-    if (vmStart !== undefined) file.pages = Math.max(file.pages, Math.ceil((m.fileOffset + vmEnd! - vmStart) / PAGE))
+    const length = vmStart !== undefined ? vmEnd! - vmStart : () => file.pages * this.page
+    if (vmStart !== undefined) file.pages = Math.max(file.pages, Math.ceil((m.fileOffset + vmEnd! - vmStart) / this.page))
     this.push('mmap', { task: m.task, id: m.id, file: file.path, offset: m.fileOffset, length, shared: m.shared })
     return m
   }
@@ -214,7 +233,7 @@ export class ScenarioProposer {
     // A PMD fault that fell back is followed by the PTE fault that did the work; an error maps nothing.
     if (!result.includes('NOPAGE') && !result.includes('DONE_COW') && !result.includes('NEEDDSYNC')) return
     const pmd = ev.name === 'dax_pmd_fault_done'
-    if (pmd) file.pages = Math.max(file.pages, Math.ceil((fault.offset - (fault.offset % PMD) + fault.mapping.fileOffset + PMD) / PAGE))
+    if (pmd) file.pages = Math.max(file.pages, Math.ceil((fault.offset - (fault.offset % this.pmd) + fault.mapping.fileOffset + this.pmd) / this.page))
     this.push('access', { task: fault.mapping.task, map: this.use(fault.mapping).id, offset: fault.offset, write: ev.write === true, size: pmd ? 'pmd' : 'pte' })
     this.lastFault.set(e.task, fault)
     for (const pfn of fault.pfns) this.probe(e.line, pfn)
@@ -223,7 +242,7 @@ export class ScenarioProposer {
   /** Ties a pfn to the file place of the fault that mapped it (a PMD fault's pfns by their index in the folio). */
   private place(pfn: number, f: OpenFault): void {
     const pmd = f.event.name === 'dax_pmd_fault'
-    const offset = pmd ? f.offset - (f.offset % PMD) + (pfn % PMD_PAGES) * PAGE : f.offset - (f.offset % PAGE)
+    const offset = pmd ? f.offset - (f.offset % this.pmd) + (pfn % this.pmdPages) * this.page : f.offset - (f.offset % this.page)
     this.places.set(pfn, { mapping: f.mapping, offset, fileOffset: f.mapping.fileOffset + offset })
     if (!f.pfns.includes(pfn)) f.pfns.push(pfn)
   }
@@ -295,7 +314,7 @@ export class ScenarioProposer {
     const list = (pin ? this.pins : this.gets).get(pfn) ?? []
     list.push(id)
     ;(pin ? this.pins : this.gets).set(pfn, list)
-    this.push('gup', { task, id, map: this.use(place.mapping).id, offset: place.offset - (place.offset % PAGE), pages: 1, pin })
+    this.push('gup', { task, id, map: this.use(place.mapping).id, offset: place.offset - (place.offset % this.page), pages: 1, pin })
     this.probe(line, pfn)
   }
 
@@ -312,7 +331,7 @@ export class ScenarioProposer {
     const s = this.pfns.get(pfn)
     if (!place || !s) return
     const label = `line ${line}: pfn ${hex(pfn)} trace refcount ${s.refcount} mapcount ${s.mapcount ?? '?'}`
-    this.push('probe', { label, file: place.mapping.file.path, offset: place.fileOffset - (place.fileOffset % PAGE) })
+    this.push('probe', { label, file: place.mapping.file.path, offset: place.fileOffset - (place.fileOffset % this.page) })
   }
 
   /** The scenario text (one step per line, the fast-path form of docs/formats.md#large-scenarios). */
@@ -339,7 +358,7 @@ export class ScenarioProposer {
       '  - include/trace/events/fs_dax.h, include/trace/events/page_ref.h (the trace events read)',
       'steps:',
     ]
-    for (const f of files) lines.push(`  - create: {file: ${f.path}, length: ${formatSize(f.pages * PAGE)}}`)
+    for (const f of files) lines.push(`  - create: {file: ${f.path}, length: ${formatSize(f.pages * this.page)}}`)
     for (const s of this.steps) lines.push(`  - ${s.op}: {${Object.entries(s.args).map(([k, v]) => `${k}: ${value(k, typeof v === 'function' ? v() : v)}`).join(', ')}}`)
     return { text: lines.join('\n') + '\n', steps: files.length === 0 ? 0 : files.length + this.steps.length, notes }
   }

@@ -68,6 +68,9 @@ describe('check-trace rules', () => {
     expect(r.findings).toEqual([expect.objectContaining({ rule: 'pmd_fallback_aligned', line: 9, pfn: '-', message: expect.stringContaining('0x7f0000200000') })])
     // The same rule on a legacy kernel: the PMD fault path's fallback checks did not change in 6.15.
     expect(checkTraceText(fixture('tracefs-6.17-pmd-fallback.txt'), 'legacy').findings.map((f) => [f.rule, f.line])).toEqual([['pmd_fallback_aligned', 9]])
+    // In another machine's sizes (16 KiB pages, 32 MiB PMDs: loongarch) the same faults do not fit a PMD; none at all without PMD leaves.
+    expect(checkTraceText(fixture('tracefs-6.17-pmd-fallback.txt'), 'refcounted', [], { pageSize: 16384, pmdSize: 32 << 20 }).findings).toEqual([])
+    expect(checkTraceText(fixture('tracefs-6.17-pmd-fallback.txt'), 'refcounted', [], null).findings).toEqual([])
   })
 
   it('a PMD fault that succeeded, or a PTE entry of another file, is no finding either way', () => {

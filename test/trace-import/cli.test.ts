@@ -9,6 +9,8 @@ import { BIN, daxlab, ensureCli, tempDb } from '../cli/cli-helpers'
 import { writeTraceLog } from '../bench/trace-log'
 
 beforeAll(ensureCli, 120_000)
+/** Each test spawns the CLI several times: a loaded 2-core machine needs more than the 30 s default. */
+const SPAWNS_TIMEOUT = 180_000
 const FIXTURES = join(__dirname, 'fixtures')
 const LEGACY = join(FIXTURES, 'tracefs-6.14-fsdax-legacy.txt')
 const CONSISTENT = join(FIXTURES, 'trace-cmd-6.17-fsdax-consistent.txt')
@@ -30,7 +32,7 @@ describe('daxlab import-trace', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'daxlab-trace-')), 't.json')
     expect(daxlab(['export', 'real', '--format', 'chrome-trace', '-o', out, '--db', db]).code).toBe(0)
     expect(JSON.parse(readFileSync(out, 'utf8')).traceEvents.length).toBeGreaterThan(3)
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('reads gzip input as is, reports skipped lines, and diffs two imported sessions', () => {
     const db = tempDb()
@@ -46,7 +48,7 @@ describe('daxlab import-trace', () => {
     copyFileSync(CONSISTENT, join(dir, 'c'))
     expect(daxlab(['import-trace', join(dir, 'c'), '--kernel', '6.17', '--session', 'b', '--db', db]).code).toBe(0)
     expect(daxlab(['diff', 'a', 'b', '--db', db]).code).toBe(0)
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('reads xz input as is (one stream or several concatenated); a truncated or corrupt xz file is one error', () => {
     const db = tempDb()
@@ -70,7 +72,7 @@ describe('daxlab import-trace', () => {
     // `xz -c -C sha256` of the same trace: xz-embedded has no SHA-256.
     expect(daxlab(['import-trace', join(FIXTURES, 'legacy-sha256-check.txt.xz'), '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('recompress with xz -C crc64') })
     expect(JSON.parse(daxlab(['runs', 'list', '--json', '--db', db]).stdout)).toHaveLength(3) // nothing stored for the bad files
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('--to-scenario writes a scenario that daxlab run accepts, and reports the replay beside the trace', () => {
     const db = tempDb()
@@ -89,7 +91,7 @@ describe('daxlab import-trace', () => {
     const empty = daxlab(['import-trace', join(FIXTURES, 'latency-4.9-pin-leak.txt'), '--to-scenario', none, '--db', db])
     expect(empty).toMatchObject({ code: 1, stderr: expect.stringContaining('nothing written to') })
     expect(existsSync(none)).toBe(false)
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('one clear error for a bad flag or a missing file', () => {
     const db = tempDb()
@@ -97,7 +99,7 @@ describe('daxlab import-trace', () => {
     expect(daxlab(['import-trace', LEGACY, '--arch', 'sparc', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining("--arch: 'sparc'") })
     expect(daxlab(['import-trace', LEGACY, '--fsdax-pfns', '0x10-0x5', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('--fsdax-pfns') })
     expect(daxlab(['import-trace', '/nonexistent/t.txt', '--db', db])).toMatchObject({ code: 1, stderr: expect.stringContaining('no such file') })
-  })
+  }, SPAWNS_TIMEOUT)
 })
 
 describe('daxlab check-trace', () => {
@@ -116,13 +118,13 @@ describe('daxlab check-trace', () => {
     expect(stored.code).toBe(1)
     expect(JSON.parse(stored.stdout).findings).toEqual(JSON.parse(breach.stdout).findings)
     expect(daxlab(['check-trace', '2', '--kernel', '6.14', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('simulated run') })
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('exit 2 on errors', () => {
     expect(daxlab(['check-trace', LEGACY])).toMatchObject({ code: 2 })
     expect(daxlab(['check-trace', '/nonexistent', '--kernel', '6.14'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such file') })
     expect(daxlab(['check-trace', '99', '--kernel', '6.14', '--db', tempDb()])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such run') })
-  })
+  }, SPAWNS_TIMEOUT)
 
   it('a generated 40 MB gzip log is checked and imported in a heap smaller than its text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'daxlab-trace-'))
@@ -139,5 +141,5 @@ describe('daxlab check-trace', () => {
     // Every line is imported but the stack lines (3 of each 12-line cycle).
     expect(out).toMatchObject({ lines: log.lines, events: (log.lines / 12) * 9, skipped: [] })
     expect(out.events).toBeGreaterThan(200_000)
-  }, 120_000)
+  }, SPAWNS_TIMEOUT)
 })

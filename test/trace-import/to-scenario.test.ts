@@ -1,7 +1,9 @@
 /** import-trace --to-scenario: the proposal from a trace validates, runs, and its probes meet the trace's counts. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
+import { fuzzRuns, testTimeout } from '../fuzz/budget'
 import { TraceImporter } from '../../main/trace-import/importer'
 import { compareReplay, scenarioTask, ScenarioProposer } from '../../main/trace-import/to-scenario'
 import { runYaml } from '../sim/helpers'
@@ -77,4 +79,17 @@ describe('import-trace --to-scenario', () => {
     expect(scenarioTask('kworker/u8:3-151')).toBe('kworker_u8_3-151')
     expect(scenarioTask('fio-3001')).toBe('fio-3001')
   })
+})
+
+describe('import-trace --to-scenario on any mix of trace lines', () => {
+  const lines = ['trace-cmd-6.17-fsdax-consistent.txt', 'tracefs-6.14-fsdax-legacy.txt', 'tracefs-6.17-pmd-fallback.txt', 'tracefs-5.10-fsdax-insert.txt', 'latency-4.9-pin-leak.txt']
+    .flatMap((f) => fixture(f).split('\n'))
+    .filter((l) => l.length > 0 && !l.startsWith('#'))
+  const runs = fuzzRuns(0.05)
+  test.prop([fc.array(fc.constantFrom(...lines), { maxLength: 40 })], { numRuns: runs })('never throws; a proposal with steps validates and runs', (picked) => {
+    const p = propose(picked.join('\n'), '6.17')
+    if (p.steps === 0) return
+    const run = runYaml(p.text, '6.17')
+    expect(run.result.steps.length).toBe(p.steps)
+  }, testTimeout(runs))
 })

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import type { TraceEvent } from '../../sim/events'
+import { ArchView } from '../../sim/arch-view'
 import { kernelModel } from '../../sim/kernel-model'
 import { checkStoredEvents, TraceChecker, type CheckResult } from '../../trace-import/check'
 import { TraceImporter } from '../../trace-import/importer'
@@ -47,7 +48,9 @@ export async function checkTrace(arg: string, opts: CheckTraceOptions): Promise<
   let result: CheckResult
   if (/^\d+$/.test(arg) && !existsSync(arg)) result = checkRun(opts.db, Number(arg), model.scheme, fsdax)
   else {
-    const checker = new TraceChecker(model.scheme)
+    // The PMD rule works in the traced machine's page and PMD sizes (the arch's default variant).
+    const arch = new ArchView(opts.arch ?? 'x86', model.version)
+    const checker = new TraceChecker(model.scheme, arch.pmdLeaves ? { pageSize: arch.pageSize, pmdSize: arch.pmdSize } : null)
     const importer = new TraceImporter({ onEvent: checker.onEvent, keepLog: false, fsdaxPfns: fsdax })
     await importTraceFile(arg, importer, 'daxlab check-trace')
     result = checker.finish(importer.pfns)

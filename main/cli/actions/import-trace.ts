@@ -12,6 +12,7 @@ import { printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
 import type { ImportTraceOptions } from '../commands/import-trace'
 import { ARCH_NAMES } from '../../formats/profile'
+import { ArchView } from '../../sim/arch-view'
 import { kernelModel } from '../../sim/kernel-model'
 import { parsePfnRanges, type PfnRange } from '../../trace-import/pfn-ranges'
 import { ScenarioProposer } from '../../trace-import/to-scenario'
@@ -46,7 +47,11 @@ export async function importTrace(file: string, opts: ImportTraceOptions): Promi
   withStore(opts.db, (store) => store.assertWritable())
   let proposer: ScenarioProposer | undefined
   const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns), onEvent: opts.toScenario !== undefined ? (e, s) => proposer!.onEvent(e, s) : undefined })
-  if (opts.toScenario !== undefined) proposer = new ScenarioProposer(importer.pfns)
+  if (opts.toScenario !== undefined) {
+    // pgoff and addresses are in the traced machine's pages (the arch's default variant).
+    const view = new ArchView(opts.arch ?? 'x86', kernelModel(opts.kernel ?? 'refcounted').version)
+    proposer = new ScenarioProposer(importer.pfns, { pageSize: view.pageSize, pmdSize: view.pmdSize })
+  }
   const summary = await importTraceFile(file, importer, 'daxlab import-trace')
   const result = traceRunResult(importer.pfns, { kernel: opts.kernel, arch: opts.arch, name, events: importer.trace.events.count })
   const runId = withStore(opts.db, (store) => store.saveRun({ result, trace: importer.trace, scenarioText: `# imported ftrace log\nfile: ${file}\n`, profile, session: opts.session }))

@@ -19,7 +19,7 @@ export function registerCheckTrace(program: Command): void {
     .description("check a trace file or an imported run against the model's refcount rules for a kernel")
     .argument('<trace>', 'trace text file (plain or gzip), or the id of an imported run')
     .requiredOption('--kernel <version>', 'kernel release whose rules apply (6.1 and later, or legacy|refcounted)')
-    .option('--arch <arch>', 'arch of the traced machine (the rules checked today do not depend on it)')
+    .option('--arch <arch>', 'arch of the traced machine (default x86): the PMD fallback rule uses its page and PMD sizes')
     .option('--fsdax-pfns <ranges>', 'pfns of the FS DAX namespaces, e.g. 0x240000-0x27ffff,0x300000 (traces from 5.15 on name none)')
     .option('--db <path>', 'trace database, for a run id')
     .option('--json', 'print {kernel, scheme, consistent, pfns, findings: [{rule, line, pfn, message}]}')

@@ -21,7 +21,9 @@ import { medianSeconds, medianSecondsAsync, RUNS } from './measure'
 import { simulateAndSave } from '../../main/store/run-writer/simulate-and-save'
 import { parseChild, parseFigures } from './parse'
 import { rawLoopEventsPerSecond, rawSqliteEventsPerSecond } from './raw'
+import { exploreBench } from './explore-bench'
 import { sessionsBench } from './sessions-bench'
+import { traceImportBench } from './trace-import-bench'
 import { cliStartup } from './startup'
 import { checkValid, InvalidWorkload } from './validity'
 import { devdaxMix, fsdax4k } from './workloads'
@@ -111,6 +113,9 @@ async function main(): Promise<void> {
     const parse = parseFigures(here)
     // The session figures (issue 8) in the same run: diff, sweep speed-up, archive export and import.
     const { workload: sessionsWorkload, ...sessions } = await sessionsBench()
+    // The explorer (issue 11) and real-trace import (issue 12) figures.
+    const { workload: exploreWorkload, ...explore } = await exploreBench()
+    const traces = await traceImportBench({ bin: join(dirname(here), 'daxlab.js') })
 
     const engineEps = round(engine.eventsPerSecond)
     const storeEps = round(events / storeSeconds)
@@ -136,6 +141,9 @@ async function main(): Promise<void> {
       parse_100k_steps_peak_mb: parse[100000]!.peak_mb,
       ...sessions,
       workload_sessions: sessionsWorkload,
+      ...explore,
+      workload_explore: exploreWorkload,
+      ...traces,
       ...(Object.values(parse).some((p) => p.note) ? { parse_notes: Object.fromEntries(Object.entries(parse).filter(([, p]) => p.note).map(([k, p]) => [k, p.note])) } : {}),
       ratios: {
         engine_vs_raw_loop: ratio(engine.eventsPerSecond, rawLoop),

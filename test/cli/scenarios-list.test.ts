@@ -16,7 +16,7 @@ describe('daxlab scenarios list', () => {
   })
   it('text: a topic column, each topic named once at the head of its group', () => {
     const lines = daxlab(['scenarios', 'list']).stdout.split('\n')
-    expect(lines[0]).toMatch(/^topic\s+name\s+profile\s+steps\s+description/)
+    expect(lines[0]).toMatch(/^topic\s+name\s+source\s+profile\s+steps\s+description/)
     const body = lines.slice(2).filter((l) => l.trim() !== '')
     const heads = body.map((l) => l.split(/\s+/)[0]).filter((t) => t !== '' && !builtinScenarioNames().includes(t!))
     expect(heads).toEqual([...new Set(heads)]) // each topic appears once

@@ -58,7 +58,7 @@ describe('sessions view in Chromium', () => {
     expect(readFileSync(saved).subarray(0, 15).toString()).toBe('SQLite format 3')
     await expect.poll(() => page.getByTestId('export-outcome').innerText()).toContain('base.daxlab')
 
-    await page.getByTestId('import-file').setInputFiles(saved)
+    await page.getByTestId('import-archive-file').setInputFiles(saved)
     await page.getByLabel('Import as').fill('copy')
     await page.getByTestId('import-archive').click()
     await expect.poll(() => page.getByTestId('import-outcome').innerText()).toMatch(/^imported session 'copy' \(\d+ runs\)$/)

@@ -200,7 +200,8 @@ export function createFakeLabApi(): FakeLabApi {
         method,
         async (request: unknown) => {
           calls.push({ method, request })
-          throw new LabError({ code: 'failed', message: `${method} is not in the fake lab api` })
+          // not_found (404), as for the other methods the fake lacks: 'failed' would read as a server fault.
+          throw new LabError({ code: 'not_found', message: `${method} is not in the fake lab api` })
         },
       ]),
     ) as unknown as Pick<LabApi, LibraryMethod>,

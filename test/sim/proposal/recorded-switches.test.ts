@@ -18,12 +18,14 @@ import { join } from 'node:path'
 
 describe('RunResult.patches', () => {
   it('is the sorted list of switches on, and the --patches edit when one was given', () => {
-    expect(runBuiltin('fsdax-pin-unpin', '6.14').patches).toEqual({ on: [] })
+    // 6.14 has none of the 2025 series' switches; only earlier ones (dio-foll-pin, 6.5).
+    expect(runBuiltin('fsdax-pin-unpin', '6.14').patches).toEqual({ on: [...kernelPreset('6.14')].sort() })
+    expect(runBuiltin('fsdax-pin-unpin', '6.14').patches!.on).not.toContain('fsdax-refcount')
     const r617 = runBuiltin('fsdax-pin-unpin', '6.17')
     expect(r617.patches!.on).toEqual([...kernelPreset('6.17')].sort())
     expect(r617.patches!.on).toContain('devmap-removal')
     const edited = runBuiltin('fsdax-pin-unpin', '6.14', { patches: '+busy-scan-unmapped' })
-    expect(edited.patches).toEqual({ on: ['busy-scan-unmapped'], edits: '+busy-scan-unmapped' })
+    expect(edited.patches).toEqual({ on: [...kernelPreset('6.14'), 'busy-scan-unmapped'].sort(), edits: '+busy-scan-unmapped' })
     expect(runBuiltin('proposal-2022-map-to-truncate', 'proposal-2022').patches!.on).toContain('pgmap-request-folios')
   })
   it('the store keeps it; a run stored without it (before it was recorded) still loads and shows', () => {
@@ -85,8 +87,8 @@ describe('daxlab run and runs show print the switches', () => {
     const db = tempDb()
     const r = daxlab(['run', 'fsdax-pin-unpin', '--kernel', '6.14', '--patches', '+busy-scan-unmapped', '--db', db, '--json'])
     expect(r.stderr).toBe('')
-    expect(JSON.parse(r.stdout).patches).toEqual({ on: ['busy-scan-unmapped'], edits: '+busy-scan-unmapped' })
+    expect(JSON.parse(r.stdout).patches).toEqual({ on: [...kernelPreset('6.14'), 'busy-scan-unmapped'].sort(), edits: '+busy-scan-unmapped' })
     const shown = daxlab(['runs', 'show', '1', '--db', db])
-    expect(shown.stdout).toContain('switches: busy-scan-unmapped (--patches +busy-scan-unmapped)')
+    expect(shown.stdout).toContain(`switches: ${[...kernelPreset('6.14'), 'busy-scan-unmapped'].sort().join(', ')} (--patches +busy-scan-unmapped)`)
   })
 })

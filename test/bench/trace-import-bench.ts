@@ -8,14 +8,13 @@
  * The CLI runs in its own process (as a user runs it); its peak RSS (VmHWM) and CPU time are printed by
  * a preloaded exit hook. The log and the store are removed afterwards.
  *
- * `npx tsx test/bench/trace-import-bench.ts [MB]` prints the figures; npm run bench can call
+ * `npx tsx test/bench/trace-import-bench-cli.ts [MB]` prints the figures; npm run bench can call
  * traceImportBench() (built CLI at dist/cli/daxlab.js: node scripts/build-cli.mjs first).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { writeTraceLog } from './trace-log'
 
@@ -90,9 +89,4 @@ export async function traceImportBench(options: { bytes?: number; bin?: string }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const mb = Number(process.argv[2] ?? 1000)
-  process.stdout.write(JSON.stringify(await traceImportBench({ bytes: mb * 1e6 }), null, 2) + '\n')
 }

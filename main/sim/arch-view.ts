@@ -59,10 +59,23 @@ export class ArchView {
     this.devmapMask = Object.fromEntries(levels.map((l) => [l, devmapMask(l)])) as Record<Level, bigint>
   }
 
+  /**
+   * The last entry isSpecial() tested and its answer: a GUP asks it of the same huge leaf once per
+   * page, and `raw & mask` allocates a BigInt each time while comparing two does not.
+   */
+  private specialLevel: Level | undefined
+  private specialRaw = 0n
+  private specialAnswer = false
+
   /** {pte,pmd,pud}_special() on an encoded entry of this arch, variant and kernel. */
   isSpecial(level: Level, raw: bigint): boolean {
+    if (level === this.specialLevel && raw === this.specialRaw) return this.specialAnswer
     const mask = this.specialMask[level]
-    return mask !== 0n && (raw & mask) === mask
+    const answer = mask !== 0n && (raw & mask) === mask
+    this.specialLevel = level
+    this.specialRaw = raw
+    this.specialAnswer = answer
+    return answer
   }
 
   /**

@@ -43,6 +43,13 @@ export class FolioTable {
   private regionIndex = new Uint16Array(this.capacity)
   private lastRegion: RegionState | undefined
   /**
+   * The folio folio() found last and the pfns it covers, [lastFrom, lastTo): a GUP or a release walks
+   * the pages of one folio in a row. Cleared wherever a folio's extent changes (makeLarge, split).
+   */
+  private lastSlot: Folio = 0
+  private lastFrom = 0
+  private lastTo = 0
+  /**
    * pfns that were page[1] of a large FS DAX folio split without folio_reset_order() (the
    * `folio-reset-order` switch off): their flags still hold the old order and _nr_pages overlays
    * memcg_data (D. Hildenbrand's fix of 38607c62b34b, April 2025).
@@ -78,10 +85,22 @@ export class FolioTable {
 
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
+    if (pfn >= this.lastFrom && pfn < this.lastTo) return this.lastSlot
     const region = this.regionOf(pfn)
     if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
     const head = region.folioHead(pfn, this.pmdOrder)
-    return this.slots.get(head) ?? this.make(region, head)
+    const f = this.slots.get(head) ?? this.make(region, head)
+    this.lastSlot = f
+    this.lastFrom = head
+    this.lastTo = head + 2 ** this.order[f]!
+    return f
+  }
+
+  /** Forgets the last folio found (its extent is about to change). */
+  private forgetLast(): void {
+    this.lastSlot = 0
+    this.lastFrom = 0
+    this.lastTo = 0
   }
 
   private make(region: RegionState, head: number): Folio {
@@ -214,6 +233,7 @@ export class FolioTable {
   makeLarge(region: RegionState, head: number, order: number, cause: CauseId): Folio {
     // Records inside the new folio, in the order they were made (the order the warnings come out):
     // probe the range or scan the records, whichever is smaller.
+    this.forgetLast()
     const size = 2 ** order
     const inside: Folio[] = []
     if (size < this.slots.size) {
@@ -256,6 +276,7 @@ export class FolioTable {
   /** dax_folio_put() split: folio_reset_order() back to order-0 pages, WARN if any has a reference. */
   split(f: Folio, cause: CauseId | string): void {
     if (this.order[f]! === 0) return
+    this.forgetLast()
     this.region(f).dynamicHeads.delete(this.head[f]!)
     if (!this.kernel.on('folio-reset-order')) this.staleTails.add(this.head[f]! + 1)
     const before = this.order[f]!

@@ -196,6 +196,11 @@ export class Scheduler {
   /** After each step: resume every waiter whose page was woken, then run what it had queued. */
   private wakeBlocked(after: number): void {
     const woken = this.sim.trace.woken
+    // Nobody waits (the common case): the wake-ups find no one, as the loop below would conclude.
+    if (this.waiting.length === 0) {
+      woken.clear()
+      return
+    }
     while (woken.size > 0) {
       const pages = new Set(woken)
       woken.clear()

@@ -85,9 +85,19 @@ export class ArchView {
    */
   isDevmap(level: Level, raw: bigint): boolean {
     const mask = this.devmapMask[level]
-    if (mask === 0n || (raw & mask) !== mask) return false
-    return this.plugin.hooks?.isDevmap ? entryHelpers(this.plugin, this.ctx, level, raw).devmap === true : true
+    if (mask === 0n) return false
+    if (level === this.devmapLevel && raw === this.devmapRaw) return this.devmapAnswer
+    const answer = (raw & mask) !== mask ? false : this.plugin.hooks?.isDevmap ? entryHelpers(this.plugin, this.ctx, level, raw).devmap === true : true
+    this.devmapLevel = level
+    this.devmapRaw = raw
+    this.devmapAnswer = answer
+    return answer
   }
+
+  /** The last entry isDevmap() tested and its answer (as for isSpecial). */
+  private devmapLevel: Level | undefined
+  private devmapRaw = 0n
+  private devmapAnswer = false
 
   get variant(): string {
     return this.ctx.variant.name

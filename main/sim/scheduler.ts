@@ -98,14 +98,25 @@ export class Scheduler {
     const result = this.results[index]!
     this.sim.trace.setContext(index, task.name)
     this.sim.work.start(index, step.op)
-    const notes: string[] = []
+    const notes = this.notes
     let outcome: OpOutcome
     if (task.exited) outcome = { status: 'error', error: 'ESRCH', message: `task ${task.name} has exited` }
-    else if (step.op === 'kill') outcome = this.guard(() => this.kill(step.args.target, step.args.signal, index, notes))
-    else outcome = this.guard(() => runOp(this.sim, task, step, notes))
+    else {
+      try {
+        outcome = step.op === 'kill' ? this.kill(step.args.target, step.args.signal, index, notes) : runOp(this.sim, task, step, notes)
+      } catch (err) {
+        outcome = this.failure(err)
+      }
+    }
     if (notes.length > 0) result.notes = notes
+    // The step's notes array is its own once the result holds it, or once a blocked step's resume may
+    // still write to it; otherwise the next step reuses the empty one (most steps write no note).
+    if (notes.length > 0 || outcome.status === 'blocked') this.notes = []
     this.settle(task, index, outcome)
   }
+
+  /** The empty notes array the next step writes to (see execute). */
+  private notes: string[] = []
 
   /**
    * A fatal signal to `target`. A task sleeping TASK_INTERRUPTIBLE (dax_break_layout's wait_page_idle,
@@ -160,9 +171,14 @@ export class Scheduler {
     try {
       return fn()
     } catch (err) {
-      if (err instanceof SimError) return { status: 'error', error: err.errno, message: err.message }
-      throw err
+      return this.failure(err)
     }
+  }
+
+  /** A SimError is the step's error outcome; anything else is a bug and goes on up. */
+  private failure(err: unknown): OpOutcome {
+    if (err instanceof SimError) return { status: 'error', error: err.errno, message: err.message }
+    throw err
   }
 
   private settle(task: Task, index: number, outcome: OpOutcome, after?: number): void {

@@ -68,10 +68,6 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
   let slowPgmap: Pgmap | undefined
-  const dropPgmaps = () => {
-    if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, C.fastPutPgmap)
-    if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, C.slowPutPgmap)
-  }
   try {
     for (let i = 0; i < args.pages; i++) {
       const addr = first + i * page
@@ -138,12 +134,18 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
     // Any failure after references were taken drops them again, as the caller of a failed
     // __get_user_pages() unpins what it got; legacy pgmap references go too.
     releaseRecord(sim, record)
-    dropPgmaps()
+    dropPgmaps(sim, fastPgmap, slowPgmap)
     throw err
   }
-  dropPgmaps()
+  dropPgmaps(sim, fastPgmap, slowPgmap)
   sim.gups.set(args.id, record)
   return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
+}
+
+/** The dev_pagemap references a legacy walk held, dropped at its end (put_dev_pagemap). */
+function dropPgmaps(sim: Simulation, fastPgmap: Pgmap | undefined, slowPgmap: Pgmap | undefined): void {
+  if (fastPgmap) sim.folios.pgmapRef(fastPgmap, -1, C.fastPutPgmap)
+  if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, C.slowPutPgmap)
 }
 
 /** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */

@@ -214,7 +214,8 @@ export class Scheduler {
     const woken = this.sim.trace.woken
     // Nobody waits (the common case): the wake-ups find no one, as the loop below would conclude.
     if (this.waiting.length === 0) {
-      woken.clear()
+      // Set.clear() allocates a fresh table: only when there is something to clear.
+      if (woken.size > 0) woken.clear()
       return
     }
     while (woken.size > 0) {

@@ -139,7 +139,15 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   }
   dropPgmaps(sim, fastPgmap, slowPgmap)
   sim.gups.set(args.id, record)
-  return { status: 'ok', message: `${record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` }
+  return { status: 'ok', message: pagesMessage(record.heads.length, args.pin ? 'pinned' : 'referenced') }
+}
+
+/** `<n> pages <verb>` per count, made once: every GUP and release step's result keeps its message. */
+const PAGE_MESSAGES = { pinned: [] as string[], referenced: [] as string[], released: [] as string[] }
+
+function pagesMessage(n: number, verb: keyof typeof PAGE_MESSAGES): string {
+  if (n >= 1024) return `${n} pages ${verb}`
+  return (PAGE_MESSAGES[verb][n] ??= `${n} pages ${verb}`)
 }
 
 /** The dev_pagemap references a legacy walk held, dropped at its end (put_dev_pagemap). */
@@ -176,7 +184,7 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutco
   releaseRecord(sim, record, asPin)
   record.released = true
   const mismatch = asPin !== record.pin
-  const message = mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : `${record.heads.length} pages released`
+  const message = mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : pagesMessage(record.heads.length, 'released')
   sim.retireGup(record)
   return { status: 'ok', message }
 }

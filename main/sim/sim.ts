@@ -305,7 +305,12 @@ export class Simulation {
 
   /** The pfn addr reaches through a leaf found by lookup(): the leaf's first pfn plus the page offset. */
   pfnAt(leaf: Leaf, addr: number): number {
-    return leaf.pfn + Math.floor((addr % this.levelSizeOrZero(leaf.level)) / this.arch.pageSize)
+    const size = this.levelSizeOrZero(leaf.level)
+    // addr's offset in the leaf by subtraction: `addr % size` on addresses above 2^32 is a double
+    // fmod, the costliest line of a GUP page. Same value whenever the leaf covers addr.
+    const offset = addr - leaf.index * size
+    if (offset >= 0 && offset < size) return leaf.pfn + Math.floor(offset / this.arch.pageSize)
+    return leaf.pfn + Math.floor((addr % size) / this.arch.pageSize)
   }
 
   /** folio->mapping/index as DAX association sets them: the file and index whose entry covers pfn. */

@@ -219,6 +219,24 @@ export class EventLog {
     if (entry !== 0n) c.entry[i] = entry
   }
 
+  /**
+   * push() for a count change: no level and no entry. Chunks start zeroed and are never reused, so
+   * those two columns already hold 0 and are not written.
+   */
+  pushCount(step: number, task: number, kind: EventKind, pfn: number, before: number, after: number, cause: number): void {
+    if (this.pos === this.current.capacity) this.nextChunk()
+    const c = this.current
+    const i = this.pos++
+    this.count++
+    c.step[i] = step
+    c.task[i] = task
+    c.kind[i] = kind
+    c.pfn[i] = pfn
+    c.before[i] = before
+    c.after[i] = after
+    c.cause[i] = cause
+  }
+
   private nextChunk(): void {
     const filled = this.base + this.pos
     if (filled >= this.eventBudget) {

@@ -33,7 +33,7 @@ export class Trace {
 
   /** The hot path of emit(): a count change (no level, no entry) with an interned cause. */
   countEvent(kind: EventKind, pfn: number, before: number, after: number, cause: CauseId): void {
-    this.events.push(this.step, this.task, kind, 0, pfn, before, after, this.events.internedCause(cause))
+    this.events.pushCount(this.step, this.task, kind, pfn, before, after, this.events.internedCause(cause))
   }
 
   /** The hot path of emit() for page-table entries: level code (LEVEL_CODES) and the encoded entry. */

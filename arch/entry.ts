@@ -211,7 +211,8 @@ export type LeafEncoder = (pfn: number, write: boolean, dirty: boolean, special:
 export function compileLeafEncoder(plugin: ArchPlugin, ctx: ArchContext, level: Level): LeafEncoder {
   const v = ctx.variant
   const field = v.pfn[level]
-  const masks: ({ clear: bigint; set: bigint } | undefined)[] = new Array(16).fill(undefined)
+  /** Per flag combination: the masks, and whether the cleared bits reach into the pfn field at all. */
+  const masks: ({ keep: bigint; set: bigint; overlapsPfn: boolean } | undefined)[] = new Array(16).fill(undefined)
   const slow = (pfn: number, write: boolean, dirty: boolean, special: boolean, devmap: boolean): bigint =>
     encodeLeaf(plugin, ctx, level, { pfn: BigInt(pfn), write, dirty, special, devmap })
   if (!field || (level === 'pud' && v.pudShift === undefined)) return slow
@@ -220,19 +221,28 @@ export function compileLeafEncoder(plugin: ArchPlugin, ctx: ArchContext, level: 
   // (pfn << pfnShift) must lie inside bits lo..hi: below 2^(hi+1), and a multiple of 2^lo.
   const limit = 2 ** (field.hi + 1 - v.pfnShift)
   const lowAlign = 2 ** Math.max(0, field.lo - v.pfnShift)
+  const pfnScale = 2 ** v.pfnShift
+  const pfnField = fieldMask(field.lo, field.hi - field.lo + 1)
   return (pfn, write, dirty, special, devmap) => {
     const key = (write ? 1 : 0) | (dirty ? 2 : 0) | (special ? 4 : 0) | (devmap ? 8 : 0)
     let m = masks[key]
     if (m === undefined) {
+      let flags: { clear: bigint; set: bigint }
       try {
-        m = flagMasks(plugin, ctx, level, leafFlags(plugin, ctx, level, { pfn: 0n, write, dirty, special, devmap }))
+        flags = flagMasks(plugin, ctx, level, leafFlags(plugin, ctx, level, { pfn: 0n, write, dirty, special, devmap }))
       } catch {
         return slow(pfn, write, dirty, special, devmap)
       }
+      m = { keep: ~flags.clear, set: flags.set, overlapsPfn: (flags.clear & pfnField) !== 0n }
       masks[key] = m
     }
     if (!(pfn >= 0 && pfn < limit && pfn % pagesPerEntry === 0 && pfn % lowAlign === 0)) return slow(pfn, write, dirty, special, devmap)
-    return ((BigInt(pfn) << pfnShift) & ~m.clear) | m.set
+    // pfn << pfnShift as a number while it is exact (below 2^53), so one BigInt is made instead of two.
+    // The checks above keep it inside the pfn field, so `& keep` only matters where a cleared flag
+    // shares bits with that field.
+    const scaled = pfn * pfnScale
+    const shifted = scaled <= Number.MAX_SAFE_INTEGER ? BigInt(scaled) : BigInt(pfn) << pfnShift
+    return m.overlapsPfn ? (shifted & m.keep) | m.set : shifted | m.set
   }
 }
 

@@ -1,26 +1,20 @@
 /**
- * The built-in library: scenarios/*.yaml and scenarios/profiles/*.yaml, embedded at build time so the
- * CLI bundle, the app and tests read the same files. Pure: the texts are strings; parsing validates.
+ * The built-in library: scenarios/*.yaml and scenarios/profiles/*.yaml, precompiled at build time
+ * (main/library/compile.ts, served by scripts/builtin-library-plugin.ts) so the CLI bundle, the sweep
+ * workers, the app and tests read the same files without parsing YAML at run time. Pure.
  */
+import library from 'virtual:daxlab-builtin-library'
 import { FormatError } from '../formats/errors'
-import { parseProfileText, parseScenarioText } from '../formats/load'
+import { parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
+import type { PrecompiledEntry } from './compile'
 
-const scenarioTexts = import.meta.glob<string>('../../scenarios/*.yaml', { eager: true, query: '?raw', import: 'default' })
-const profileTexts = import.meta.glob<string>('../../scenarios/profiles/*.yaml', { eager: true, query: '?raw', import: 'default' })
-
-function byName(texts: Record<string, string>): Map<string, { file: string; text: string }> {
-  const out = new Map<string, { file: string; text: string }>()
-  for (const [path, text] of Object.entries(texts)) {
-    const name = /([^/]+)\.yaml$/.exec(path)![1]!
-    out.set(name, { file: path.replace(/^(\.\.\/)+/, ''), text })
-  }
-  return new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)))
-}
-
-const scenarios = byName(scenarioTexts)
-const profiles = byName(profileTexts)
+const byName = (entries: readonly PrecompiledEntry[]) => new Map(entries.map((e) => [e.name, e]))
+const scenarios = byName(library.scenarios)
+const profiles = byName(library.profiles)
+/** Built-in scenarios by source text, built on first use (a sweep's frozen texts are looked up here). */
+let scenariosByText: Map<string, PrecompiledEntry> | undefined
 
 export function builtinScenarioNames(): string[] {
   return [...scenarios.keys()]
@@ -30,22 +24,35 @@ export function builtinProfileNames(): string[] {
   return [...profiles.keys()]
 }
 
+/** A fresh object per call, as a parse gives: callers may keep or change it. */
 export function builtinScenario(name: string): Scenario | undefined {
   const entry = scenarios.get(name)
-  return entry ? parseScenarioText(entry.text, entry.file) : undefined
+  return entry ? (JSON.parse(entry.json) as Scenario) : undefined
 }
 
 export function builtinScenarioText(name: string): { file: string; text: string } | undefined {
-  return scenarios.get(name)
+  const entry = scenarios.get(name)
+  return entry ? { file: entry.file, text: entry.text } : undefined
 }
 
 export function builtinProfile(name: string): Profile | undefined {
   const entry = profiles.get(name)
-  return entry ? parseProfileText(entry.text, entry.file) : undefined
+  return entry ? (JSON.parse(entry.json) as Profile) : undefined
 }
 
 export function builtinProfileText(name: string): { file: string; text: string } | undefined {
-  return profiles.get(name)
+  const entry = profiles.get(name)
+  return entry ? { file: entry.file, text: entry.text } : undefined
+}
+
+/**
+ * A scenario from its source text: the precompiled document when the text is exactly a built-in's
+ * (a stored run or sweep item of a built-in), else parsed, with the parser's line-precise errors.
+ */
+export function scenarioFromText(text: string, file: string): Scenario {
+  scenariosByText ??= new Map(library.scenarios.map((e) => [e.text, e]))
+  const entry = scenariosByText.get(text)
+  return entry ? (JSON.parse(entry.json) as Scenario) : parseScenarioText(text, file)
 }
 
 /** The profile a scenario names (a built-in) or carries inline. */

@@ -4,8 +4,8 @@
  * The same function runs inside a pool worker (./worker.ts) and in-process for --jobs 1, so both paths
  * compute exactly the same thing.
  */
-import { parseScenarioText } from '../formats/load'
 import type { Scenario } from '../formats/scenario'
+import { scenarioFromText } from '../library/index'
 import { runScenario } from '../sim/run'
 import { prepareRun, type PreparedRun } from '../store/prepared-run'
 import { eventsDigest, resultDigest, type RunDigests } from '../store/sessions/digest'
@@ -31,15 +31,15 @@ export interface CombinationOutput {
 }
 
 /**
- * Parsed scenarios by source text: a sweep runs each scenario under every kernel and arch, and parsing
- * the YAML cost more than running it (measured: ~70% of a library sweep's worker time).
+ * Scenarios by source text: a sweep runs each scenario under every kernel and arch. A built-in's text
+ * is its precompiled document (no YAML parse); any other text is parsed once per worker.
  */
 const parsed = new Map<string, Scenario>()
 
 function scenarioOf(work: PendingWork): Scenario {
   let scenario = parsed.get(work.scenarioText)
   if (!scenario) {
-    scenario = parseScenarioText(work.scenarioText, `${work.scenarioName}.yaml`)
+    scenario = scenarioFromText(work.scenarioText, `${work.scenarioName}.yaml`)
     if (parsed.size > 256) parsed.clear()
     parsed.set(work.scenarioText, scenario)
   }

@@ -7,7 +7,8 @@
 import type { Scenario } from '../formats/scenario'
 import { scenarioFromText } from '../library/index'
 import { runScenario } from '../sim/run'
-import { prepareRun, type PreparedRun } from '../store/prepared-run'
+import type { Profile } from '../formats/profile'
+import { eventChunks, prepareHead, prepareTail, type PreparedRun, type PreparedRunHead } from '../store/prepared-run'
 import { eventsDigest, resultDigest, type RunDigests } from '../store/sessions/digest'
 import type { PendingWork } from '../store/sessions/session-store'
 
@@ -31,19 +32,25 @@ export interface CombinationOutput {
 }
 
 /**
- * Scenarios by source text: a sweep runs each scenario under every kernel and arch. A built-in's text
- * is its precompiled document (no YAML parse); any other text is parsed once per worker.
+ * Per scenario text: the scenario and the run head (scenario and profile hashes, the canonical profile
+ * JSON). A sweep runs each scenario under every kernel and arch; a built-in's text is its precompiled
+ * document (no YAML parse), any other text is parsed once per thread, and the head is hashed once.
  */
-const parsed = new Map<string, Scenario>()
+interface Inputs {
+  readonly scenario: Scenario
+  readonly profile: Profile
+  head?: PreparedRunHead
+}
+const inputs = new Map<string, Inputs>()
 
-function scenarioOf(work: PendingWork): Scenario {
-  let scenario = parsed.get(work.scenarioText)
-  if (!scenario) {
-    scenario = scenarioFromText(work.scenarioText, `${work.scenarioName}.yaml`)
-    if (parsed.size > 256) parsed.clear()
-    parsed.set(work.scenarioText, scenario)
+function inputsOf(work: PendingWork): Inputs {
+  let found = inputs.get(work.scenarioText)
+  if (!found || found.profile !== work.profile) {
+    found = { scenario: found?.scenario ?? scenarioFromText(work.scenarioText, `${work.scenarioName}.yaml`), profile: work.profile }
+    if (inputs.size > 256) inputs.clear()
+    inputs.set(work.scenarioText, found)
   }
-  return scenario
+  return found
 }
 
 /**
@@ -52,12 +59,17 @@ function scenarioOf(work: PendingWork): Scenario {
  */
 export function runCombination(task: CombinationTask, packEventsNow: boolean): CombinationOutput {
   const { work, chunking } = task
-  const { result, trace } = runScenario(scenarioOf(work), work.profile, { kernel: work.kernel, arch: work.arch, variant: work.variant })
+  const input = inputsOf(work)
+  const { result, trace } = runScenario(input.scenario, work.profile, { kernel: work.kernel, arch: work.arch, variant: work.variant })
   const log = trace.events
   const columns = log.columns()
   const tasks = [...log.tasks]
   const causes = [...log.causes]
   const digests = { result: resultDigest(result), events: eventsDigest(columns, tasks, causes) }
-  const prepared = prepareRun({ result, columns, tasks, causes, scenarioText: work.scenarioText, profile: work.profile }, { ...chunking, packEventsNow })
+  // What prepareRun computes, with the head hashed once per scenario rather than once per run.
+  if (input.head?.scenario !== result.scenario) input.head = prepareHead({ scenario: result.scenario, scenarioText: work.scenarioText, profile: work.profile })
+  const tail = prepareTail(result, columns.count, tasks, causes, chunking.chunkRecords)
+  const events = eventChunks(columns, chunking.chunkEvents)
+  const prepared: PreparedRun = { ...input.head, ...tail, events: packEventsNow ? [...events] : events }
   return { idx: work.idx, events: result.events, prepared, digests }
 }

@@ -5,6 +5,7 @@
  * per batch, not per run (docs/adr/0020-precompiled-library-and-sweep-threads.md).
  */
 import type { Profile } from '../formats/profile'
+import type { Scenario } from '../formats/scenario'
 import type { PendingWork } from '../store/sessions/session-store'
 import { runCombination, type Chunking, type CombinationOutput } from './combination'
 import type { ThreadCpu } from './thread-cpu'
@@ -22,6 +23,8 @@ export interface BatchTask {
   readonly profile: Profile
   readonly items: readonly BatchItem[]
   readonly chunking: Chunking
+  /** Parsed on the main thread when the text is not a built-in's (see CombinationTask.scenario). */
+  readonly scenario?: Scenario
 }
 
 export interface BatchFailure {
@@ -70,7 +73,7 @@ export function runBatch(task: BatchTask, packEventsNow: boolean): Omit<BatchOut
   const failures: BatchFailure[] = []
   for (const item of task.items) {
     try {
-      runs.push(runCombination({ work: workOf(task, item), chunking: task.chunking }, packEventsNow))
+      runs.push(runCombination({ work: workOf(task, item), chunking: task.chunking, scenario: task.scenario }, packEventsNow))
     } catch (e) {
       failures.push({ idx: item.idx, message: (e as Error)?.message ?? String(e) })
     }

@@ -5,7 +5,7 @@
  * compute exactly the same thing.
  */
 import type { Scenario } from '../formats/scenario'
-import { scenarioFromText } from '../library/index'
+import { builtinScenarioByText } from '../library/builtins'
 import { runScenario } from '../sim/run'
 import type { Profile } from '../formats/profile'
 import { eventChunks, prepareHead, prepareTail, type PreparedRun, type PreparedRunHead } from '../store/prepared-run'
@@ -21,6 +21,11 @@ export interface Chunking {
 export interface CombinationTask {
   readonly work: PendingWork
   readonly chunking: Chunking
+  /**
+   * The parsed scenario when its text is not a built-in's (the main thread parses a user's file once);
+   * a built-in's text is looked up precompiled, so a worker never loads the YAML parser.
+   */
+  readonly scenario?: Scenario
 }
 
 export interface CombinationOutput {
@@ -33,8 +38,8 @@ export interface CombinationOutput {
 
 /**
  * Per scenario text: the scenario and the run head (scenario and profile hashes, the canonical profile
- * JSON). A sweep runs each scenario under every kernel and arch; a built-in's text is its precompiled
- * document (no YAML parse), any other text is parsed once per thread, and the head is hashed once.
+ * JSON), so a sweep, which runs each scenario under every kernel and arch, looks it up and hashes it
+ * once per thread.
  */
 interface Inputs {
   readonly scenario: Scenario
@@ -43,10 +48,17 @@ interface Inputs {
 }
 const inputs = new Map<string, Inputs>()
 
-function inputsOf(work: PendingWork): Inputs {
+function scenarioOf(task: CombinationTask): Scenario {
+  const scenario = task.scenario ?? builtinScenarioByText(task.work.scenarioText)
+  if (!scenario) throw new Error(`scenario '${task.work.scenarioName}' is not a built-in; its parsed document must come with the task`)
+  return scenario
+}
+
+function inputsOf(task: CombinationTask): Inputs {
+  const { work } = task
   let found = inputs.get(work.scenarioText)
   if (!found || found.profile !== work.profile) {
-    found = { scenario: found?.scenario ?? scenarioFromText(work.scenarioText, `${work.scenarioName}.yaml`), profile: work.profile }
+    found = { scenario: found?.scenario ?? scenarioOf(task), profile: work.profile }
     if (inputs.size > 256) inputs.clear()
     inputs.set(work.scenarioText, found)
   }
@@ -59,7 +71,7 @@ function inputsOf(work: PendingWork): Inputs {
  */
 export function runCombination(task: CombinationTask, packEventsNow: boolean): CombinationOutput {
   const { work, chunking } = task
-  const input = inputsOf(work)
+  const input = inputsOf(task)
   const { result, trace } = runScenario(input.scenario, work.profile, { kernel: work.kernel, arch: work.arch, variant: work.variant })
   const log = trace.events
   const columns = log.columns()

@@ -4,10 +4,12 @@
  * threads, a batch of one scenario's combinations per task, each run coming back already encoded,
  * packed and checksummed; this thread only writes: whatever came back since the last write, in one
  * transaction (SessionStore.recordPreparedRuns: each run with its "done" mark), so an interruption at
- * any instant leaves whole runs only. `--jobs 1` takes the same path with one worker; only where the
- * worker bundle is not built (tests, dev hosts) does the work run in this thread, one run at a time.
+ * any instant leaves whole runs only. `--jobs 1` (and any sweep where the worker bundle is not built:
+ * tests, dev hosts) runs the same batches in this thread, written the same way: the same work, serially.
  */
 import { setMaxListeners } from 'node:events'
+import type { Scenario } from '../formats/scenario'
+import { builtinScenarioByText, scenarioFromText } from '../library/index'
 import type { PendingWork, SessionStore } from '../store/sessions/session-store'
 import { planBatches, runBatch, type BatchFailure, type BatchOutput, type BatchTask } from './batch'
 import type { CombinationOutput } from './combination'
@@ -120,7 +122,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   }
 
   const pool = opts.pool ?? (opts.jobs > 1 ? startSweepPool(opts.jobs) : undefined)
-  const batches = planBatches(work, pool?.threads ?? 1, sessions.chunking)
+  const batches = withScenarios(planBatches(work, pool?.threads ?? 1, sessions.chunking), fail)
   const workers = new Map<number, ThreadCpu>()
   report()
   try {
@@ -130,15 +132,21 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
       out.failures.forEach(fail)
     }, fail)
     else {
-      runs: for (const task of batches) {
+      // The same batches, written as they are on the pool path (one transaction per batch), so
+      // --jobs 1 does the same work as --jobs N on one thread: the honest serial baseline.
+      for (const task of batches) {
+        const finished: CombinationOutput[] = []
         for (const item of task.items) {
-          // Yield between runs so a Ctrl-C (a signal event) and the pending write are seen before the next run.
+          // Yield between runs so a Ctrl-C (a signal event) is seen before the next run starts.
           await new Promise((r) => setImmediate(r))
-          if (stop.signal.aborted) break runs
+          if (stop.signal.aborted) break
           const out = runBatch({ ...task, items: [item] }, false)
-          record(out.runs)
+          finished.push(...out.runs)
           out.failures.forEach(fail)
         }
+        // Kept even when stopped halfway through the batch: these runs are finished.
+        record(finished)
+        if (stop.signal.aborted) break
       }
     }
   } finally {
@@ -162,6 +170,33 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
     workerWaitMs: round(sum((c) => c.waitMs)),
   }
   return { done, failed, interrupted: opts.signal?.aborted === true, stats }
+}
+
+/**
+ * Batches of a scenario that is not a built-in carry it parsed (here, once), so workers never load the
+ * YAML parser; one whose text does not parse marks its combinations failed with the parser's message.
+ */
+function withScenarios(batches: readonly BatchTask[], fail: (f: BatchFailure) => void): BatchTask[] {
+  const parsed = new Map<string, { scenario?: Scenario; error?: string }>()
+  const out: BatchTask[] = []
+  for (const task of batches) {
+    if (builtinScenarioByText(task.scenarioText)) {
+      out.push(task)
+      continue
+    }
+    let found = parsed.get(task.scenarioText)
+    if (!found) {
+      try {
+        found = { scenario: scenarioFromText(task.scenarioText, `${task.scenarioName}.yaml`) }
+      } catch (e) {
+        found = { error: (e as Error)?.message ?? String(e) }
+      }
+      parsed.set(task.scenarioText, found)
+    }
+    if (found.scenario) out.push({ ...task, scenario: found.scenario })
+    else for (const item of task.items) fail({ idx: item.idx, message: found.error! })
+  }
+  return out
 }
 
 /** Every batch on the pool; a batch whose worker failed as a whole marks its runs failed (unless stopped). */

@@ -73,7 +73,7 @@ function storeSession(store: TraceStore, name: string, runs: number, iterations:
   sessions.createSweep(name, { bench: true }, runs, `bench-${runs}-${iterations}`, items)
   let events = 0
   for (const w of sessions.pending(name)) {
-    const out = runCombination({ work: w, chunking: sessions.chunking }, false)
+    const out = runCombination({ work: w, chunking: sessions.chunking, scenario: parseScenarioText(w.scenarioText, `${w.scenarioName}.yaml`) }, false)
     events += out.events
     sessions.recordPreparedRuns(name, [out])
   }

@@ -2,8 +2,9 @@
 // the pending work exactly once; a run that throws inside a batch is a failure, the others still run.
 import { describe, expect, it } from 'vitest'
 import { builtinProfile, builtinScenarioText } from '../../main/library/index'
-import type { PendingWork } from '../../main/store/sessions/session-store'
+import type { PendingWork, SessionStore } from '../../main/store/sessions/session-store'
 import { MAX_BATCH, planBatches, runBatch, workOf } from '../../main/sweep/batch'
+import { executeSweep } from '../../main/sweep/execute'
 
 const chunking = { chunkEvents: 4096, chunkRecords: 8192 }
 
@@ -56,5 +57,26 @@ describe('runBatch', () => {
     expect(out.failures[0]!.message).toMatch(/5\.9/)
     // Packed ahead for a worker to post back: every event chunk is an array with its own buffer.
     for (const r of out.runs) expect(Array.isArray(r.prepared.events)).toBe(true)
+  })
+})
+
+describe('executeSweep with a scenario that is not a built-in', () => {
+  it('parses it once on this thread; a text that does not parse marks its combinations failed with the line', async () => {
+    const base = work(['fsdax-pin-unpin'], 2)
+    const ownText = base[0]!.scenarioText.replace(/^name: .*$/m, 'name: my-copy')
+    const badText = 'name: bad\ndescription: d\nprofile: x86-pmem-fsdax\nsteps:\n  - mmap: {id: m, device: pmem0, length: nonsense}\n'
+    const items = [...base.map((w) => ({ ...w, scenarioName: 'my-copy', scenarioText: ownText })), ...base.map((w, i) => ({ ...w, idx: 2 + i, scenarioName: 'bad', scenarioText: badText }))]
+    const written: number[] = []
+    const failed: [number, string][] = []
+    const sessions = {
+      chunking,
+      recordPreparedRuns: (_s: string, runs: readonly { idx: number }[]) => written.push(...runs.map((r) => r.idx)),
+      markFailed: (_s: string, idx: number, reason: string) => failed.push([idx, reason]),
+    } as unknown as SessionStore
+    const outcome = await executeSweep({ sessions, session: 's', work: items, jobs: 1 })
+    expect(outcome).toMatchObject({ done: 2, failed: 2, interrupted: false })
+    expect(written.sort()).toEqual([0, 1])
+    expect(failed.map(([idx]) => idx)).toEqual([2, 3])
+    expect(failed[0]![1]).toMatch(/^bad\.yaml:5\b/)
   })
 })

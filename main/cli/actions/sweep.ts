@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os'
 import { builtinScenarioNames } from '../../library/index'
 import { executeSweep, type SweepStats } from '../../sweep/execute'
 import { SweepInputError, globMatcher, inShard, parseShard, planMatrix, type SweepScenario } from '../../sweep/matrix'
-import { startSweepPool } from '../../sweep/pool'
+import { startSweepPool, type SweepPool } from '../../sweep/pool'
 import { sweepProgress } from '../../sweep/progress'
 import { SessionError, SessionStore, checkSessionName, type SessionInfo } from '../../store/sessions/session-store'
 import { TraceStore } from '../../store/trace-store'
@@ -28,16 +28,16 @@ const list = (text: string | undefined) =>
 export async function sweep(opts: SweepOptions): Promise<void> {
   const jobs = parseJobs(opts.jobs)
   // The workers boot (load the bundle) while this thread plans the matrix and writes its items.
-  // --jobs 1 is one worker on the same path, so jobs 1 and jobs N do the same work.
-  const pool = startSweepPool(jobs)
+  // --jobs 1 runs the same batches in this thread (execute.ts): the same work, serially.
+  const pool = jobs > 1 ? startSweepPool(jobs) : undefined
   try {
     await sweepWith(opts, jobs, pool)
   } finally {
-    await pool.destroy()
+    await pool?.destroy()
   }
 }
 
-async function sweepWith(opts: SweepOptions, jobs: number, pool: ReturnType<typeof startSweepPool>): Promise<void> {
+async function sweepWith(opts: SweepOptions, jobs: number, pool: SweepPool | undefined): Promise<void> {
   await withStoreAsync(opts.db, async (sessions) => {
     const name = opts.resume !== undefined ? resumeTarget(sessions, opts) : createSweep(sessions, opts)
     const work = sessions.pending(name)

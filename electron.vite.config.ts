@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import type { Plugin } from 'vite'
+import { builtinLibrary } from './scripts/builtin-library-plugin.ts'
 import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from './main/contract/security'
 
 const root = import.meta.dirname
@@ -25,6 +26,8 @@ function devContentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   main: {
+    // The built-in library, precompiled from scenarios/ (docs/adr/0020-precompiled-library-and-sweep-threads.md).
+    plugins: [builtinLibrary(root)],
     build: {
       outDir: resolve(root, 'out/main'),
       rolldownOptions: {

@@ -4,8 +4,10 @@
  */
 import { builtinModules } from 'node:module'
 import { defineConfig } from 'vite'
+import { builtinLibrary } from './scripts/builtin-library-plugin.ts'
 
 export default defineConfig({
+  plugins: [builtinLibrary(import.meta.dirname)],
   build: {
     ssr: true,
     outDir: 'dist/bench-ui',

@@ -5,8 +5,11 @@
  */
 import { defineConfig } from 'vite'
 import { builtinModules } from 'node:module'
+import { builtinLibrary } from './scripts/builtin-library-plugin.ts'
 
 export default defineConfig({
+  // The built-in library, precompiled from scenarios/ (docs/adr/0020-precompiled-library-and-sweep-threads.md).
+  plugins: [builtinLibrary(import.meta.dirname)],
   build: {
     ssr: true,
     outDir: 'dist/cli',

@@ -8,7 +8,7 @@ import { MAX_INPUT_BYTES } from '../formats/limits'
 import { parseProfileText, parseScenarioText, parseUserDocument, type UserDocument } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
-import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../library/index'
+import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile, scenarioFromText } from '../library/index'
 import { defaultDbPath } from '../store/paths'
 import { TraceStore } from '../store/trace-store'
 import { UserLibrary } from '../store/user-library'
@@ -67,7 +67,7 @@ export function fromUserLibrary<T>(db: string | undefined, read: (library: UserL
 export function loadScenario(arg: string, db?: string): LoadedScenario {
   if (!looksLikePath(arg)) {
     const builtin = builtinScenarioText(arg)
-    if (builtin) return { scenario: parseScenarioText(builtin.text, builtin.file), text: builtin.text, file: builtin.file }
+    if (builtin) return { scenario: scenarioFromText(builtin.text, builtin.file), text: builtin.text, file: builtin.file }
     const text = fromUserLibrary(db, (library) => library.scenarioText(arg))
     if (text !== undefined) return { scenario: parseScenarioText(text, `user scenario ${arg}`), text, file: `user scenario ${arg}` }
     throw new FormatError(arg, [{ path: '', reason: `no built-in scenario of that name, no saved scenario and no such file (built-ins: ${builtinScenarioNames().join(', ')})` }])

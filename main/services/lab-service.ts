@@ -10,6 +10,7 @@ import { FormatError } from '../formats/errors'
 import { parseScenarioText } from '../formats/load'
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
+import { scenarioFromText } from '../library/index'
 import { ModelError } from '../sim/errors'
 import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
@@ -68,7 +69,7 @@ function loadScenario(library: ProfileLibrary, request: LabRequest<'runScenario'
   // A built-in, else a user scenario saved in the store.
   const found = library.scenarioText(request.scenario)
   if (!found) throw new LabError({ code: 'not_found', field: 'scenario', message: `no scenario '${request.scenario}' (built-in or saved)` })
-  const scenario = parseScenarioText(found.text, found.file)
+  const scenario = scenarioFromText(found.text, found.file)
   return { scenario, text: found.text, profile: () => asField('scenario', () => scenarioProfile(library, scenario, found.file)) }
 }
 

@@ -19,7 +19,8 @@ import { ArchiveError, openArchive } from '../store/sessions/archive-format'
 import { diffSide } from '../store/sessions/diff-source'
 import { SessionError, SessionStore, checkSessionName } from '../store/sessions/session-store'
 import type { TraceStore } from '../store/trace-store'
-import { executeSweep, workerFile } from '../sweep/execute'
+import { executeSweep } from '../sweep/execute'
+import { sweepPoolIfBuilt, type SweepPool } from '../sweep/pool'
 import { SweepInputError, planMatrix, type SweepScenario } from '../sweep/matrix'
 import type { JobTable } from './jobs'
 
@@ -31,17 +32,12 @@ const CANCEL_POLL_MS = 50
 const invalid = (field: string, message: string) => new LabError({ code: 'invalid_request', field, message })
 
 /**
- * Worker threads for a sweep: as asked (default 2) where the worker bundle is built (`daxlab serve`,
- * the built CLI); where it is not (a test host, a dev build), one, in this process, which still yields
- * between runs so progress and cancel are answered.
+ * Worker threads for a sweep, started before planning so they boot meanwhile: as asked (default 2)
+ * where the worker bundle is built (`daxlab serve`, the built CLI); where it is not (a test host, a dev
+ * build), none: the sweep runs in this process, yielding between runs so progress and cancel are answered.
  */
-function jobsFor(requested: number | undefined): number {
-  try {
-    workerFile()
-    return requested ?? 2
-  } catch {
-    return 1
-  }
+function poolFor(requested: number | undefined): SweepPool | undefined {
+  return sweepPoolIfBuilt(requested ?? 2)
 }
 
 function sweepScenarios(names: readonly string[]): SweepScenario[] {
@@ -93,6 +89,48 @@ export function createSessionsService(store: TraceStore, jobs: JobTable) {
     if (!info) throw new LabError({ code: 'not_found', field, message: `no session '${name}'` })
     return info
   }
+  const sweepWith = async (request: LabRequest<'runSweep'>, pool: SweepPool | undefined): Promise<SweepOutcome> => {
+    const name = request.session ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+    if (sessions.get(name)) throw invalid('session', `a session '${name}' already exists: choose another name`)
+    const scenarios = sweepScenarios(request.scenarios)
+    const matrix = planOrField(request, scenarios)
+    const plan = { scenarios: request.scenarios, kernels: request.kernels, arches: request.arches }
+    try {
+      checkSessionName(name)
+      sessions.createSweep(name, plan, matrix.items.length, matrix.hash, matrix.items)
+    } catch (e) {
+      if (e instanceof SessionError) throw invalid('session', e.message)
+      throw e
+    }
+    const job = jobs.start(request.jobId ?? `sweep-${++anonymous}`)
+    const skipped = matrix.items.filter((i) => i.status === 'skipped').length
+    const work = sessions.pending(name)
+    job.total = work.length
+    const controller = new AbortController()
+    const watch = setInterval(() => {
+      if (job.cancelRequested) controller.abort()
+    }, CANCEL_POLL_MS)
+    try {
+      const outcome = await executeSweep({
+        sessions,
+        session: name,
+        work,
+        jobs: pool?.threads ?? 1,
+        pool,
+        signal: controller.signal,
+        onProgress: (p) => {
+          job.done = p.done + p.failed
+        },
+      })
+      job.state = outcome.interrupted ? 'cancelled' : 'done'
+      return { session: name, done: outcome.done, failed: outcome.failed, skipped, cancelled: outcome.interrupted, info: sessions.require(name) }
+    } catch (e) {
+      job.state = 'failed'
+      throw new LabError({ code: 'failed', message: `sweep '${name}': ${(e as Error).message}` })
+    } finally {
+      clearInterval(watch)
+    }
+  }
   return {
     async listSessions() {
       return sessions.list()
@@ -109,44 +147,11 @@ export function createSessionsService(store: TraceStore, jobs: JobTable) {
       }
     },
     async runSweep(request: LabRequest<'runSweep'>): Promise<SweepOutcome> {
-      const name = request.session ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
-      if (sessions.get(name)) throw invalid('session', `a session '${name}' already exists: choose another name`)
-      const scenarios = sweepScenarios(request.scenarios)
-      const matrix = planOrField(request, scenarios)
-      const plan = { scenarios: request.scenarios, kernels: request.kernels, arches: request.arches }
+      const pool = poolFor(request.jobs)
       try {
-        checkSessionName(name)
-        sessions.createSweep(name, plan, matrix.items.length, matrix.hash, matrix.items)
-      } catch (e) {
-        if (e instanceof SessionError) throw invalid('session', e.message)
-        throw e
-      }
-      const job = jobs.start(request.jobId ?? `sweep-${++anonymous}`)
-      const skipped = matrix.items.filter((i) => i.status === 'skipped').length
-      const work = sessions.pending(name)
-      job.total = work.length
-      const controller = new AbortController()
-      const watch = setInterval(() => {
-        if (job.cancelRequested) controller.abort()
-      }, CANCEL_POLL_MS)
-      try {
-        const outcome = await executeSweep({
-          sessions,
-          session: name,
-          work,
-          jobs: jobsFor(request.jobs),
-          signal: controller.signal,
-          onProgress: (p) => {
-            job.done = p.done + p.failed
-          },
-        })
-        job.state = outcome.interrupted ? 'cancelled' : 'done'
-        return { session: name, done: outcome.done, failed: outcome.failed, skipped, cancelled: outcome.interrupted, info: sessions.require(name) }
-      } catch (e) {
-        job.state = 'failed'
-        throw new LabError({ code: 'failed', message: `sweep '${name}': ${(e as Error).message}` })
+        return await sweepWith(request, pool)
       } finally {
-        clearInterval(watch)
+        await pool?.destroy()
       }
     },
     async exportSession(request: LabRequest<'exportSession'>): Promise<ExportedArchive> {

@@ -248,14 +248,20 @@ export class TraceStore implements TraceStoreApi {
     return this.savePrepared(prepared)
   }
 
-  /** Writes a run prepared by prepareRun (here, or on a sweep's worker thread) in one transaction. */
-  savePrepared(run: PreparedRun): number {
+  /**
+   * Writes a run prepared by prepareRun (here, or on a sweep's worker thread) in one transaction.
+   * `refs`, for a caller writing many runs inside its own one transaction (a sweep's batch): the ids of
+   * the session, scenario and profile rows upserted so far in that transaction, reused instead of
+   * upserting the same rows again (the upserts were most of a small run's write). Never keep it
+   * across transactions: a row it names could be deleted in between.
+   */
+  savePrepared(run: PreparedRun, refs?: Map<string, number>): number {
     this.assertWritable()
     // Everything below commits together or not at all: a throw anywhere (a bad trace, a full disk)
     // rolls back the run row with its records and chunks. No await may ever appear in here.
     return this.guard(() =>
       this.db.transaction((): number => {
-        const runId = this.insertRunHead(run, run.row, run.checksum)
+        const runId = this.insertRunHead(run, run.row, run.checksum, refs)
         for (const c of run.events) this.insertEventChunk(runId, c)
         this.insertRunTail(runId, run)
         return runId
@@ -323,11 +329,19 @@ export class TraceStore implements TraceStoreApi {
     }
   }
 
-  private insertRunHead(head: PreparedRunHead, row: PreparedRunRow, checksum: number): number {
+  private insertRunHead(head: PreparedRunHead, row: PreparedRunRow, checksum: number, refs?: Map<string, number>): number {
     const sql = this.sql
-    const sessionId = head.session !== undefined ? sql.upsertSession.get(head.session, row.created_at || new Date().toISOString())! : null
-    const profileId = sql.upsertProfile.get(head.profile.hash, head.profile.name, head.profile.arch, head.profile.body)!
-    const scenarioId = sql.upsertScenario.get(head.scenario, head.scenarioHash, head.scenarioText)!
+    const once = (key: string, upsert: () => number): number => {
+      let id = refs?.get(key)
+      if (id === undefined) {
+        id = upsert()
+        refs?.set(key, id)
+      }
+      return id
+    }
+    const sessionId = head.session !== undefined ? once(`session\n${head.session}`, () => sql.upsertSession.get(head.session!, row.created_at || new Date().toISOString())!) : null
+    const profileId = once(`profile\n${head.profile.hash}`, () => sql.upsertProfile.get(head.profile.hash, head.profile.name, head.profile.arch, head.profile.body)!)
+    const scenarioId = once(`scenario\n${head.scenarioHash}\n${head.scenario}`, () => sql.upsertScenario.get(head.scenario, head.scenarioHash, head.scenarioText)!)
     return Number(sql.insertRun.run({ ...row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
   }
 

@@ -88,13 +88,17 @@ export function planMatrix(request: SweepRequest): Matrix {
   const arches = resolveArches(request.arches)
   const items: PlannedItem[] = []
   const keys: string[] = []
+  // Many scenarios share a profile: the machine check (an arch view per call) runs once per machine.
+  const reasons = new Map<string, string | undefined>()
   for (const sc of request.scenarios) {
     const profileHash = sha256(canonicalJson(sc.profile))
     const scenarioHash = sha256(sc.text)
     for (const kernel of request.kernels) {
       for (const arch of arches) {
         for (const { variant, missing } of variantsFor(arch, sc.profile, request.variants)) {
-          const reason = missing ?? skipReason(sc.profile, kernel, arch, variant)
+          const machine = JSON.stringify([profileHash, kernel, arch, variant])
+          if (missing === undefined && !reasons.has(machine)) reasons.set(machine, skipReason(sc.profile, kernel, arch, variant))
+          const reason = missing ?? reasons.get(machine)
           const base = { idx: items.length, scenarioName: sc.name, scenarioText: sc.text, profile: sc.profile, kernel, arch, variant }
           items.push(reason === undefined ? { ...base, status: 'pending' } : { ...base, status: 'skipped', reason })
           keys.push(JSON.stringify([scenarioHash, profileHash, kernel, arch, variant]))

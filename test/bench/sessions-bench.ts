@@ -5,7 +5,9 @@
  *                     2 differing pairs decoded); the median of 5 warm rounds after one warm-up
  *                     (workload.diff.first_call_s is the cold first call)
  *   sweep_speedup     `daxlab sweep` of the built-in library over 3 kernels x 5 arches, wall time with
- *                     --jobs 1 over --jobs 2 (each the best of two, fresh stores), CLI start included
+ *                     --jobs 1 over --jobs 2 (each the best of two, fresh stores), CLI start included;
+ *                     --jobs 1 does the same work on the main thread alone (docs/sessions.md), and
+ *                     workload.sweep has each side's CPU per run (main thread, writer, workers)
  *   export_mb_s       `sessions export` of the 1M-event session: archive MB (2^20 bytes) per second
  *   import_mb_s       `sessions import` of that archive into a fresh store: MB per second
  * No thresholds here; the goals are in the issue and the docs.
@@ -13,7 +15,7 @@
 import { xorshift32 } from '../store/random'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
@@ -73,7 +75,7 @@ function storeSession(store: TraceStore, name: string, runs: number, iterations:
   sessions.createSweep(name, { bench: true }, runs, `bench-${runs}-${iterations}`, items)
   let events = 0
   for (const w of sessions.pending(name)) {
-    const out = runCombination({ work: w, chunking: sessions.chunking }, false)
+    const out = runCombination({ work: w, chunking: sessions.chunking, scenario: parseScenarioText(w.scenarioText, `${w.scenarioName}.yaml`) }, false)
     events += out.events
     sessions.recordPreparedRuns(name, [out])
   }
@@ -87,14 +89,31 @@ function cliPath(): string {
   throw new Error('dist/cli/daxlab.js is missing: run node scripts/build-cli.mjs first')
 }
 
-function sweepSeconds(dir: string, jobs: number, tag: string): number {
+interface SweepTiming {
+  readonly seconds: number
+  /** DAXLAB_SWEEP_STATS: the sweep's own CPU breakdown (main thread, workers, writer). */
+  readonly stats: Record<string, number>
+}
+
+function sweepOnce(dir: string, jobs: number, tag: string): SweepTiming {
   const db = join(dir, `sweep-${jobs}-${tag}.sqlite`)
   const args = [cliPath(), 'sweep', '--scenarios', 'all', '--kernel', '6.14,6.15,6.17', '--arch', 'all', '--session', 's', '--jobs', String(jobs), '--db', db]
   const t = performance.now()
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, DAXLAB_DB: '' } })
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, DAXLAB_DB: '', DAXLAB_SWEEP_STATS: '1' } })
   const seconds = (performance.now() - t) / 1000
   if (r.status !== 0) throw new Error(`sweep --jobs ${jobs} failed: ${r.stderr}`)
-  return seconds
+  const line = r.stderr.split('\n').find((l) => l.startsWith('sweep stats: '))
+  if (!line) throw new Error(`sweep --jobs ${jobs} printed no stats line: ${r.stderr}`)
+  return { seconds, stats: JSON.parse(line.slice('sweep stats: '.length)) as Record<string, number> }
+}
+
+const best = (a: SweepTiming, b: SweepTiming) => (a.seconds <= b.seconds ? a : b)
+
+/** Per-run CPU of the best sweep: what bounds the speedup is the main thread's share. */
+function cpuPerRun(t: SweepTiming): Record<string, number | null> {
+  const { runs, mainCpuMs, mainSweepCpuMs, writeCpuMs, workerCpuMs } = t.stats
+  const per = (ms: number | undefined) => (ms === undefined || !runs ? null : Number((ms / runs).toFixed(3)))
+  return { main_ms_per_run: per(mainCpuMs), main_in_sweep_ms_per_run: per(mainSweepCpuMs), write_ms_per_run: per(writeCpuMs), worker_ms_per_run: per(workerCpuMs) }
 }
 
 /** Warm rounds of the diff whose median is diff_1m_events_s. */
@@ -141,8 +160,11 @@ export async function sessionsBench(): Promise<SessionFigures> {
     opened.db.close()
     const importSeconds = (performance.now() - t2) / 1000
 
-    const one = Math.min(sweepSeconds(dir, 1, 'x'), sweepSeconds(dir, 1, 'y'))
-    const two = Math.min(sweepSeconds(dir, 2, 'x'), sweepSeconds(dir, 2, 'y'))
+    const loadBefore = loadavg()[0]!
+    const oneRun = best(sweepOnce(dir, 1, 'x'), sweepOnce(dir, 1, 'y'))
+    const twoRun = best(sweepOnce(dir, 2, 'x'), sweepOnce(dir, 2, 'y'))
+    const one = oneRun.seconds
+    const two = twoRun.seconds
 
     return {
       diff_1m_events_s: Number(diffSeconds.toFixed(4)),
@@ -151,7 +173,15 @@ export async function sessionsBench(): Promise<SessionFigures> {
       import_mb_s: Number((bytes / MiB / importSeconds).toFixed(1)),
       workload: {
         diff: { runs_per_side: runs, events_a: eventsA, events_b: eventsB, changed_runs: 2, median_warm_s: diffSeconds, warm_rounds: DIFF_ROUNDS, first_call_s: Number(coldDiffSeconds.toFixed(4)) },
-        sweep: { matrix: 'built-in library x 6.14,6.15,6.17 x all arches', jobs1_s: Number(one.toFixed(2)), jobs2_s: Number(two.toFixed(2)) },
+        sweep: {
+          matrix: 'built-in library x 6.14,6.15,6.17 x all arches',
+          jobs1_s: Number(one.toFixed(2)),
+          jobs2_s: Number(two.toFixed(2)),
+          // jobs 1: everything on the main thread; jobs 2: two workers simulate, the main thread writes.
+          jobs1_cpu: cpuPerRun(oneRun),
+          jobs2_cpu: cpuPerRun(twoRun),
+          load_avg_1m: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
+        },
         archive: { bytes, export_s: Number(exportSeconds.toFixed(3)), import_s: Number(importSeconds.toFixed(3)) },
       },
     }

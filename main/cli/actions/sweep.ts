@@ -4,8 +4,9 @@
  */
 import { availableParallelism } from 'node:os'
 import { builtinScenarioNames } from '../../library/index'
-import { executeSweep } from '../../sweep/execute'
+import { executeSweep, type SweepStats } from '../../sweep/execute'
 import { SweepInputError, globMatcher, inShard, parseShard, planMatrix, type SweepScenario } from '../../sweep/matrix'
+import { startSweepPool, type SweepPool } from '../../sweep/pool'
 import { sweepProgress } from '../../sweep/progress'
 import { SessionError, SessionStore, checkSessionName, type SessionInfo } from '../../store/sessions/session-store'
 import { TraceStore } from '../../store/trace-store'
@@ -26,6 +27,17 @@ const list = (text: string | undefined) =>
 
 export async function sweep(opts: SweepOptions): Promise<void> {
   const jobs = parseJobs(opts.jobs)
+  // The workers boot (load the bundle) while this thread plans the matrix and writes its items.
+  // --jobs 1 runs the same batches in this thread (execute.ts): the same work, serially.
+  const pool = jobs > 1 ? startSweepPool(jobs) : undefined
+  try {
+    await sweepWith(opts, jobs, pool)
+  } finally {
+    await pool?.destroy()
+  }
+}
+
+async function sweepWith(opts: SweepOptions, jobs: number, pool: SweepPool | undefined): Promise<void> {
   await withStoreAsync(opts.db, async (sessions) => {
     const name = opts.resume !== undefined ? resumeTarget(sessions, opts) : createSweep(sessions, opts)
     const work = sessions.pending(name)
@@ -35,10 +47,11 @@ export async function sweep(opts: SweepOptions): Promise<void> {
     process.once('SIGINT', onSigint)
     let outcome
     try {
-      outcome = await executeSweep({ sessions, session: name, work, jobs, signal: controller.signal, onProgress: sweepProgress(`sweep ${name}`, skipped) })
+      outcome = await executeSweep({ sessions, session: name, work, jobs, pool, signal: controller.signal, onProgress: sweepProgress(`sweep ${name}`, skipped) })
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
+    if (process.env.DAXLAB_SWEEP_STATS === '1') printStats(outcome.stats)
     const info = sessions.require(name)
     if (outcome.interrupted) {
       printErr(`daxlab: interrupted: ${info.items.done} runs of session '${name}' are stored; finish with: daxlab sweep --resume ${name}\n`)
@@ -46,6 +59,11 @@ export async function sweep(opts: SweepOptions): Promise<void> {
     } else if (outcome.failed > 0) process.exitCode = 1
     printSummary(sessions, info, opts.json === true)
   })
+}
+
+/** DAXLAB_SWEEP_STATS=1: where the CPU went, one JSON line on stderr (docs/sessions.md#sweep-cpu). */
+function printStats(stats: SweepStats): void {
+  printErr(`sweep stats: ${JSON.stringify(stats)}\n`)
 }
 
 function parseJobs(text: string | undefined): number {

@@ -224,7 +224,13 @@ export class SessionStore {
          WHERE i.session_id = ? AND i.status = 'pending' ORDER BY i.idx`,
       )
       .all(id) as (Omit<PendingWork, 'profile'> & { body: string })[]
-    return rows.map(({ body, ...rest }) => ({ ...rest, profile: JSON.parse(body) as Profile }))
+    // One object per distinct profile body: its combinations share it (a sweep batches by it).
+    const profiles = new Map<string, Profile>()
+    return rows.map(({ body, ...rest }) => {
+      let profile = profiles.get(body)
+      if (!profile) profiles.set(body, (profile = JSON.parse(body) as Profile))
+      return { ...rest, profile }
+    })
   }
 
   /**
@@ -242,7 +248,11 @@ export class SessionStore {
    */
   recordPreparedRuns(session: string, runs: readonly { readonly idx: number; readonly prepared: PreparedRun; readonly digests: RunDigests }[]): number[] {
     const id = this.idOf(session)
-    return this.db.transaction((): number[] => runs.map((r) => this.markDone(session, id, r.idx, r.digests, this.store.savePrepared({ ...r.prepared, session }))))()
+    return this.db.transaction((): number[] => {
+      // The batch's runs share a session and mostly a scenario and profile: each row upserted once per transaction.
+      const refs = new Map<string, number>()
+      return runs.map((r) => this.markDone(session, id, r.idx, r.digests, this.store.savePrepared({ ...r.prepared, session }, refs)))
+    })()
   }
 
   /** The chunk sizes of the store runs are saved in (a worker must prepare runs with the same). */

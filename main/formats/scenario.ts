@@ -63,6 +63,16 @@ export const STEP_ARGS = {
   punch_hole: args({ file: z.string().min(1), offset, length: sizeSchema }),
   unlink: args({ file: z.string().min(1) }),
   umount: args({ mount: z.string().min(1) }),
+  /** umount + mount of a DAX filesystem (main/sim/ops/remount.ts); the lab's mounts are all DAX. */
+  remount: args({
+    mount: z.string().min(1),
+    options: z
+      .string()
+      .refine((o) => o.split(',').every((opt) => ['', 'dax', 'dax=always'].includes(opt.trim())), {
+        message: "only 'dax' or 'dax=always' is modelled: every file of a lab mount is DAX (dax=never and dax=inode need non-DAX files)",
+      })
+      .optional(),
+  }),
   mlock: args({ map: id }),
   munlock: args({ map: id }),
   mprotect: args({ map: id, offset, length: sizeSchema.optional(), prot: z.enum(PROTS) }),

@@ -4,16 +4,7 @@
  * have the bug. Sources: each scenario's `sources` and docs/explore.md.
  */
 import { describe, expect, it } from 'vitest'
-import { builtinScenario, resolveProfile } from '../../main/library/index'
-import { explore, type ExploreOptions, type ExploreResult } from '../../main/explore/search'
-
-function exploreBuiltin(name: string, options: ExploreOptions): ExploreResult {
-  const scenario = builtinScenario(name)!
-  const r = explore(scenario, resolveProfile(scenario, name), options)
-  expect(r.complete).toBe(true)
-  return r
-}
-const kinds = (r: ExploreResult) => r.counterexamples.map((c) => c.kind)
+import { exploreBuiltin, kinds } from './explore-builtin'
 
 describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB flush)', () => {
   it('x86: the IPI flush waits for GUP-fast, no violation on 6.14, 6.15, 6.17', () => {

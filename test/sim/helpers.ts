@@ -1,4 +1,5 @@
 import { builtinScenario, resolveProfile } from '../../main/library/index'
+import { FormatError } from '../../main/formats/errors'
 import { parseScenarioText } from '../../main/formats/load'
 import { runScenario, type RunOptions } from '../../main/sim/run'
 import type { RunResult, StepResult } from '../../main/sim/result'
@@ -26,3 +27,14 @@ export function step(result: RunResult, index: number): StepResult {
 }
 
 export const kinds = (result: RunResult) => result.violations.map((v) => v.kind)
+
+/** The FormatError message a scenario text is refused with (fails the test if it parses). */
+export function formatErrorOf(text: string): string {
+  try {
+    parseScenarioText(text, 's.yaml')
+  } catch (err) {
+    if (err instanceof FormatError) return err.message
+    throw err
+  }
+  throw new Error('expected a FormatError')
+}

@@ -13,6 +13,7 @@ import { gupSteps, splitsGup } from './gup'
 import { punchHoleSteps, truncateSteps } from './layout'
 import { memoryFailureSteps } from './memory-failure'
 import { continueAfter } from './wait'
+import { withProposalWindows } from './proposal-2022-windows'
 import { munmapSteps } from './zap'
 
 /** Kernel sources of the operations that run as one step. */
@@ -24,6 +25,10 @@ const WHOLE: Partial<Record<Step['op'], string>> = {
 }
 
 export function firstStep(ctx: OpContext): Atomic {
+  return withProposalWindows(ctx, unsplitFirstStep(ctx)) // proposal-2022: pgmap_request/release_folios windows
+}
+
+function unsplitFirstStep(ctx: OpContext): Atomic {
   const step = ctx.step
   switch (step.op) {
     case 'gup':

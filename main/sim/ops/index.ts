@@ -17,6 +17,7 @@ import { madvise } from './madvise'
 import { complete, odirect } from './odirect'
 import { fallocate } from './fallocate'
 import { badblock } from './badblock'
+import { remount } from './remount'
 
 export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]): OpOutcome {
   switch (step.op) {
@@ -48,6 +49,8 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
       return unlink(sim, step.args, notes)
     case 'umount':
       return umount(sim, step.args, notes)
+    case 'remount':
+      return remount(sim, step.args, notes)
     case 'mlock':
       return mlock(sim, task, step.args, notes)
     case 'munlock':

@@ -81,7 +81,7 @@ describe('anonymous memory', () => {
       '  - snapshot: {device: dmirror0, map: a, offset: 2MiB, pages: 3}',
     ].join('\n'),
   )
-  it.each(['6.14', '6.15', '6.17'])('%s: zero page, THP, huge zero page, shmem, and a THP split for migration', (k) => {
+  it.each(['6.14', '6.15', '6.17', 'proposal-2022'])('%s: zero page, THP, huge zero page, shmem, and a THP split for migration', (k) => {
     const steps = runYaml(text, k).result.steps
     expect(steps[1]!.notes).toEqual(['pmd: mapped'])
     expect(steps[5]!.notes).toEqual(['pte: COW to an anon page'])
@@ -97,7 +97,7 @@ describe('anonymous memory', () => {
 })
 
 describe('mirror write on the device\'s own read-only device-private entry', () => {
-  it.each(['6.14', '6.17'])('%s: hmm_range_fault reports it without faulting: dmirror_do_fault WARNs and fails with -EFAULT', (k) => {
+  it.each(['6.14', '6.17', 'proposal-2022'])('%s: hmm_range_fault reports it without faulting: dmirror_do_fault WARNs and fails with -EFAULT', (k) => {
     const { result } = runYaml(
       scenario('x86-hmm-private', ['  - mmap: {id: m, length: 4KiB, shared: false}', '  - access: {map: m, write: true}', '  - migrate: {map: m, to: device, device: dmirror0}', '  - fork: {child: c}', '  - mirror: {device: dmirror0, map: m, write: true}', '  - mirror: {device: dmirror1, map: m, write: true}'].join('\n')),
       k,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { kinds, probe, runBuiltin, step } from '../helpers'
 
-const KERNELS = ['6.14', '6.15', '6.17'] as const
+const KERNELS = ['6.14', '6.15', '6.17', 'proposal-2022'] as const
 
 describe('device-coherent', () => {
   it.each(KERNELS)('%s: migrated pages are present anon PTEs; the CPU never faults; explicit migration back frees them', (k) => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { kinds, probe, runBuiltin, step } from '../helpers'
 
-const KERNELS = ['6.14', '6.15', '6.17'] as const
+const KERNELS = ['6.14', '6.15', '6.17', 'proposal-2022'] as const
 
 describe('device-private migration (hmm-tests migrate, migrate_fault)', () => {
   it.each(KERNELS)('%s: migrate -> swap entries with one reference each, CPU fault -> migrate_to_ram frees the device page', (k) => {

@@ -21,6 +21,9 @@ describe('memory types', () => {
     const idle = (k: string) => Object.fromEntries(REGION_TYPES.map((t) => [t, MEMORY_TYPES[t].idleRefcount(kernelModel(k))]))
     expect(idle('6.14')).toEqual({ fsdax: 1, devdax: 1, 'device-private': 0, 'device-coherent': 0, p2pdma: 1, 'system-ram': 0 })
     for (const k of ['6.15', '6.17']) expect(idle(k)).toEqual({ fsdax: 0, devdax: 1, 'device-private': 0, 'device-coherent': 0, p2pdma: 0, 'system-ram': 0 })
+    // proposal-2022: v3 23/25 started every ZONE_DEVICE type at 0; the lab applies it to FS DAX only and
+    // keeps device DAX and P2PDMA at 6.1's rules (docs/kernel-model.md#proposal-2022, not modelled).
+    expect(idle('proposal-2022')).toEqual({ fsdax: 0, devdax: 1, 'device-private': 0, 'device-coherent': 0, p2pdma: 1, 'system-ram': 0 })
   })
   it('pagemap_range(): per-folio pgmap references for every type but PRIVATE/COHERENT', () => {
     expect(REGION_TYPES.filter((t) => MEMORY_TYPES[t].pgmapType && MEMORY_TYPES[t].pgmapRefPerFolio)).toEqual(['fsdax', 'devdax', 'p2pdma'])
@@ -32,6 +35,12 @@ describe('memory types', () => {
       expect(MEMORY_TYPES.devdax.mappingTakesReference(kernel)).toBe(k !== '6.14')
       for (const t of ['device-private', 'device-coherent', 'p2pdma'] as const) expect(MEMORY_TYPES[t].mappingTakesReference(kernel)).toBe(true)
     }
+    // proposal-2022: the DAX entry holds the FS DAX page's reference (pgmap_request_folios), not the PTE
+    // (DAX pages stay !vm_normal_page); device DAX keeps 6.1's devmap mappings.
+    const proposal = kernelModel('proposal-2022')
+    expect(MEMORY_TYPES.fsdax.mappingTakesReference(proposal)).toBe(false)
+    expect(MEMORY_TYPES.devdax.mappingTakesReference(proposal)).toBe(false)
+    for (const t of ['device-private', 'device-coherent', 'p2pdma'] as const) expect(MEMORY_TYPES[t].mappingTakesReference(proposal)).toBe(true)
   })
   it('GUP rules: only devdax and p2pdma are longterm pinnable; only p2pdma needs FOLL_PCI_P2PDMA', () => {
     const kernel = kernelModel('6.17')

@@ -3,23 +3,14 @@
  * each refusal the errno the syscall returns, with the kernel function cited in the engine.
  */
 import { describe, expect, it } from 'vitest'
-import { FormatError } from '../../../main/formats/errors'
 import { parseFastYaml, parseScenarioText } from '../../../main/formats/load'
 import { EventKind } from '../../../main/sim/events'
-import { probe, runYaml, step } from '../helpers'
+import { formatErrorOf, probe, runYaml, step } from '../helpers'
 
 const HEAD = 'name: t\ndescription: t\nprofile: x86-pmem-fsdax\nsteps:\n'
 const FILE = '  - create: {file: /mnt/pmem0/f, length: 4MiB}\n  - mmap: {id: m, file: /mnt/pmem0/f, length: 4MiB}\n'
 
-function formatError(steps: string): string {
-  try {
-    parseScenarioText(HEAD + steps, 's.yaml')
-  } catch (err) {
-    if (err instanceof FormatError) return err.message
-    throw err
-  }
-  throw new Error('expected a FormatError')
-}
+const formatError = (steps: string) => formatErrorOf(HEAD + steps)
 
 const run = (steps: string, kernel = '6.17', profile = 'x86-pmem-fsdax') => runYaml(HEAD.replace('x86-pmem-fsdax', profile) + steps, kernel).result
 

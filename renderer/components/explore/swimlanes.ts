@@ -12,6 +12,8 @@ export interface SwimBox {
   readonly column: number
   readonly task: string
   readonly label: string
+  /** The label without its operation's prefix (`memory_failure: find the owner` -> `find the owner`): the box names the op apart. */
+  readonly action: string
   readonly op: string
   /** The scenario step (run step index) this atomic step belongs to. */
   readonly step: number
@@ -48,7 +50,9 @@ export function swimlaneLayout(tasks: readonly string[], schedule: readonly Swim
     if (s.pages.length > 0) lines.push(`pages ${s.pages.join(', ')}`)
     if (s.racing) lines.push(`racing: ${others.join(', ')} also touch${others.length === 1 ? 'es' : ''} ${others.length === 1 ? 'a page' : 'pages'} of this step`)
     if (last) lines.push(kind === 'task_blocked' ? 'after this step no task can run: a task is left blocked' : `this step raises ${kind ?? 'the violation'}`)
-    return { column, task: s.task, label: s.label, op: s.op, step: s.step, source: s.source, pages: s.pages, racing: s.racing, last, title: lines.join('\n') }
+    const prefix = `${s.op}: `
+    const action = s.label.startsWith(prefix) ? s.label.slice(prefix.length) : s.label
+    return { column, task: s.task, label: s.label, action, op: s.op, step: s.step, source: s.source, pages: s.pages, racing: s.racing, last, title: lines.join('\n') }
   })
   return {
     lanes: names.map((task) => ({ task, boxes: boxes.filter((b) => b.task === task) })),

@@ -74,6 +74,8 @@ describe('explore view in Chromium', () => {
     const laneBox = (await lanes.boundingBox())!
     const chartBox = (await chart.boundingBox())!
     expect(chartBox.x).toBeGreaterThan(laneBox.x + laneBox.width / 2)
+    // The steps on the violating folio (the chart's) are marked once the replay is charted.
+    await expect.poll(() => lanes.locator('[data-on-folio="true"]').count()).toBeGreaterThan(0)
     const replay = /run (\d+)/.exec(await page.getByTestId('replay-run').innerText())![1]
     await noHorizontalOverflow(page)
     await page.getByTestId('counterexample-detail').scrollIntoViewIfNeeded()

@@ -23,5 +23,10 @@ it('puts each atomic step in its task lane at its schedule position and says why
   expect(last.last).toBe(true)
   expect(last.racing).toBe(false)
   expect(last.title).toContain('this step raises dma_after_release')
+  // With the violating folio: the steps touching it say so.
+  const onFolio = swimlaneLayout(['dma', 'trunc'], schedule, 'dma_after_release', '0x300000')
+  expect(onFolio.lanes.flatMap((l) => l.boxes.filter((b) => b.onFolio).map((b) => b.column))).toEqual([0, 1])
+  expect(onFolio.lanes[0]!.boxes[0]!.title).toContain('touches the violating folio 0x300000')
+  expect(layout.lanes.flatMap((l) => l.boxes).some((b) => b.onFolio)).toBe(false)
   expect(swimlaneLayout(['a'], [step('a', 'x: y', [], false, 0)], 'task_blocked').lanes[0]!.boxes[0]!.title).toContain('no task can run')
 })

@@ -3,6 +3,7 @@
  * per atomic step in schedule order (its column), the racing steps marked. "Racing" is the explorer's
  * own mark (main/explore/search.ts swimlanes()): the step reads or changes a page that another task's
  * step in the same schedule also touches, which is where the order between tasks decides the outcome.
+ * A step that touches the violating folio (the replayed run's first violation's) is marked too.
  * Pure: the component only draws this.
  */
 import type { SwimStep } from '../../../main/explore/search'
@@ -20,6 +21,8 @@ export interface SwimBox {
   readonly source: string
   readonly pages: readonly string[]
   readonly racing: boolean
+  /** It reads or changes the violating folio. */
+  readonly onFolio: boolean
   /** The last step of the counterexample: the violation is raised by it (or, for a blocked task, when nothing can run after it). */
   readonly last: boolean
   /** What the hover shows: position, task, the kernel code, its source, the pages and who else touches them. */
@@ -38,7 +41,7 @@ export interface SwimLayout {
 }
 
 /** Lays out `schedule` over `tasks` (the scenario's concurrent tasks, in order; a task seen only in the schedule gets a lane too). */
-export function swimlaneLayout(tasks: readonly string[], schedule: readonly SwimStep[], kind?: string): SwimLayout {
+export function swimlaneLayout(tasks: readonly string[], schedule: readonly SwimStep[], kind?: string, folio?: string): SwimLayout {
   const names = [...tasks]
   for (const s of schedule) if (!names.includes(s.task)) names.push(s.task)
   const touchedBy = new Map<string, Set<string>>()
@@ -48,11 +51,13 @@ export function swimlaneLayout(tasks: readonly string[], schedule: readonly Swim
     const others = [...new Set(s.pages.flatMap((p) => [...touchedBy.get(p)!].filter((t) => t !== s.task)))]
     const lines = [`${column + 1}. ${s.task}: ${s.label}`, s.source, `scenario step ${s.step} (${s.op})`]
     if (s.pages.length > 0) lines.push(`pages ${s.pages.join(', ')}`)
+    const onFolio = folio !== undefined && s.pages.includes(folio)
+    if (onFolio) lines.push(`touches the violating folio ${folio}`)
     if (s.racing) lines.push(`racing: ${others.join(', ')} also touch${others.length === 1 ? 'es' : ''} ${others.length === 1 ? 'a page' : 'pages'} of this step`)
     if (last) lines.push(kind === 'task_blocked' ? 'after this step no task can run: a task is left blocked' : `this step raises ${kind ?? 'the violation'}`)
     const prefix = `${s.op}: `
     const action = s.label.startsWith(prefix) ? s.label.slice(prefix.length) : s.label
-    return { column, task: s.task, label: s.label, action, op: s.op, step: s.step, source: s.source, pages: s.pages, racing: s.racing, last, title: lines.join('\n') }
+    return { column, task: s.task, label: s.label, action, op: s.op, step: s.step, source: s.source, pages: s.pages, racing: s.racing, onFolio, last, title: lines.join('\n') }
   })
   return {
     lanes: names.map((task) => ({ task, boxes: boxes.filter((b) => b.task === task) })),

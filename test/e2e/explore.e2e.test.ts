@@ -3,7 +3,7 @@
  * xas_pause() skip: dma_after_release), the outcome table, the shortest schedule as swimlanes beside
  * the refcount chart of its replay, "Open as run" (the Runs view shows the violation) and "Compare with
  * sequential" (the Compare view lines up both runs); then a search cut by its bound says so. Screenshots
- * in test-results/explore-<w>x<h>.png and explore-bound-<w>x<h>.png.
+ * in test-results/explore-<w>x<h>.png, explore-compare-1400x900.png and explore-bound-900x600.png.
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -110,6 +110,16 @@ describe('explore view in Chromium', () => {
     expect(await page.getByTestId('explore-outcomes').locator('tbody').innerText()).toBe('No schedule ran to its end within the bound.')
     await noHorizontalOverflow(page)
     await page.screenshot({ path: join(stack.resultsDir, 'explore-bound-900x600.png'), fullPage: true })
+    // A whole search at this size: the chart goes under the swimlanes, nothing scrolls sideways.
+    await explore('race-locked-entry-skip', '6.15', 20_000)
+    const lanes = page.getByTestId('swimlanes')
+    await lanes.waitFor()
+    const chart = page.getByTestId('counterexample-detail').getByTestId('folio-chart')
+    await expect.poll(() => chart.getAttribute('data-drawn')).not.toBeNull()
+    const laneBox = (await lanes.boundingBox())!
+    expect((await chart.boundingBox())!.y).toBeGreaterThan(laneBox.y + laneBox.height - 1)
+    await noHorizontalOverflow(page)
+    await page.screenshot({ path: join(stack.resultsDir, 'explore-900x600.png'), fullPage: true })
     expect(stack.problems).toEqual([])
   })
 })

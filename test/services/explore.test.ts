@@ -100,6 +100,18 @@ describe('explore service', () => {
     expect((await service.exploreProgress({ jobId: 'nobody' })).state).toBe('unknown')
   })
 
+  it('stops at the per-job time limit with what was found, marked not complete', async () => {
+    const limited = createLabService({ dbPath: join(dir, 'limited.sqlite'), runTimeLimitMs: 50 })
+    try {
+      const r = await limited.exploreScenario({ scenario: 'inline', source: BIG_RACE, kernel: '6.17' })
+      expect(r.complete).toBe(false)
+      expect(r.cut).toMatch(/^stopped after the 0\.05 s limit for one job here/)
+      expect(r.states).toBeGreaterThan(1)
+    } finally {
+      limited.close()
+    }
+  })
+
   it('refuses bad payloads with one error naming the field', async () => {
     expect(await refused('exploreScenario', { scenario: 'race-locked-entry-skip', kernel: '6.15', maxSchedules: 0 })).toMatchObject({ code: 'invalid_request', field: 'maxSchedules' })
     expect(await refused('exploreScenario', { scenario: 'race-locked-entry-skip', kernel: '6.15', maxSchedules: 5_000_000 })).toMatchObject({ field: 'maxSchedules', message: expect.stringMatching(/at most 1000000/) })

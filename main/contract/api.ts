@@ -9,6 +9,7 @@ import { profileSchema, type Profile } from '../formats/profile'
 import { EVENT_KIND_NAMES } from '../sim/events'
 import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Violation } from '../sim/result'
 import { compareSchemas, type CompareResponses } from './compare'
+import { MAX_REPLAY_CHOICES, exploreSchemas, patchEdits, type ExploreResponses } from './explore'
 import { sessionSchemas, type SessionResponses } from './sessions'
 
 export interface RunSummary {
@@ -245,6 +246,13 @@ export const requestSchemas = {
       arch: name.optional(),
       variant: name.optional(),
       session: name.optional(),
+      /** `+name,-name` edits over the release's patch preset (`daxlab run --patches`). */
+      patches: patchEdits.optional(),
+      /**
+       * A scenario with `concurrent:`: the task of each atomic step to run first, then round-robin (a
+       * schedule file's `choices`, `daxlab run --schedule`; an explorer counterexample's `choices`).
+       */
+      schedule: z.array(name).max(MAX_REPLAY_CHOICES, `at most ${MAX_REPLAY_CHOICES} choices`).optional(),
       /** Chosen by the caller so it can poll progress and cancel while the run is in flight. */
       jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)').optional(),
     })
@@ -285,6 +293,7 @@ export const requestSchemas = {
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   ...compareSchemas,
   ...sessionSchemas,
+  ...exploreSchemas,
   /** A built-in or user profile, by name. */
   getProfile: z.object({ name }).strict(),
   /** Saves a user profile under its `name`; `replace` overwrites the user's own profile of that name (never a built-in). */
@@ -304,7 +313,7 @@ export const requestSchemas = {
 export type LabMethod = keyof typeof requestSchemas
 export type LabRequest<M extends LabMethod> = z.input<(typeof requestSchemas)[M]>
 
-export interface LabResponses extends CompareResponses, SessionResponses {
+export interface LabResponses extends CompareResponses, SessionResponses, ExploreResponses {
   listRuns: RunSummary[]
   getRun: RunDetail | null
   listScenarios: LibraryEntry[]

@@ -2,23 +2,17 @@
  * The backend services behind the contract (main/contract/api.ts): the library, runs and the trace
  * store. Node layer, no electron: the Electron utility process, the web bridge and tests all host this.
  */
-import { ArchError, resolveVariant } from '../../arch/entry'
-import { getArch } from '../../arch/index'
 import type { LabApi, LabRequest } from '../contract/api'
 import { LabError } from '../contract/envelope'
-import { FormatError } from '../formats/errors'
-import { parseScenarioText } from '../formats/load'
-import type { Profile } from '../formats/profile'
-import type { Scenario } from '../formats/scenario'
-import { scenarioFromText } from '../library/index'
 import { ModelError } from '../sim/errors'
-import { KernelVersionError, resolveKernel } from '../sim/kernel-model'
 import { startRun, type RunOutput } from '../sim/run'
 import { TraceStore } from '../store/trace-store'
 import { CompareViews } from './compare'
+import { createExploreService } from './explore'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
-import { createProfileLibrary, libraryApi, type ProfileLibrary } from './profiles'
+import { createProfileLibrary, libraryApi } from './profiles'
 import { RunViews, eventDto } from './run-views'
+import { checkRunOptions, checkSchedule, loadScenario, overrideProfile, replayError } from './scenario-input'
 import { createSessionsService } from './sessions'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
@@ -34,57 +28,6 @@ export const RUN_TIME_LIMIT_MS = 10 * 60 * 1000
 function runTimeLimitMs(): number {
   const fromEnv = Number(process.env.DAXLAB_RUN_TIME_LIMIT_S)
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv * 1000 : RUN_TIME_LIMIT_MS
-}
-
-/**
- * Runs `check`; an error that says the caller's input is wrong (a bad document, kernel, arch or
- * variant) becomes an invalid request naming `field`, so the UI can mark it and the web bridge answers
- * 400 rather than 500. Anything else is rethrown as it is.
- */
-function asField<T>(field: string, check: () => T): T {
-  try {
-    return check()
-  } catch (err) {
-    // A FormatError lists every issue, one per line; the first names the field inside the document.
-    if (err instanceof FormatError) throw new LabError({ code: 'invalid_request', field, message: err.message.split('\n')[0]! })
-    if (err instanceof KernelVersionError || err instanceof ArchError) throw new LabError({ code: 'invalid_request', field, message: err.message })
-    throw err
-  }
-}
-
-/** The profile a scenario names (a built-in or a user profile) or carries inline. */
-function scenarioProfile(library: ProfileLibrary, scenario: Scenario, file: string): Profile {
-  if (typeof scenario.profile !== 'string') return scenario.profile
-  const profile = library.profile(scenario.profile)
-  if (!profile) throw new FormatError(file, [{ path: 'profile', reason: `no built-in profile '${scenario.profile}' and no saved one (one of: ${library.profileNames().join(', ')})` }])
-  return profile
-}
-
-function loadScenario(library: ProfileLibrary, request: LabRequest<'runScenario'>): { scenario: Scenario; text: string; profile: () => Profile } {
-  const { source } = request
-  if (source !== undefined) {
-    const scenario = asField('source', () => parseScenarioText(source, 'source'))
-    return { scenario, text: source, profile: () => asField('source', () => scenarioProfile(library, scenario, 'source')) }
-  }
-  // A built-in, else a user scenario saved in the store.
-  const found = library.scenarioText(request.scenario)
-  if (!found) throw new LabError({ code: 'not_found', field: 'scenario', message: `no scenario '${request.scenario}' (built-in or saved)` })
-  const scenario = scenarioFromText(found.text, found.file)
-  return { scenario, text: found.text, profile: () => asField('scenario', () => scenarioProfile(library, scenario, found.file)) }
-}
-
-/** The profile the caller picked in place of the scenario's own: a built-in or a user profile. */
-function overrideProfile(library: ProfileLibrary, name: string): Profile {
-  const profile = library.profile(name)
-  if (!profile) throw new LabError({ code: 'not_found', field: 'profile', message: `no built-in profile '${name}' and no saved one (one of: ${library.profileNames().join(', ')})` })
-  return profile
-}
-
-/** The kernel, arch and variant the caller typed, checked before the run so a bad one names its field. */
-function checkRunOptions(request: LabRequest<'runScenario'>, profile: Profile): void {
-  asField('kernel', () => resolveKernel(request.kernel))
-  const plugin = asField('arch', () => getArch(request.arch ?? profile.arch))
-  if (request.variant !== undefined) asField('variant', () => resolveVariant(plugin, request.variant))
 }
 
 export interface LabService extends LabApi {
@@ -118,10 +61,11 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       const { scenario, text } = loaded
       const profile = request.profile !== undefined ? overrideProfile(library, request.profile) : loaded.profile()
       checkRunOptions(request, profile)
+      checkSchedule(scenario, request.schedule)
       const job: Job = jobs.start(request.jobId ?? `anonymous-${++anonymousJobs}`)
       let output: RunOutput
       try {
-        const handle = startRun(scenario, profile, { kernel: request.kernel, arch: request.arch, variant: request.variant })
+        const handle = startRun(scenario, profile, { kernel: request.kernel, arch: request.arch, variant: request.variant, patches: request.patches, schedule: request.schedule })
         job.total = handle.total
         const started = Date.now()
         while (!handle.advance(SLICE_STEPS)) {
@@ -143,6 +87,9 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       } catch (err) {
         if (job.state !== 'cancelled') job.state = 'failed'
         if (err instanceof LabError) throw err
+        // A replayed schedule whose choice names a task that cannot run there (docs/explore.md#schedule-file).
+        const replay = replayError(err)
+        if (replay) throw replay
         // The machine or scenario asks for what the kernel could not build: the caller's input, so 400.
         if (err instanceof ModelError) throw new LabError({ code: 'invalid_request', message: err.message })
         throw new LabError({ code: 'failed', message: (err as Error).message })
@@ -206,6 +153,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       return compare.page(request)
     },
     ...createSessionsService(store, jobs),
+    ...createExploreService(library, jobs, timeLimitMs),
     ...libraryApi(library),
     close() {
       store.close()

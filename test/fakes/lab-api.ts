@@ -4,6 +4,7 @@
  */
 import { LIBRARY_METHODS, type LabApi, type LabRequest, type LibraryEntry, type LibraryMethod, type RunDetail, type RunSummary } from '../../main/contract/api'
 import { LabError } from '../../main/contract/envelope'
+import { EXPLORE_METHODS } from '../../main/contract/explore'
 import type { RunResult } from '../../main/sim/result'
 
 export const FAKE_SCENARIOS: LibraryEntry[] = [
@@ -205,5 +206,15 @@ export function createFakeLabApi(): FakeLabApi {
         },
       ]),
     ) as unknown as Pick<LabApi, LibraryMethod>,
+    // The explorer runs on the real services in its tests (test/services/explore.test.ts).
+    ...Object.fromEntries(
+      EXPLORE_METHODS.map((method) => [
+        method,
+        async (request: unknown) => {
+          calls.push({ method, request })
+          throw new LabError({ code: 'not_found', message: `${method} is not in the fake lab api` })
+        },
+      ]),
+    ) as unknown as Pick<LabApi, (typeof EXPLORE_METHODS)[number]>,
   }
 }

@@ -7,7 +7,7 @@
 import type { RunSummary } from '../contract/api'
 import type { ComparePage } from '../contract/compare'
 import { LabError } from '../contract/envelope'
-import { compareRuns, type Comparison, type StepComparison } from '../sim/compare'
+import { compareRuns, sliceRun, type Comparison, type StepComparison } from '../sim/compare'
 import type { RunResult } from '../sim/result'
 import type { TraceStore } from '../store/trace-store'
 
@@ -29,7 +29,7 @@ interface Lined {
 
 /** compareRuns over steps [offset, offset + limit) of each run, with step numbers from the whole run. */
 export function compareSlice(results: readonly RunResult[], offset: number, limit: number): StepComparison[] {
-  const sliced = results.map((r) => ({ ...r, steps: r.steps.slice(offset, offset + limit) }))
+  const sliced = results.map((r) => sliceRun(r, offset, limit))
   if (sliced.every((r) => r.steps.length === 0)) return []
   return compareRuns(sliced).steps.map((s) => ({ ...s, index: s.index + offset }))
 }
@@ -68,7 +68,7 @@ function lineUp(store: TraceStore, ids: readonly number[]): Lined {
  * position in the slice (0), so that prefix is put back to the step's number.
  */
 function firstDivergenceAt(results: readonly RunResult[], step: number): Comparison['firstDivergence'] {
-  const found = compareRuns(results.map((r) => ({ ...r, steps: r.steps.slice(step, step + 1) }))).firstDivergence
+  const found = compareRuns(results.map((r) => sliceRun(r, step, 1))).firstDivergence
   return found ? { ...found, step, summary: `step ${step}${found.summary.slice('step 0'.length)}` } : null
 }
 

@@ -5,9 +5,12 @@
 import type { RunResult, StepResult } from './result'
 
 /** The per-step values compared, flattened to strings so any two runs line up. */
-export function stepValues(step: StepResult | undefined): Record<string, string> {
+export function stepValues(step: StepResult | undefined, violations?: string): Record<string, string> {
   if (!step) return { status: 'missing' }
   const v: Record<string, string> = { status: step.status }
+  // Two runs of one scenario can agree on every value yet not on what the kernel got wrong at a step
+  // (an explored schedule against the sequential one): the violation kinds raised there are a value too.
+  if (violations) v.violations = violations
   if (step.waited) v.waited = 'yes'
   if (step.error) v.error = step.error
   if (step.signal) v.signal = step.signal
@@ -76,11 +79,33 @@ export interface Comparison {
   readonly blocked: { readonly task: string; readonly step: number }[][]
 }
 
+/** Each step's violation kinds, sorted and comma-joined (one string per step that raised any). */
+function violationKindsByStep(result: RunResult): Map<number, string> {
+  const kinds = new Map<number, Set<string>>()
+  for (const v of result.violations) {
+    const set = kinds.get(v.step) ?? new Set<string>()
+    set.add(v.kind)
+    kinds.set(v.step, set)
+  }
+  return new Map([...kinds].map(([step, set]) => [step, [...set].sort().join(',')]))
+}
+
+/** The run cut to steps [offset, offset + limit), with its violations' step numbers rebased to the cut. */
+export function sliceRun(result: RunResult, offset: number, limit: number): RunResult {
+  const end = offset + limit
+  return {
+    ...result,
+    steps: result.steps.slice(offset, end),
+    violations: result.violations.filter((v) => v.step >= offset && v.step < end).map((v) => ({ ...v, step: v.step - offset })),
+  }
+}
+
 export function compareRuns(results: readonly RunResult[], runIds?: readonly (number | undefined)[]): Comparison {
   const count = Math.max(...results.map((r) => r.steps.length))
+  const kindsAt = results.map(violationKindsByStep)
   const steps: StepComparison[] = []
   for (let i = 0; i < count; i++) {
-    const values = results.map((r) => stepValues(r.steps[i]))
+    const values = results.map((r, k) => stepValues(r.steps[i], kindsAt[k]!.get(i)))
     const fields = [...new Set(values.flatMap((v) => Object.keys(v)))]
     const differs = fields.filter((f) => new Set(values.map((v) => v[f] ?? '')).size > 1)
     const base = results.find((r) => r.steps[i])?.steps[i]

@@ -65,7 +65,7 @@ describe('daxlab compare', () => {
   it('lines up steps across kernels and names the first divergence', () => {
     const r = daxlab(['compare', 'fsdax-truncate-after-munmap', '--kernel', '6.14,6.17'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toContain('first divergence: step 5 (truncate): waited - vs yes')
+    expect(r.stdout).toContain('first divergence: step 5 (truncate): violations dma_after_release,kernel_warning vs -, waited - vs yes')
     expect(r.stdout).toMatch(/violations in 6\.14 x86: \n {2}step 5 kernel_warning/)
     const json = JSON.parse(daxlab(['compare', 'fsdax-read-fault', '--kernel', 'legacy,refcounted', '--json']).stdout)
     expect(json.firstDivergence).toMatchObject({ step: 1, fields: ['refcount'] })

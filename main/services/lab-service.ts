@@ -18,6 +18,8 @@ import { CompareViews } from './compare'
 import { JobTable, yieldToEventLoop, type Job } from './jobs'
 import { createProfileLibrary, libraryApi, type ProfileLibrary } from './profiles'
 import { RunViews, eventDto } from './run-views'
+import type { SessionFileApi } from './session-file-calls'
+import { createSessionFiles } from './session-files'
 import { createSessionsService } from './sessions'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
@@ -87,6 +89,8 @@ function checkRunOptions(request: LabRequest<'runScenario'>, profile: Profile): 
 }
 
 export interface LabService extends LabApi {
+  /** Archives at a path the Electron main process chose (not in the contract: it carries a path). */
+  readonly files: SessionFileApi
   close(): void
 }
 
@@ -206,6 +210,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     },
     ...createSessionsService(store, jobs),
     ...libraryApi(library),
+    files: createSessionFiles(store),
     close() {
       store.close()
     },

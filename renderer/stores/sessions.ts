@@ -11,7 +11,7 @@ import type { ImportedArchiveFile, SavedArchive } from '../../main/contract/file
 import type { SessionDetail, SessionDiffView, SessionSummaryDto, SweepOutcome } from '../../main/contract/sessions'
 import { getLabApi, labErrorOf } from '../api'
 import { getLabFiles } from '../api/files'
-import { whilePolling } from './job-poll'
+import { cancelJob, whilePolling } from './job-poll'
 
 export const useSessionsStore = defineStore('sessions', () => {
   const sessions = shallowRef<SessionSummaryDto[]>([])
@@ -83,15 +83,9 @@ export const useSessionsStore = defineStore('sessions', () => {
   }
 
   async function cancelSweep(): Promise<void> {
-    const job = progress.value
-    if (!job) return
-    try {
-      const answer = await getLabApi().cancelRun({ jobId: job.jobId })
-      if (progress.value?.jobId === job.jobId) progress.value = answer
-    } catch (err) {
-      error.value = labErrorOf(err)
-    }
+    await cancelJob(getLabApi(), progress, error)
   }
+
 
   /** Saves the session's archive where the user picks (Electron's dialog, or a download); undefined when cancelled. */
   async function exportArchive(name: string): Promise<SavedArchive | undefined> {

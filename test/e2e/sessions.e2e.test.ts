@@ -7,18 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { useStack, type Stack } from './harness'
+import { describe, expect, it } from 'vitest'
+import { useStackPage } from './harness'
 
-const current = useStack({ width: 1400, height: 900 })
-let stack: Stack
-let page: Page
-
-beforeAll(() => {
-  stack = current()
-  page = stack.page
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 const OVERFLOW_JS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth'
 

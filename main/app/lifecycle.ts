@@ -1,6 +1,7 @@
 /**
  * Electron app lifecycle: one instance only, the daxlab:// scheme, a hardened session and web
- * contents, the services' utility process, the IPC handlers and the window. The build lays out
+ * contents, the services' utility process, the IPC handlers (the lab contract and the file dialogs) and
+ * the window. The build lays out
  * out/main (this bundle and service-worker.js), out/preload/index.cjs and out/renderer side by side.
  */
 import { existsSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { defaultDbPath } from '../store/paths'
 import { app, protocol, session, type BrowserWindow } from 'electron'
 import { CONTENT_SECURITY_POLICY_HEADER, DEV_CONTENT_SECURITY_POLICY } from '../contract/security'
 import { APP_INDEX_URL, handleAppScheme, registerAppScheme } from './app-protocol'
+import { registerFileIpc } from './file-ipc'
 import { registerLabIpc } from './ipc'
 import { appSenderCheck } from './sender-policy'
 import { startServiceHost, type ServiceHost } from './service-host'
@@ -71,7 +73,13 @@ export function startApp(layout: AppLayout): boolean {
       dbPath: defaultDbPath(),
       sqliteBinding: process.env.DAXLAB_SQLITE_BINDING ?? (existsSync(paths.sqliteBinding) ? paths.sqliteBinding : undefined),
     })
-    unregister = registerLabIpc(host.api, appSenderCheck({ devServerUrl }))
+    const isTrustedSender = appSenderCheck({ devServerUrl })
+    const unregisterLab = registerLabIpc(host.api, isTrustedSender)
+    const unregisterFiles = registerFileIpc({ api: host.api, files: host.files, isTrustedSender })
+    unregister = () => {
+      unregisterLab()
+      unregisterFiles()
+    }
     openWindow()
     app.on('activate', () => {
       if (!window) openWindow()

@@ -7,7 +7,8 @@
 import { utilityProcess, type UtilityProcess } from 'electron'
 import { labMethodTable, type LabApi, type LabMethod } from '../contract/api'
 import { LabError, unwrapResult } from '../contract/envelope'
-import type { ServiceMessage, ServiceRequest } from './service-protocol'
+import { SESSION_FILE_METHODS, type SessionFileApi } from '../services/session-file-calls'
+import type { FileCallRequest, LabCallRequest, ServiceMessage, ServiceRequest } from './service-protocol'
 
 export interface ServiceHostOptions {
   /** The built worker entry (out/main/service-worker.js). */
@@ -19,6 +20,8 @@ export interface ServiceHostOptions {
 
 export interface ServiceHost {
   readonly api: LabApi
+  /** The main process's own file calls (paths its dialogs chose); never reachable from the page. */
+  readonly files: SessionFileApi
   close(): void
 }
 
@@ -74,7 +77,7 @@ export function startServiceHost(options: ServiceHostOptions): ServiceHost {
     return { process: proc, started }
   }
 
-  const call = async (method: LabMethod, payload: unknown): Promise<unknown> => {
+  const send = async (request: Omit<LabCallRequest, 'id'> | Omit<FileCallRequest, 'id'>): Promise<unknown> => {
     if (closed) throw new LabError({ code: 'failed', message: 'services are shut down' })
     child ??= spawn()
     const { process: proc, started } = child
@@ -82,14 +85,18 @@ export function startServiceHost(options: ServiceHostOptions): ServiceHost {
     const id = nextId++
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject })
-      proc.postMessage({ id, method, payload } satisfies ServiceRequest)
+      proc.postMessage({ id, ...request } satisfies ServiceRequest)
     })
   }
 
-  const api = labMethodTable((method) => (request: unknown) => call(method, request)) as unknown as LabApi
+  const api = labMethodTable((method: LabMethod) => (payload: unknown) => send({ method, payload })) as unknown as LabApi
+  const files = Object.freeze(
+    Object.fromEntries(SESSION_FILE_METHODS.map((fileMethod) => [fileMethod, (payload: unknown) => send({ fileMethod, payload })])),
+  ) as unknown as SessionFileApi
 
   return {
     api,
+    files,
     close() {
       closed = true
       failAll('services are shut down')

@@ -62,11 +62,15 @@ function fieldOf(issue: z.core.$ZodIssue): string | undefined {
  * message says what is wrong with it; a wrong payload as a whole (not an object) has no field.
  */
 export function validateRequest<M extends LabMethod>(method: M, payload: unknown): LabResult<LabRequest<M>> {
-  const schema: z.ZodType = requestSchemas[method]
-  const parsed = schema.safeParse(payload)
   // The only transform is a profile's sizes to byte counts (saveProfile, checkProfile), which the
   // schema accepts again, so what passed is still a request as the method types it.
-  if (parsed.success) return { ok: true, value: parsed.data as LabRequest<M> }
+  return validateWith(requestSchemas[method], method, payload) as LabResult<LabRequest<M>>
+}
+
+/** validateRequest for a schema outside the lab contract (the desktop's file methods): the same error shape. */
+export function validateWith(schema: z.ZodType, method: string, payload: unknown): LabResult<unknown> {
+  const parsed = schema.safeParse(payload)
+  if (parsed.success) return { ok: true, value: parsed.data }
   const issue = parsed.error.issues[0]!
   const field = fieldOf(issue)
   const message = `${method}: ${field ?? 'request'}: ${issue.message}`

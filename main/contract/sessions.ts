@@ -9,7 +9,7 @@ import type { ChangedRun, SessionDiff } from '../diff/types'
 
 /** Session names: 1 to 200 characters without control characters (checkSessionName in the store). */
 // eslint-disable-next-line no-control-regex
-const sessionName = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
+export const sessionName = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
 const itemName = z.string().min(1).max(200)
 const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)')
 

@@ -13,6 +13,8 @@ import { JobTable, yieldToEventLoop, type Job } from './jobs'
 import { createProfileLibrary, libraryApi } from './profiles'
 import { RunViews, eventDto } from './run-views'
 import { checkRunOptions, checkSchedule, loadScenario, overrideProfile, replayError } from './scenario-input'
+import type { SessionFileApi } from './session-file-calls'
+import { createSessionFiles } from './session-files'
 import { createSessionsService } from './sessions'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
@@ -31,6 +33,8 @@ function runTimeLimitMs(): number {
 }
 
 export interface LabService extends LabApi {
+  /** Archives at a path the Electron main process chose (not in the contract: it carries a path). */
+  readonly files: SessionFileApi
   close(): void
 }
 
@@ -155,6 +159,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     ...createSessionsService(store, jobs),
     ...createExploreService(library, jobs, timeLimitMs),
     ...libraryApi(library),
+    files: createSessionFiles(store),
     close() {
       store.close()
     },

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LabRequest } from '../contract/api'
 import { LabError } from '../contract/envelope'
+import { archiveFileName } from '../contract/files'
 import { DIFF_STEPS_LIMIT, SESSION_ITEMS_LIMIT, type ChangedRunView, type ExportedArchive, type ImportedArchive, type SessionDetail, type SessionDiffView, type SweepOutcome } from '../contract/sessions'
 import { diffSessions } from '../diff/session-diff'
 import { builtinScenario, builtinScenarioText, resolveProfile } from '../library/index'
-import { exportSession, importArchive } from '../store/sessions/archive'
-import { ArchiveError, openArchive } from '../store/sessions/archive-format'
 import { diffSide } from '../store/sessions/diff-source'
 import { SessionError, SessionStore, checkSessionName } from '../store/sessions/session-store'
 import type { TraceStore } from '../store/trace-store'
@@ -23,9 +22,8 @@ import { executeSweep } from '../sweep/execute'
 import { sweepPoolIfBuilt, type SweepPool } from '../sweep/pool'
 import { SweepInputError, planMatrix, type SweepScenario } from '../sweep/matrix'
 import type { JobTable } from './jobs'
+import { exportSessionToFile, importSessionFromFile } from './session-files'
 
-/** Written into archives' `lab_version` (the CLI's `--version`). */
-const LAB_VERSION = '0.1.0'
 /** How often a sweep looks at its job's cancel flag. */
 const CANCEL_POLL_MS = 50
 
@@ -66,10 +64,7 @@ function runIdOf(label: string): number | null {
   return m ? Number(m[1]) : null
 }
 
-/** The session name as a file name: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
-export function archiveFileName(session: string): string {
-  return `${session.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120)}.daxlab`
-}
+export { archiveFileName }
 
 /** A private folder for one archive's bytes, removed when `fn` is done. */
 function withTempDir<T>(fn: (dir: string) => T): T {
@@ -157,41 +152,17 @@ export function createSessionsService(store: TraceStore, jobs: JobTable) {
     async exportSession(request: LabRequest<'exportSession'>): Promise<ExportedArchive> {
       const info = require(request.name)
       return withTempDir((dir) => {
-        const out = exportSession(store, info.name, join(dir, 'session.daxlab'), LAB_VERSION)
-        const data = readFileSync(out.file).toString('base64')
-        return { fileName: archiveFileName(info.name), runs: out.runs, bytes: out.bytes, checksum: out.checksum, data }
+        const file = join(dir, 'session.daxlab')
+        const out = exportSessionToFile(store, info.name, file)
+        return { fileName: archiveFileName(info.name), ...out, data: readFileSync(file).toString('base64') }
       })
     },
     async importSession(request: LabRequest<'importSession'>): Promise<ImportedArchive> {
-      const label = request.fileName ?? 'the archive'
       return withTempDir((dir) => {
         const file = join(dir, `${randomBytes(6).toString('hex')}.daxlab`)
         writeFileSync(file, Buffer.from(request.data, 'base64'))
-        let archive
-        try {
-          archive = openArchive(file)
-        } catch (e) {
-          // The message names the temporary file; the user knows the file by the name they picked.
-          if (e instanceof ArchiveError) throw invalid('data', `${label}: ${e.message.slice(file.length + 2)}`)
-          throw e
-        }
-        try {
-          const out = importArchive(store, archive, request.as)
-          const message =
-            out.status === 'duplicate'
-              ? `nothing imported: this archive (sha256 ${archive.checksum.slice(0, 16)}...) was already imported as session '${out.session}'`
-              : out.status === 'nothing-new'
-                ? `nothing imported: session '${out.session}' already holds every combination in this archive`
-                : out.status === 'merged'
-                  ? `merged ${out.combinations} combinations (${out.runs} runs) into session '${out.session}'`
-                  : `imported session '${out.session}' (${out.runs} runs)`
-          return { ...out, message }
-        } catch (e) {
-          if (e instanceof SessionError) throw invalid('as', e.message.replace('import with --as NEW_NAME', 'import it under another name'))
-          throw e
-        } finally {
-          archive.db.close()
-        }
+        // The messages name the archive as the user knows it, never the temporary file.
+        return importSessionFromFile(store, file, request.fileName ?? 'the archive', request.as, 'data')
       })
     },
     async diffSessions(request: LabRequest<'diffSessions'>): Promise<SessionDiffView> {

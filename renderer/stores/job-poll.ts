@@ -1,8 +1,10 @@
 /**
  * Polling a backend job while its call is in flight: a run or a sweep started with a `jobId` answers
- * runProgress between its slices. Shared by the runs, compare and sessions stores.
+ * runProgress between its slices, and cancelRun stops it. Shared by the runs, compare and sessions stores.
  */
-import type { LabApi, RunProgress } from '../../main/contract/api'
+import type { Ref, ShallowRef } from 'vue'
+import type { LabApi, LabErrorData, RunProgress } from '../../main/contract/api'
+import { labErrorOf } from '../api'
 
 /** Calls `work()`, and every `pollMs` until it settles hands each known progress of `jobId` to `onProgress`. */
 export async function whilePolling<T>(api: LabApi, jobId: string, pollMs: number, onProgress: (p: RunProgress) => void, work: () => Promise<T>): Promise<T> {
@@ -18,5 +20,21 @@ export async function whilePolling<T>(api: LabApi, jobId: string, pollMs: number
     return await work()
   } finally {
     clearInterval(timer)
+  }
+}
+
+/**
+ * Asks the backend to stop the job `progress` follows (a run or a sweep). The job may end (and its
+ * store clear `progress`) while the cancel is on its way: the answer is kept only if it is still the
+ * same job. A failed call is put in `error`.
+ */
+export async function cancelJob(api: LabApi, progress: ShallowRef<RunProgress | undefined>, error: Ref<LabErrorData | undefined>): Promise<void> {
+  const job = progress.value
+  if (!job) return
+  try {
+    const answer = await api.cancelRun({ jobId: job.jobId })
+    if (progress.value?.jobId === job.jobId) progress.value = answer
+  } catch (err) {
+    error.value = labErrorOf(err)
   }
 }

@@ -11,6 +11,7 @@ import { profileFieldIssues } from '../../main/formats/profile-issues'
 import { profileYaml } from '../../main/formats/profile-yaml'
 import type { RegionType } from '../../main/formats/profile'
 import { getLabApi, labErrorOf } from '../api'
+import { getLabFiles } from '../api/files'
 import { blankProfile, blankRegion, draftOf, freshKey, inputOf, retype, uniqueName, type ProfileDraft } from '../profile-draft'
 import { useRunsStore } from './runs'
 
@@ -222,6 +223,28 @@ export const useProfilesStore = defineStore('profiles', () => {
     }
   }
 
+  /** Import YAML…: asks for a file (Electron's dialog, or an upload) and reads it as importText does. */
+  async function importFile(): Promise<void> {
+    // The chooser opens before the first await: a browser shows it only during the click.
+    const chosen = getLabFiles().importProfileFile()
+    try {
+      const file = await chosen
+      if (file) await importText(file.text, file.fileName)
+    } catch (err) {
+      error.value = labErrorOf(err)
+    }
+  }
+
+  /** Export YAML: saves the form as YAML with units where the user picks (Electron's dialog, or a download). */
+  async function exportFile(): Promise<void> {
+    try {
+      const saved = await getLabFiles().exportProfileFile(inputOf(draft.value))
+      if (saved) notice.value = `Exported ${saved.fileName} (${saved.bytes} bytes).`
+    } catch (err) {
+      error.value = labErrorOf(err)
+    }
+  }
+
   /** The form as YAML with units (what Save stores), for Export. */
   function exportText(): string {
     return profileYaml(inputOf(draft.value))
@@ -261,6 +284,8 @@ export const useProfilesStore = defineStore('profiles', () => {
     remove,
     check,
     importText,
+    importFile,
+    exportFile,
     exportText,
   }
 })

@@ -8,6 +8,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import type { FolioActivity, FolioSeries, LabErrorData, RunHeader, ScenarioText, StepRow } from '../../main/contract/api'
+import type { Violation } from '../../main/sim/result'
 import { getLabApi, labErrorOf } from '../api'
 import { EVENTS_PAGE, useEventsStore } from './events'
 import { fetchMissingPages } from './page-fetch'
@@ -37,8 +38,14 @@ export const useRunViewStore = defineStore('runView', () => {
   let token = 0
   const pending = new Set<number>()
 
+  /** The violations at each step (of the header's first HEADER_LIST_LIMIT): the flag's tooltip lists them. */
+  const violationsByStep = computed(() => {
+    const byStep = new Map<number, Violation[]>()
+    for (const v of header.value?.violations ?? []) byStep.set(v.step, [...(byStep.get(v.step) ?? []), v])
+    return byStep
+  })
   /** Steps with a violation: their rows are flagged. */
-  const violationSteps = computed(() => new Set(header.value?.violations.map((v) => v.step) ?? []))
+  const violationSteps = computed(() => new Set(violationsByStep.value.keys()))
 
   async function open(id: number | undefined): Promise<void> {
     const mine = ++token
@@ -173,6 +180,7 @@ export const useRunViewStore = defineStore('runView', () => {
     focusedStep,
     scenarioText,
     violationSteps,
+    violationsByStep,
     open,
     stepAt,
     ensureSteps,

@@ -8,7 +8,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { LabErrorData, LabRequest, LibraryEntry, RunProgress, RunSummary } from '../../main/contract/api'
 import { getLabApi, labErrorOf } from '../api'
-import { whilePolling } from './job-poll'
+import { cancelJob, whilePolling } from './job-poll'
 import { useRunViewStore } from './run-view'
 
 export const useRunsStore = defineStore('runs', () => {
@@ -90,16 +90,9 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Asks the backend to stop the run in flight; runScenario then ends with a `cancelled` error. */
   async function cancelRun(): Promise<void> {
-    const job = progress.value
-    if (!job) return
-    try {
-      const answer = await getLabApi().cancelRun({ jobId: job.jobId })
-      // The run may have ended (and cleared progress) while the cancel was on its way.
-      if (progress.value?.jobId === job.jobId) progress.value = answer
-    } catch (err) {
-      error.value = labErrorOf(err)
-    }
+    await cancelJob(getLabApi(), progress, error)
   }
+
 
   function pickScenario(name: string): void {
     pickedScenario.value = name

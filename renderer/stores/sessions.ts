@@ -1,15 +1,17 @@
 /**
  * The sessions view: the session list with states and counts, the session opened, a sweep in flight
- * (progress polled with runProgress, stopped with cancelRun), archive export and import (bytes only:
- * the page offers them as a download and reads an uploaded file; no path crosses the boundary), and
- * the session diff. Backend calls only inside actions, through renderer/api.
+ * (progress polled with runProgress, stopped with cancelRun), archive export and import (through
+ * renderer/api/files.ts: Electron's dialogs with main doing the file, or a download and an upload; the
+ * page never holds a path), and the session diff. Backend calls only inside actions, through renderer/api.
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { LabErrorData, LabRequest, RunProgress } from '../../main/contract/api'
-import type { ExportedArchive, ImportedArchive, SessionDetail, SessionDiffView, SessionSummaryDto, SweepOutcome } from '../../main/contract/sessions'
+import type { ImportedArchiveFile, SavedArchive } from '../../main/contract/files'
+import type { SessionDetail, SessionDiffView, SessionSummaryDto, SweepOutcome } from '../../main/contract/sessions'
 import { getLabApi, labErrorOf } from '../api'
-import { whilePolling } from './job-poll'
+import { getLabFiles } from '../api/files'
+import { cancelJob, whilePolling } from './job-poll'
 
 export const useSessionsStore = defineStore('sessions', () => {
   const sessions = shallowRef<SessionSummaryDto[]>([])
@@ -21,6 +23,8 @@ export const useSessionsStore = defineStore('sessions', () => {
   const lastSweep = shallowRef<SweepOutcome>()
   /** The last import's one-line outcome (as `daxlab sessions import` prints it). */
   const notice = ref<string>()
+  /** The last archive exported: its file name, runs, bytes and checksum. */
+  const exported = shallowRef<SavedArchive>()
   const diff = shallowRef<SessionDiffView>()
   const diffing = ref(false)
 
@@ -79,30 +83,32 @@ export const useSessionsStore = defineStore('sessions', () => {
   }
 
   async function cancelSweep(): Promise<void> {
-    const job = progress.value
-    if (!job) return
-    try {
-      const answer = await getLabApi().cancelRun({ jobId: job.jobId })
-      if (progress.value?.jobId === job.jobId) progress.value = answer
-    } catch (err) {
-      error.value = labErrorOf(err)
-    }
+    await cancelJob(getLabApi(), progress, error)
   }
 
-  async function exportArchive(name: string): Promise<ExportedArchive | undefined> {
+
+  /** Saves the session's archive where the user picks (Electron's dialog, or a download); undefined when cancelled. */
+  async function exportArchive(name: string): Promise<SavedArchive | undefined> {
+    error.value = undefined
     try {
-      return await getLabApi().exportSession({ name })
+      const out = await getLabFiles().exportArchive(name)
+      if (out) exported.value = out
+      return out
     } catch (err) {
       error.value = labErrorOf(err)
       return undefined
     }
   }
 
-  async function importArchive(data: string, fileName: string, as?: string): Promise<ImportedArchive | undefined> {
+  /** Asks for an archive (Electron's dialog, or an upload) and imports it; undefined when cancelled or refused. */
+  async function importArchive(as?: string): Promise<ImportedArchiveFile | undefined> {
     error.value = undefined
     notice.value = undefined
+    // The chooser opens before the first await: a browser shows it only during the click.
+    const chosen = getLabFiles().importArchive(as)
     try {
-      const out = await getLabApi().importSession({ data, fileName, ...(as ? { as } : {}) })
+      const out = await chosen
+      if (!out) return undefined
       notice.value = out.message
       await refresh()
       return out
@@ -131,5 +137,5 @@ export const useSessionsStore = defineStore('sessions', () => {
     error.value = undefined
   }
 
-  return { sessions, selected, detail, error, sweeping, progress, lastSweep, notice, diff, diffing, refresh, select, runSweep, cancelSweep, exportArchive, importArchive, diffSessions, clearError }
+  return { sessions, selected, detail, error, sweeping, progress, lastSweep, notice, exported, diff, diffing, refresh, select, runSweep, cancelSweep, exportArchive, importArchive, diffSessions, clearError }
 })

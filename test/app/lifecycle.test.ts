@@ -116,6 +116,7 @@ vi.mock('electron', () => electron.module)
 
 const { startApp } = await import('../../main/app/lifecycle')
 const { LAB_METHODS, channelOf } = await import('../../main/contract/api')
+const { FILE_METHODS, fileChannelOf } = await import('../../main/contract/files')
 
 const root = mkdtempSync(join(tmpdir(), 'daxlab-app-'))
 mkdirSync(join(root, 'out/main'), { recursive: true })
@@ -180,8 +181,9 @@ describe('app lifecycle (mocked electron)', () => {
       webviewTag: false,
       preload: join(root, 'out/preload/index.cjs'),
     })
-    // Only the contract's channels are handled.
-    expect([...electron.state.ipc.keys()].sort()).toEqual(LAB_METHODS.map(channelOf).sort())
+    // Only the contract's channels and the file dialogs' are handled, all under lab:.
+    expect([...electron.state.ipc.keys()].sort()).toEqual([...LAB_METHODS.map(channelOf), ...FILE_METHODS.map(fileChannelOf)].sort())
+    for (const channel of electron.state.ipc.keys()) expect(channel.startsWith('lab:')).toBe(true)
   })
 
   it('registers daxlab:// as a privileged, standard, secure scheme before ready', async () => {

@@ -14,7 +14,13 @@ class FakeChild extends EventEmitter {
     super()
     queueMicrotask(() => this.emit('spawn'))
   }
+  readonly fileCalls: unknown[] = []
   postMessage(message: ServiceRequest) {
+    if ('fileMethod' in message) {
+      this.fileCalls.push(message)
+      queueMicrotask(() => this.emit('message', { id: message.id, result: { ok: true, value: { fileName: 'x.daxlab', runs: 0, bytes: 1, checksum: 'c' } } }))
+      return
+    }
     void callLab(this.service, message.method, message.payload).then((result) => this.emit('message', { id: message.id, result }))
   }
   kill() {
@@ -52,6 +58,14 @@ describe('service host', () => {
     expect(utility.forks[0]!.options.env?.DAXLAB_SQLITE_BINDING).toBe(process.env.DAXLAB_SQLITE_BINDING)
     host.close()
     expect((utility.forks[0]!.child as FakeChild).killed).toBe(true)
+  })
+
+  it('sends the main process’s file calls as fileMethod requests on the same port', async () => {
+    const host = startServiceHost({ workerPath: 'w.js', dbPath: 'db' })
+    await expect(host.files.exportSessionFile({ name: 'base', path: '/tmp/x.daxlab' })).resolves.toMatchObject({ fileName: 'x.daxlab' })
+    const child = utility.forks[0]!.child as FakeChild
+    expect(child.fileCalls).toEqual([{ id: 1, fileMethod: 'exportSessionFile', payload: { name: 'base', path: '/tmp/x.daxlab' } }])
+    host.close()
   })
 
   it('hands the worker the Electron build of better-sqlite3 it was given', async () => {

@@ -25,6 +25,7 @@ import { chromium, type Page } from 'playwright-core'
 import { buildAppIfStale } from '../../scripts/app-build.mjs'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge } from '../../main/web/bridge'
+import { BIG_RUN_ITERATIONS, bigScenario } from './big-run'
 
 /**
  * The few DOM members the in-page measurements use. This file type-checks as Node code (no DOM lib, so
@@ -54,23 +55,6 @@ interface ZoomGlobals extends PageGlobals {
 const ROOT = resolve(import.meta.dirname, '../..')
 const CHROMIUM = process.env.DAXLAB_CHROMIUM ?? '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
-const GiB = 2 ** 30
-const MiB = 2 ** 20
-
-/** A device-dax run of ~67 events per iteration: faults, 16-page pins and unpins across 32768 PMDs. */
-function bigScenario(iterations: number): string {
-  const steps: unknown[] = [{ mmap: { id: 'm', device: 'dax0', length: 64 * GiB } }]
-  const live: string[] = []
-  for (let i = 0; i < iterations; i++) {
-    const pmd = (i * 7919) % 32768
-    steps.push({ access: { map: 'm', offset: pmd * 2 * MiB } })
-    steps.push({ gup: { id: `g${i}`, map: 'm', offset: pmd * 2 * MiB, pages: 16, pin: true } })
-    live.push(`g${i}`)
-    if (live.length > 64) steps.push({ unpin: { gup: live.shift() } })
-  }
-  const profile = { name: 'bench-devdax-64g', arch: 'x86', regions: [{ name: 'dax0', type: 'devdax', size: '64GiB', align: '2MiB' }] }
-  return JSON.stringify({ name: 'bench-ui-1m', description: 'a million events for the UI bench', profile, steps })
-}
 
 /**
  * Drags across the run view's chart with the real mouse (uPlot zooms on mouseup) and times, in the
@@ -122,7 +106,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   try {
     const t0 = performance.now()
-    const big = await service.runScenario({ scenario: 'bench-ui-1m', source: bigScenario(Number(process.env.BENCH_UI_ITERATIONS ?? 15000)), kernel: '6.17' })
+    const big = await service.runScenario({ scenario: 'bench-ui-1m', source: bigScenario(Number(process.env.BENCH_UI_ITERATIONS ?? BIG_RUN_ITERATIONS)), kernel: '6.17' })
     const runSeconds = (performance.now() - t0) / 1000
     const small = await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.14' })
     const header = (await service.getRunHeader({ id: big.runId }))!

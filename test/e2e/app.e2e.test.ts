@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { finding } from '../../main/sim/findings'
+import type { ViolationKind } from '../../main/sim/result'
 import { ROOT, startStack, type Stack } from './harness'
 
 let stack: Stack
@@ -83,10 +85,23 @@ describe('runs view in Chromium', () => {
     const violation = page.getByTestId('violation-step').first()
     await violation.waitFor()
     const step = await violation.innerText()
+    // Each violation shows the rule it breaks and the kernel's consequence beside kind and message,
+    // the same words `daxlab run` prints (main/sim/findings.ts).
+    const first = page.getByTestId('violation-row').first()
+    const kind = (await first.locator('td').nth(1).innerText()) as ViolationKind
+    expect(await first.getByTestId('violation-rule').innerText()).toBe(finding(kind).rule)
+    // A call site may pass a more specific consequence than the kind's own, so only its presence is fixed.
+    const consequence = await first.getByTestId('violation-consequence').innerText()
+    expect(consequence.length).toBeGreaterThan(10)
     await violation.click()
     const row = page.getByTestId('steps-list').locator(`[data-step="${step}"]`)
     await expect.poll(() => row.getAttribute('class')).toContain('focused')
     expect(await row.getAttribute('class')).toContain('flagged')
+    // The flag's tooltip says the same: kind, message, rule and consequence.
+    const tooltip = (await row.getByTestId('violation-flag').getAttribute('title')) ?? ''
+    expect(tooltip).toContain(`${kind}`)
+    expect(tooltip).toContain(`rule: ${finding(kind).rule}`)
+    expect(tooltip).toContain(`consequence: ${consequence}`)
 
     const entry = page.getByTestId('entry-link').first()
     await entry.waitFor()

@@ -4,22 +4,14 @@
  * jump to a step far down scrolls it into view. (Past ~1.29M rows an unscaled list could not reach its
  * end at all: Chromium caps an element's height near 33.5M px.)
  */
-import type { Page } from 'playwright-core'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { TOKEN_HEADER } from '../../main/contract/api'
 import { SCALE_FROM_PX } from '../../renderer/components/run/scaled-rows'
-import { useStack, type Stack } from './harness'
+import { useStackPage } from './harness'
 
 const STEPS = 160_000 + 2
 
-const current = useStack({ width: 1400, height: 900 })
-let stack: Stack
-let page: Page
-
-beforeAll(() => {
-  stack = current()
-  page = stack.page
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 function bigSource(): string {
   const steps: unknown[] = [{ create: { file: '/mnt/pmem0/a', length: '1MiB' } }, { mmap: { id: 'm', file: '/mnt/pmem0/a', length: '1MiB' } }]

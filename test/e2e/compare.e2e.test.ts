@@ -5,18 +5,10 @@
  * 1400x900 and at the window's minimum size (900x600) in test-results/compare-<w>x<h>.png.
  */
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { useStack, type Stack } from './harness'
+import { describe, expect, it } from 'vitest'
+import { useStackPage } from './harness'
 
-const current = useStack({ width: 1400, height: 900 })
-let stack: Stack
-let page: Page
-
-beforeAll(() => {
-  stack = current()
-  page = stack.page
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 // No horizontal scrollbar on the page: the view fits the window.
 const OVERFLOW_JS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth'

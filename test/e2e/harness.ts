@@ -69,6 +69,31 @@ export function useStack(viewport?: { width: number; height: number }): () => St
   return () => stack!
 }
 
+/** An object that forwards every property to `get()`'s answer, read at each access (methods bound to it). */
+function forwardTo<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const target = get()
+      const value: unknown = Reflect.get(target, key)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+/**
+ * useStack for a test file that drives one page: `const { stack, page } = useStackPage(size)` at the
+ * top, usable in any test or hook once the stack has started (before that, any access throws).
+ */
+export function useStackPage(viewport?: { width: number; height: number }): { readonly stack: Stack; readonly page: Page } {
+  const current = useStack(viewport)
+  const started = () => {
+    const stack = current()
+    if (!stack) throw new Error('the stack is not started yet: use it inside a test or hook')
+    return stack
+  }
+  return { stack: forwardTo(started), page: forwardTo(() => started().page) }
+}
+
 /** The page is no wider than its window (nothing scrolls sideways). */
 export async function noHorizontalOverflow(page: Page): Promise<void> {
   const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')

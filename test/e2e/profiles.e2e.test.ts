@@ -5,21 +5,10 @@
  * minimum window size (900x600) in test-results/profiles-*.png.
  */
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { noHorizontalOverflow as noOverflow, startStack, type Stack } from './harness'
+import { describe, expect, it } from 'vitest'
+import { noHorizontalOverflow as noOverflow, useStackPage } from './harness'
 
-let stack: Stack
-let page: Page
-
-beforeAll(async () => {
-  stack = await startStack({ width: 1400, height: 900 })
-  page = stack.page
-})
-
-afterAll(async () => {
-  await stack?.close()
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 const noHorizontalOverflow = () => noOverflow(page)
 

@@ -6,21 +6,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, noHorizontalOverflow, startStack, type Stack } from './harness'
+import { describe, expect, it } from 'vitest'
+import { ROOT, noHorizontalOverflow, useStackPage } from './harness'
 
-let stack: Stack
-let page: Page
-
-beforeAll(async () => {
-  stack = await startStack({ width: 1400, height: 900 })
-  page = stack.page
-})
-
-afterAll(async () => {
-  await stack?.close()
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 /** The editor's line elements, inside its shadow root (in-page code as a string: no DOM types here). */
 const LINES_JS = `[...document.querySelector('[data-testid=yaml-editor]').shadowRoot.querySelectorAll('.cm-line')]`

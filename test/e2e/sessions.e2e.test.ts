@@ -1,23 +1,16 @@
 /**
  * The sessions view in Chromium through the web transport: a sweep with its progress, the session's
- * matrix, the archive exported as a download and imported back as an upload under another name, the
+ * matrix, the archive exported as a download and imported back as an upload (the Import button's file
+ * chooser) under another name, the
  * diff of the two (identical), then a diff against a sweep under another kernel whose changed run opens
  * in the compare view. Screenshots at 1400x900 and 900x600 in test-results/sessions-<w>x<h>.png.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { useStack, type Stack } from './harness'
+import { describe, expect, it } from 'vitest'
+import { useStackPage } from './harness'
 
-const current = useStack({ width: 1400, height: 900 })
-let stack: Stack
-let page: Page
-
-beforeAll(() => {
-  stack = current()
-  page = stack.page
-})
+const { stack, page } = useStackPage({ width: 1400, height: 900 })
 
 const OVERFLOW_JS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth'
 
@@ -58,9 +51,13 @@ describe('sessions view in Chromium', () => {
     expect(readFileSync(saved).subarray(0, 15).toString()).toBe('SQLite format 3')
     await expect.poll(() => page.getByTestId('export-outcome').innerText()).toContain('base.daxlab')
 
-    await page.getByTestId('import-archive-file').setInputFiles(saved)
+    // Import: the name first, then the button opens the browser's file chooser (an upload).
     await page.getByLabel('Import as').fill('copy')
+    const choosing = page.waitForEvent('filechooser')
     await page.getByTestId('import-archive').click()
+    const chooser = await choosing
+    expect(chooser.isMultiple()).toBe(false)
+    await chooser.setFiles(saved)
     await expect.poll(() => page.getByTestId('import-outcome').innerText()).toMatch(/^imported session 'copy' \(\d+ runs\)$/)
     await expect.poll(() => page.getByTestId('sessions-table').locator('tr[data-session="copy"]').count()).toBe(1)
 

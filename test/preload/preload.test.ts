@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { FILE_METHODS } from '../../main/contract/files'
 import { LAB_METHODS, channelOf, type LabApi } from '../../main/contract/api'
 import type { LabBridge } from '../../main/contract/envelope'
 import { fromBridge } from '../../renderer/api/index'
@@ -42,8 +43,11 @@ beforeAll(async () => {
 })
 
 describe('preload', () => {
-  it('exposes only window.lab', () => {
-    expect([...electron.exposed.keys()]).toEqual(['lab'])
+  it('exposes only window.lab and window.labFiles (the file dialogs, frozen, one method per file method)', () => {
+    expect([...electron.exposed.keys()]).toEqual(['lab', 'labFiles'])
+    const files = electron.exposed.get('labFiles') as Record<string, unknown>
+    expect(Object.isFrozen(files)).toBe(true)
+    expect(Object.keys(files).sort()).toEqual([...FILE_METHODS].sort())
   })
 
   it('window.lab has exactly the contract methods and is frozen', () => {

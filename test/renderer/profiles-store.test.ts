@@ -8,9 +8,11 @@ import { builtinProfileText } from '../../main/library/index'
 import { draftOf, inputOf } from '../../renderer/profile-draft'
 import { useProfilesStore } from '../../renderer/stores/profiles'
 import { useRunsStore } from '../../renderer/stores/runs'
+import { useFakeFileDom } from './fake-file-dom'
 import { useRealService } from './real-service'
 
 const current = useRealService()
+const dom = useFakeFileDom()
 
 describe('profiles store', () => {
   it('opens a built-in read-only, duplicates it into an editable copy with a free name', async () => {
@@ -132,6 +134,25 @@ describe('profiles store', () => {
     await store.importText('arch: x86\nregions: []\n', 'bad.yaml')
     expect(store.importIssues).toEqual([{ path: 'regions', line: 2, message: 'a profile needs at least one region' }])
     expect(store.draft.name).toBe('arm64-devdax') // the form is left as it was
+  })
+
+  it('Import YAML… reads the file chosen (nothing on cancel, a too-big file refused); Export YAML downloads it', async () => {
+    const store = useProfilesStore()
+    await store.importFile() // the chooser closed
+    expect(store.mode).toBe('new')
+    expect(store.notice).toBeUndefined()
+    dom.choose(new File([builtinProfileText('arm64-devdax')!.text], 'mine.yaml'))
+    await store.importFile()
+    expect(dom.accepts).toEqual(['.yaml,.yml,.json', '.yaml,.yml,.json'])
+    expect(store.draft).toMatchObject({ name: 'arm64-devdax', arch: 'arm64' })
+    expect(store.notice).toBe('Imported mine.yaml. Check it, then Save.')
+    await store.exportFile()
+    expect(dom.downloads.map((d) => d.fileName)).toEqual(['arm64-devdax.yaml'])
+    expect(await dom.downloads[0]!.blob.text()).toBe(store.exportText())
+    expect(store.notice).toMatch(/^Exported arm64-devdax\.yaml \(\d+ bytes\)\.$/)
+    dom.choose(new File([new Uint8Array(16 * 2 ** 20 + 1)], 'big.yaml'))
+    await store.importFile()
+    expect(store.error).toMatchObject({ code: 'invalid_request', field: 'file', message: 'big.yaml is 16.0 MiB: a hardware profile file is at most 16 MiB' })
   })
 
   it('round-trips every built-in through the form unchanged', async () => {

@@ -1,10 +1,12 @@
 /** The sessions store over the real services: sweep with progress, list, open, export, import, diff, cancel. */
 import { expect, it } from 'vitest'
 import { useSessionsStore } from '../../renderer/stores/sessions'
-import { base64ToBytes, bytesToBase64 } from '../../renderer/components/sessions/archive-file'
+import { base64ToBytes, bytesToBase64 } from '../../renderer/api/web-files'
+import { useFakeFileDom } from './fake-file-dom'
 import { useRealService } from './real-service'
 
 const current = useRealService()
+const dom = useFakeFileDom()
 
 it('sweeps into a session, lists and opens it, exports, imports it under another name and diffs identical', async () => {
   const store = useSessionsStore()
@@ -16,13 +18,22 @@ it('sweeps into a session, lists and opens it, exports, imports it under another
   expect(store.selected).toBe('base')
   expect(store.detail?.combinations.map((c) => c.status)).toEqual(['done', 'done', 'done', 'done'])
 
+  // Over the web transport, Export is a download of exportSession's bytes...
   const archive = await store.exportArchive('base')
-  expect(archive?.runs).toBe(4)
-  // The page's own base64 round trip (what the download and the upload do) keeps every byte.
-  const bytes = base64ToBytes(archive!.data)
+  expect(archive).toMatchObject({ fileName: 'base.daxlab', runs: 4 })
+  expect(store.exported).toEqual(archive)
+  expect(dom.downloads.map((d) => d.fileName)).toEqual(['base.daxlab'])
+  const bytes = new Uint8Array(await dom.downloads[0]!.blob.arrayBuffer())
   expect(bytes.length).toBe(archive!.bytes)
-  expect(bytesToBase64(bytes)).toBe(archive!.data)
-  expect(await store.importArchive(bytesToBase64(bytes), 'base.daxlab', 'copy')).toMatchObject({ status: 'imported', session: 'copy', runs: 4 })
+  expect(Buffer.from(bytes).subarray(0, 15).toString()).toBe('SQLite format 3')
+  // ...and Import an upload of the file chosen: the page's base64 round trip keeps every byte.
+  expect(base64ToBytes(bytesToBase64(bytes))).toEqual(bytes)
+  expect(await store.importArchive()).toBeUndefined() // the chooser closed: nothing happens
+  expect(store.error).toBeUndefined()
+  expect(store.sessions).toHaveLength(1)
+  dom.choose(new File([bytes], 'base.daxlab'))
+  expect(await store.importArchive('copy')).toMatchObject({ status: 'imported', session: 'copy', runs: 4, fileName: 'base.daxlab' })
+  expect(dom.accepts).toEqual(['.daxlab', '.daxlab'])
   expect(store.notice).toBe("imported session 'copy' (4 runs)")
   expect(store.sessions.map((s) => s.name).sort()).toEqual(['base', 'copy'])
 
@@ -42,7 +53,8 @@ it('diffs sessions over different kernels with a compare pair for each changed r
 
 it('shows a refused archive and a bad sweep as one error naming the field', async () => {
   const store = useSessionsStore()
-  expect(await store.importArchive(bytesToBase64(new TextEncoder().encode('hello')), 'hello.daxlab')).toBeUndefined()
+  dom.choose(new File(['hello'], 'hello.daxlab'))
+  expect(await store.importArchive()).toBeUndefined()
   expect(store.error).toMatchObject({ code: 'invalid_request', field: 'data' })
   expect(store.error?.message).toMatch(/^hello\.daxlab: /)
   expect(await store.runSweep({ scenarios: ['fsdax-pin-unpin'], kernels: ['6.14'], arches: ['vax'] }, 5)).toBeUndefined()

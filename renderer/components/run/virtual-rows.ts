@@ -14,7 +14,15 @@ interface RowItem {
   readonly start: number
 }
 
-export function useVirtualRows(options: { count: () => number; rowHeight: number; maxHeight: number; overscan: number; ensure: (first: number, last: number) => void }) {
+export interface VirtualRowOptions {
+  count: () => number
+  rowHeight: number
+  maxHeight: number
+  overscan: number
+  ensure: (first: number, last: number) => void
+}
+
+export function useVirtualRows(options: VirtualRowOptions) {
   const scroller: Ref<HTMLElement | null> = ref(null)
   const scaled = computed(() => options.count() * options.rowHeight > SCALE_FROM_PX)
   const tanstack = useVirtualizer(
@@ -64,4 +72,20 @@ export function useVirtualRows(options: { count: () => number; rowHeight: number
     if (list.length > 0) options.ensure(list[0]!.index, list.at(-1)!.index)
   })
   return { scroller, virtualizer, items, height, scrollerHeight }
+}
+
+/**
+ * The row window every paged list draws: the rows in view, each with its data once its page has arrived
+ * (`rowAt`; undefined draws a placeholder), and, with `follow`, the list scrolled to centre that row
+ * whenever it changes (the step jumped to, the compare cursor).
+ */
+export function useRowWindow<T>(options: VirtualRowOptions & { rowAt: (index: number) => T | undefined; follow?: () => number | undefined }) {
+  const rows = useVirtualRows(options)
+  const visible = computed(() => rows.items.value.map((item) => ({ item, row: options.rowAt(item.index) })))
+  if (options.follow) {
+    watch(options.follow, (index) => {
+      if (index !== undefined) rows.virtualizer.value.scrollToIndex(index, { align: 'center' })
+    })
+  }
+  return { ...rows, visible }
 }

@@ -1,0 +1,34 @@
+/**
+ * The main process's file calls to the services' process (main/services/session-files.ts does them):
+ * their request schemas, answers and names. Apart from session-files.ts so the Electron main bundle
+ * (service-host.ts) can name them without loading the store. Node layer (node:path), no electron.
+ */
+import { isAbsolute } from 'node:path'
+import { z } from 'zod'
+import type { SavedArchive } from '../contract/files'
+import { sessionName, type ImportedArchive } from '../contract/sessions'
+
+const absolutePath = z.string().min(1).max(4096).refine(isAbsolute, 'an absolute path')
+
+/** The main process's requests to the services' process about files (checked again on arrival). */
+export const sessionFileSchemas = {
+  exportSessionFile: z.object({ name: sessionName, path: absolutePath }).strict(),
+  importSessionFile: z.object({ path: absolutePath, as: sessionName.optional() }).strict(),
+} as const
+
+export type SessionFileMethod = keyof typeof sessionFileSchemas
+export type SessionFileRequest<M extends SessionFileMethod> = z.output<(typeof sessionFileSchemas)[M]>
+
+export interface SessionFileResponses {
+  exportSessionFile: SavedArchive
+  importSessionFile: ImportedArchive & { readonly fileName: string }
+}
+
+export type SessionFileApi = { [M in SessionFileMethod]: (request: SessionFileRequest<M>) => Promise<SessionFileResponses[M]> }
+
+export const SESSION_FILE_METHODS = Object.keys(sessionFileSchemas) as SessionFileMethod[]
+
+export function isSessionFileMethod(name: unknown): name is SessionFileMethod {
+  return typeof name === 'string' && (SESSION_FILE_METHODS as string[]).includes(name)
+}
+

@@ -27,6 +27,35 @@ describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB
   })
 })
 
+describe('race-gup-fast-special-pmd (mm/gup.c gup_fast_pmd_leaf: pmd_special -> return 0; mm/huge_memory.c vmf_insert_folio_pmd)', () => {
+  const labels = (r: ExploreResult) => r.counterexamples.flatMap((c) => c.schedule.map((s) => s.label))
+  it('6.15 and 6.16: the PMD is special, GUP-fast never grabs it; every pin comes from the slow path: no window, no violation, on arm64 too', () => {
+    for (const kernel of ['6.15', '6.16']) {
+      for (const arch of ['x86', 'arm64']) {
+        const r = exploreBuiltin('race-gup-fast-special-pmd', { kernel, arch })
+        expect(kinds(r)).toEqual([])
+        expect(r.outcomes).toHaveLength(1)
+        // Without the lockless window the arch's TLB flush makes no difference: the same schedules.
+        expect(r.schedules_total).toBe(44)
+        expect(r.outcomes[0]!.folios[0]).toMatchObject({ refcount: 0, mapcount: 0, pincount: 0 })
+      }
+    }
+  })
+  it('6.17 (special bit dropped) and 6.16 +special-huge-leaf-fix: GUP-fast grabs the PMD folio again, with the PTE race\'s outcome on arm64', () => {
+    for (const options of [{ kernel: '6.17' }, { kernel: '6.16', patches: '+special-huge-leaf-fix' }]) {
+      const pmd = exploreBuiltin('race-gup-fast-special-pmd', { ...options, arch: 'arm64' })
+      expect(kinds(pmd)).toEqual(kinds(exploreBuiltin('race-gup-fast-truncate', { ...options, arch: 'arm64' })))
+      expect(kinds(pmd)).toEqual(['task_blocked'])
+      expect(labels(pmd)).toContain('gup-fast: try_grab_folio_fast')
+      expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { ...options, arch: 'x86' }))).toEqual([])
+    }
+  })
+  it('6.14 (devmap PMD, gup_fast_devmap_pmd_leaf): the legacy window, as on a PTE', () => {
+    expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { kernel: '6.14', arch: 'arm64' }))).toEqual(['kernel_warning'])
+    expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { kernel: '6.14', arch: 'x86' }))).toEqual([])
+  })
+})
+
 describe('race-locked-entry-skip (fs/dax.c get_unlocked_entry 6.14, wait_entry_unlocked_exclusive xas_pause 6.15.0, xas_reset 6.16)', () => {
   it('6.14 and 6.15: the busy scan skips the entry memory_failure holds locked; blocks freed under the pin', () => {
     for (const kernel of ['6.14', '6.15']) {

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { builtinScenario, resolveProfile } from '../../main/library/index'
+import { parseScenarioText } from '../../main/formats/load'
 import { explore, type ExploreOptions, type ExploreResult } from '../../main/explore/search'
+import { REFAULT_DURING_WAIT } from './helpers'
 
 function exploreBuiltin(name: string, options: ExploreOptions): ExploreResult {
   const scenario = builtinScenario(name)!
@@ -24,6 +26,28 @@ describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB
   })
   it('arm64 6.15/6.17: the slow path re-faults while dax_break_layout sleeps; the truncate never wakes', () => {
     for (const kernel of ['6.15', '6.17']) expect(kinds(exploreBuiltin('race-gup-fast-truncate', { kernel, arch: 'arm64' }))).toEqual(['task_blocked'])
+  })
+})
+
+describe('a fault while dax_break_layout sleeps (the arm64 finding reviewed: fs/dax.c wait_page_idle, mm/memremap.c free_zone_device_folio)', () => {
+  const scenario = parseScenarioText(REFAULT_DURING_WAIT, 'refault-during-wait.yaml')
+  const run = (kernel: string) => {
+    const r = explore(scenario, resolveProfile(scenario, 'refault-during-wait.yaml'), { kernel, arch: 'x86' })
+    expect(r.complete).toBe(true)
+    return r
+  }
+  it('6.15+, on x86 too: the re-fault\'s mapping reference keeps the page from refcount 0, the only point that wakes the truncate', () => {
+    for (const kernel of ['6.15', '6.17']) {
+      const r = run(kernel)
+      expect(kinds(r)).toEqual(['task_blocked'])
+      expect(r.outcomes.find((o) => o.blocked.length > 0)!.blocked).toEqual(['trunc'])
+      const labels = r.counterexamples[0]!.schedule.map((s) => `${s.task}: ${s.label}`)
+      // The truncate's scan finds the pinned page busy and sleeps; the fault maps it again meanwhile.
+      expect(labels.indexOf('trunc: dax_layout_busy_page_range: scan from index 0')).toBeLessThan(labels.indexOf('dma: fault: dax_iomap_fault insert'))
+    }
+  })
+  it('6.14: a DAX mapping takes no reference (idle at refcount 1), so the unpin wakes the truncate: no violation', () => {
+    expect(kinds(run('6.14'))).toEqual([])
   })
 })
 

@@ -80,8 +80,21 @@ export type Expansion =
       readonly boundCut: boolean
     }
 
+/**
+ * Live machines kept for the next level: the last child of an expansion is stepped on the node's own
+ * replay, so that machine is already in the child's state; expanding the child later starts from it
+ * instead of replaying. Bounded: past the limit a child is not kept, and a child not kept (or
+ * merged into another state) only costs the replay it would have cost anyway.
+ */
+const LIVE_LIMIT = 256
+
+type Replayed = { sim: Simulation; part: ConcurrentPart }
+
 export class Expander {
   private readonly newSimulation: () => Simulation
+  private readonly live = new Map<string, Replayed>()
+  /** Replays actually run (the figure the live machines reduce; not part of the result). */
+  replays = 0
 
   constructor(
     private readonly scenario: Scenario,
@@ -92,7 +105,8 @@ export class Expander {
   }
 
   /** A fresh replay of `choices`: a new Simulation, the setup steps, then one atomic step per choice. */
-  replay(choices: readonly number[]): { sim: Simulation; part: ConcurrentPart } {
+  replay(choices: readonly number[]): Replayed {
+    this.replays += 1
     const sim = this.newSimulation()
     new Scheduler(sim, this.scenario.steps, {}).run()
     const part = new ConcurrentPart(sim, this.scenario)
@@ -106,7 +120,10 @@ export class Expander {
    * merge keeps the first in its order, and a later one could never be it).
    */
   expand(node: Pick<FrontierNode, 'choices' | 'last' | 'preemptions'>, known: Set<ViolationKind>): Expansion {
-    const parent = this.replay(node.choices)
+    const liveKey = node.choices.join(',')
+    const kept = this.live.get(liveKey)
+    if (kept) this.live.delete(liveKey)
+    const parent = kept ?? this.replay(node.choices)
     const m = parent.part.machine
     const enabled = m.enabled()
     const found: Counterexample[] = []
@@ -138,8 +155,14 @@ export class Expander {
       const preemptions = node.preemptions + (preempts(t) ? 1 : 0)
       report(child.sim, before, choices, child.part)
       children.push({ key: child.part.machine.key() + (bound !== undefined ? ` P${t}:${preemptions}` : ''), task: t, preemptions })
+      if (child === parent) this.keep(choices.join(','), child)
     })
     return { children, found, executed: Math.max(0, tasks.length - 1), boundCut: tasks.length < enabled.length }
+  }
+
+  private keep(key: string, machine: Replayed): void {
+    // When full, the new one is not kept: the ones kept first are expanded first (level order).
+    if (this.live.size < LIVE_LIMIT) this.live.set(key, machine)
   }
 }
 

@@ -15,7 +15,7 @@ const nodeModules = ['node:*']
 const restricted = (names, message) => ({ group: names, message })
 
 const PURE = ['arch/**/*.ts', 'main/sim/**/*.ts', 'main/formats/**/*.ts', 'main/contract/**/*.ts', 'main/library/**/*.ts', 'main/diff/**/*.ts', 'main/export/**/*.ts', 'main/trace-import/**/*.ts', 'main/explore/**/*.ts']
-const NODE_NO_ELECTRON = ['main/store/**/*.ts', 'main/cli/**/*.ts', 'main/services/**/*.ts', 'main/web/**/*.ts', 'main/sweep/**/*.ts', 'test/bench/**/*.ts', 'scripts/**']
+const NODE_NO_ELECTRON = ['main/store/**/*.ts', 'main/cli/**/*.ts', 'main/services/**/*.ts', 'main/web/**/*.ts', 'main/sweep/**/*.ts', 'main/explore-host/**/*.ts', 'test/bench/**/*.ts', 'scripts/**']
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**'] },

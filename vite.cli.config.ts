@@ -18,7 +18,7 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts', 'sweep-worker': 'main/sweep/worker.ts', 'run-writer': 'main/store/run-writer/worker.ts', 'sessions-bench': 'test/bench/sessions-bench-cli.ts', 'explore-bench': 'test/bench/explore-bench-cli.ts' },
+      input: { daxlab: 'main/cli/index.ts', bench: 'test/bench/run.ts', 'sweep-worker': 'main/sweep/worker.ts', 'run-writer': 'main/store/run-writer/worker.ts', 'sessions-bench': 'test/bench/sessions-bench-cli.ts', 'explore-bench': 'test/bench/explore-bench-cli.ts', 'explore-worker': 'main/explore-host/worker.ts' },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'better-sqlite3', 'commander', 'yaml', 'zod', 'tinypool', 'xz-decompress'],
       // Chunks (one per lazily loaded CLI action) beside the entries: actions/serve.ts finds out/renderer relative to itself.
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

@@ -12,25 +12,23 @@
  * the initial state (setup steps, then the choices) — "stateless" model checking as in CHESS/loom,
  * with the state hashing on top. Pure: hosts (the CLI) call advance() in slices and yield between.
  *
- * Not done (docs/explore.md#limits): DPOR with sleep sets (state merging does the pruning), and
- * worker threads for independent subtrees.
+ * A node's expansion (expand.ts) is plain data and the merge below takes expansions one at a time in
+ * the level's order, so a host may expand the nodes of a level anywhere (worker threads:
+ * main/explore-host/) and feed them back through applyNext(): the result is the same as advance()'s.
+ *
+ * Not done (docs/explore.md#limits): DPOR with sleep sets (state merging does the pruning).
  */
 import type { Profile } from '../formats/profile'
 import type { Scenario } from '../formats/scenario'
 import { ModelError } from '../sim/errors'
-import { simulationFactory, type RunOptions } from '../sim/run'
-import { Scheduler } from '../sim/scheduler'
 import type { ViolationKind } from '../sim/result'
-import { hex } from '../sim/folios'
-import type { Simulation } from '../sim/sim'
-import { ConcurrentPart } from './concurrent-run'
-import type { AtomicRecord } from './machine'
+import { Expander, outcomeKey, outcomeOf, type Counterexample, type ExpandOptions, type Expansion, type FrontierNode, type OutcomeState } from './expand'
 
-export type ExploreOptions = Pick<RunOptions, 'kernel' | 'arch' | 'variant' | 'patches'> & {
+export { outcomeKey, swimlanes, type Counterexample, type Expansion, type FolioOutcome, type FrontierNode, type SwimStep } from './expand'
+
+export type ExploreOptions = ExpandOptions & {
   /** Stop after this many schedule executions (replays); the result then says it is not complete. */
   readonly maxSchedules?: number
-  /** At most this many preemptions (switching away from a task that could go on) per schedule. */
-  readonly preemptionBound?: number
   /** Called with progress after each slice. */
   readonly onProgress?: (p: ExploreProgress) => void
 }
@@ -41,40 +39,11 @@ export interface ExploreProgress {
   readonly schedules_executed: number
 }
 
-export interface FolioOutcome {
-  readonly pfn: string
-  readonly refcount: number
-  readonly mapcount: number
-  readonly pincount: number
-}
-
-export interface Outcome {
+export interface Outcome extends OutcomeState {
   /** Complete schedules that end in this outcome. */
   count: number
-  readonly violations: ViolationKind[]
-  readonly blocked: string[]
-  readonly folios: FolioOutcome[]
-  readonly pgmaps: { readonly name: string; readonly refs: number }[]
-  /** Pages marked HWPoison at the end (hex pfns). */
-  readonly poisoned: string[]
   /** One schedule reaching it (task per atomic step), shortest first found. */
   readonly example: string[]
-}
-
-/** One atomic step of a counterexample, as a swimlane draws it. */
-export interface SwimStep extends AtomicRecord {
-  /** True when the step touches a page another task's step in this schedule touches. */
-  readonly racing: boolean
-}
-
-export interface Counterexample {
-  readonly kind: ViolationKind
-  /** Atomic steps up to and including the one that raised the violation. */
-  readonly length: number
-  readonly message: string
-  readonly schedule: SwimStep[]
-  /** The task of each atomic step: what a schedule file holds (docs/explore.md#schedule-file). */
-  readonly choices: string[]
 }
 
 export interface ExploreResult {
@@ -103,33 +72,29 @@ export interface ExploreResult {
   counterexamples: Counterexample[]
 }
 
-interface Node {
-  readonly choices: number[]
-  count: number
-  readonly last: number
-  readonly preemptions: number
-}
-
 export class Explorer {
-  private layer: Node[] = []
-  private next = new Map<string, Node>()
+  /** The level being expanded, in order, and the next one to take. */
+  private layer: FrontierNode[] = []
+  private at = 0
+  private next = new Map<string, FrontierNode>()
   private readonly outcomes = new Map<string, Outcome>()
   private readonly counterexamples = new Map<ViolationKind, Counterexample>()
   private readonly res: ExploreResult
   private depth = 0
-  private readonly started = Date.now()
+  private readonly started: number
   private finished = false
-  private readonly newSimulation: () => Simulation
+  private readonly expander: Expander
 
   constructor(
     private readonly scenario: Scenario,
-    private readonly profile: Profile,
+    profile: Profile,
     private readonly options: ExploreOptions = {},
     private readonly now: () => number = Date.now,
   ) {
     if (!scenario.concurrent) throw new ModelError(`scenario '${scenario.name}' has no concurrent: block; there is nothing to interleave (docs/explore.md)`)
-    this.newSimulation = simulationFactory(scenario, profile, options)
-    const root = this.replay([])
+    this.started = now()
+    this.expander = new Expander(scenario, profile, options)
+    const root = this.expander.replay([])
     this.res = {
       format: 'daxlab-explore/1',
       scenario: scenario.name,
@@ -155,26 +120,49 @@ export class Explorer {
     if (this.finished) return true
     const stop = this.res.schedules_executed + budget
     while (this.res.schedules_executed < stop) {
-      if (this.options.maxSchedules !== undefined && this.res.schedules_executed >= this.options.maxSchedules) {
-        this.cutBy(`--max-schedules ${this.options.maxSchedules}: ${this.layer.length + this.next.size} state(s) at depth ${this.depth} and beyond were not explored`)
-        return true
-      }
-      const node = this.layer.pop()
-      if (!node) {
-        if (this.next.size === 0) {
-          this.finish()
-          return true
-        }
-        this.layer = [...this.next.values()].reverse()
-        this.next = new Map()
-        this.depth += 1
-        this.options.onProgress?.({ depth: this.depth, states: this.res.states, schedules_executed: this.res.schedules_executed })
-        continue
-      }
-      this.expand(node)
+      const node = this.nextNode()
+      if (node === undefined) return true
+      this.apply(node, this.expander.expand(node, this.knownKinds()))
     }
-    this.options.onProgress?.({ depth: this.depth, states: this.res.states, schedules_executed: this.res.schedules_executed })
+    this.progress()
     return false
+  }
+
+  /** Whether the search is over (finished, cut by a bound, or interrupted). */
+  get done(): boolean {
+    return this.finished
+  }
+
+  /**
+   * The nodes of the current level not merged yet, in merge order: what a host may expand elsewhere
+   * and feed back through applyNext(). Moves to the next level (or ends the search) when the
+   * current one is used up; empty once the search is over.
+   */
+  pending(): readonly FrontierNode[] {
+    if (this.finished) return []
+    if (this.at >= this.layer.length && !this.nextLevel()) return []
+    return this.layer.slice(this.at)
+  }
+
+  /** The violation kinds found so far (an expansion need not report them again). */
+  knownKinds(): Set<ViolationKind> {
+    return new Set(this.counterexamples.keys())
+  }
+
+  /**
+   * Merges the expansion of the next pending node (pending()[0]), exactly as advance() would have.
+   * False when the search stopped before it (a bound): the expansion is then dropped.
+   */
+  applyNext(expansion: Expansion): boolean {
+    const node = this.nextNode()
+    if (node === undefined) return false
+    this.apply(node, expansion)
+    return true
+  }
+
+  /** Reports progress (hosts call it after a batch of applyNext()). */
+  progress(): void {
+    this.options.onProgress?.({ depth: this.depth, states: this.res.states, schedules_executed: this.res.schedules_executed })
   }
 
   /** Stops the search here (Ctrl-C): what was found is kept, the result says it is not complete. */
@@ -189,6 +177,31 @@ export class Explorer {
     return this.res
   }
 
+  /** The next node to merge (the bound checked first), or undefined once the search is over. */
+  private nextNode(): FrontierNode | undefined {
+    if (this.finished) return undefined
+    if (this.options.maxSchedules !== undefined && this.res.schedules_executed >= this.options.maxSchedules) {
+      this.cutBy(`--max-schedules ${this.options.maxSchedules}: ${this.layer.length - this.at + this.next.size} state(s) at depth ${this.depth} and beyond were not explored`)
+      return undefined
+    }
+    if (this.at >= this.layer.length && !this.nextLevel()) return undefined
+    return this.layer[this.at++]
+  }
+
+  /** Moves to the next level; false (and the search finished) when there is none. */
+  private nextLevel(): boolean {
+    if (this.next.size === 0) {
+      this.finish()
+      return false
+    }
+    this.layer = [...this.next.values()]
+    this.at = 0
+    this.next = new Map()
+    this.depth += 1
+    this.progress()
+    return true
+  }
+
   private cutBy(why: string): void {
     this.res.complete = false
     this.res.cut = this.res.cut ? `${this.res.cut}; ${why}` : why
@@ -201,95 +214,37 @@ export class Explorer {
   }
 
   /** A fresh replay of `choices` (enumerateNaive shares the explorer's machine set-up). */
-  replayForNaive(choices: readonly number[]): { sim: Simulation; part: ConcurrentPart } {
-    return this.replay(choices)
+  replayForNaive(choices: readonly number[]) {
+    return this.expander.replay(choices)
   }
 
-  private replay(choices: readonly number[]): { sim: Simulation; part: ConcurrentPart } {
-    const sim = this.newSimulation()
-    new Scheduler(sim, this.scenario.steps, {}).run()
-    const part = new ConcurrentPart(sim, this.scenario)
-    for (const t of choices) part.machine.step(t)
-    return { sim, part }
-  }
-
-  private expand(node: Node): void {
-    const parent = this.replay(node.choices)
-    const m = parent.part.machine
-    const enabled = m.enabled()
-    if (enabled.length === 0) {
-      this.terminal(node, parent.sim, parent.part)
+  private apply(node: FrontierNode, e: Expansion): void {
+    for (const c of e.found) if (!this.counterexamples.has(c.kind)) this.counterexamples.set(c.kind, c)
+    if ('terminal' in e) {
+      const names = this.res.tasks
+      const seen = this.outcomes.get(e.terminal.key)
+      if (seen) seen.count += node.count
+      else this.outcomes.set(e.terminal.key, { ...e.terminal.outcome, count: node.count, example: node.choices.map((t) => names[t]!) })
+      this.res.schedules_total += node.count
       return
     }
-    const before = new Set(parent.sim.trace.violations.map((v) => v.kind))
-    const bound = this.options.preemptionBound
-    const children = enabled.filter((t) => {
-      const preempts = node.last >= 0 && t !== node.last && enabled.includes(node.last)
-      if (bound !== undefined && preempts && node.preemptions + 1 > bound) {
-        if (this.res.cut === undefined || !this.res.cut.includes('--preemption-bound')) {
-          this.res.cut = `${this.res.cut ? this.res.cut + '; ' : ''}--preemption-bound ${bound}: schedules with more preemptions were not explored`
-        }
-        return false
-      }
-      return true
-    })
-    children.forEach((t, i) => {
-      // The last child reuses the parent's replay instead of replaying once more.
-      const child = i === children.length - 1 ? parent : this.replay(node.choices)
-      if (child !== parent) this.res.schedules_executed += 1
-      child.part.machine.step(t)
-      const choices = [...node.choices, t]
-      const preemptions = node.preemptions + (node.last >= 0 && t !== node.last && enabled.includes(node.last) ? 1 : 0)
-      for (const v of child.sim.trace.violations) if (!before.has(v.kind)) this.counterexample(v.kind, v.message, choices, child.part)
-      const key = child.part.machine.key() + (bound !== undefined ? ` P${t}:${preemptions}` : '')
-      const seen = this.next.get(key)
+    this.res.schedules_executed += e.executed
+    if (e.boundCut && (this.res.cut === undefined || !this.res.cut.includes('--preemption-bound'))) {
+      this.res.cut = `${this.res.cut ? this.res.cut + '; ' : ''}--preemption-bound ${this.options.preemptionBound}: schedules with more preemptions were not explored`
+    }
+    for (const c of e.children) {
+      const seen = this.next.get(c.key)
       if (seen) {
         seen.count += node.count
         this.res.pruned += 1
-        return
+        continue
       }
+      const choices = [...node.choices, c.task]
       this.res.states += 1
       this.res.max_depth = Math.max(this.res.max_depth, choices.length)
-      this.next.set(key, { choices, count: node.count, last: t, preemptions })
-    })
+      this.next.set(c.key, { choices, count: node.count, last: c.task, preemptions: c.preemptions })
+    }
   }
-
-  private counterexample(kind: ViolationKind, message: string, choices: number[], part: ConcurrentPart): void {
-    if (this.counterexamples.has(kind)) return
-    const names = part.machine.taskNames
-    this.counterexamples.set(kind, { kind, length: choices.length, message, schedule: swimlanes(part.machine.records), choices: choices.map((t) => names[t]!) })
-  }
-
-  private terminal(node: Node, sim: Simulation, part: ConcurrentPart): void {
-    const kindsBefore = new Set(sim.trace.violations.map((v) => v.kind))
-    part.machine.finish()
-    const names = part.machine.taskNames
-    for (const v of sim.trace.violations) if (!kindsBefore.has(v.kind)) this.counterexample(v.kind, v.message, node.choices, part)
-    const outcome = outcomeOf(sim, part)
-    const key = outcomeKey(outcome)
-    const seen = this.outcomes.get(key)
-    if (seen) seen.count += node.count
-    else this.outcomes.set(key, { ...outcome, count: node.count, example: node.choices.map((t) => names[t]!) })
-    this.res.schedules_total += node.count
-  }
-}
-
-function outcomeOf(sim: Simulation, part: ConcurrentPart): Omit<Outcome, 'count' | 'example'> {
-  const f = sim.folios
-  return {
-    violations: [...new Set(sim.trace.violations.map((v) => v.kind))].sort(),
-    blocked: part.machine.blockedTasks().map((b) => b.task).sort(),
-    folios: f.touched().map((x) => ({ pfn: hex(f.head[x]!), refcount: f.refcount[x]!, mapcount: f.mapcount[x]!, pincount: f.pincount[x]! })),
-    pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, refs: r.pgmap!.refs })),
-    poisoned: [...sim.poisoned].sort((a, b) => a - b).map(hex),
-  }
-}
-
-/** Marks the steps that touch a page another task's step also touches (the racing steps). */
-export function swimlanes(records: readonly AtomicRecord[]): SwimStep[] {
-  const tasksByPage = new Map<string, Set<string>>()
-  for (const r of records) for (const p of r.pages) (tasksByPage.get(p) ?? tasksByPage.set(p, new Set()).get(p)!).add(r.task)
-  return records.map((r) => ({ ...r, racing: r.pages.some((p) => tasksByPage.get(p)!.size > 1) }))
 }
 
 /**
@@ -321,11 +276,6 @@ export function enumerateNaive(scenario: Scenario, profile: Profile, options: Ex
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
   }
   return { schedules, outcomes }
-}
-
-/** The outcome key the explorer groups by (for comparing with enumerateNaive). */
-export function outcomeKey(o: Pick<Outcome, 'violations' | 'blocked' | 'folios' | 'pgmaps' | 'poisoned'>): string {
-  return JSON.stringify([o.violations, o.blocked, o.folios, o.pgmaps, o.poisoned])
 }
 
 /** Runs a whole exploration synchronously (tests, the bench). */

@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url'
 import Tinypool from 'tinypool'
 import type { BatchOutput, BatchTask } from './batch'
 
-/** The worker bundle sits next to the CLI entry; shared chunks live one folder down (assets/). */
-export function workerFile(): string {
-  for (const rel of ['./sweep-worker.js', '../sweep-worker.js']) {
+/** A worker bundle (the sweep's, the explorer's) sits next to the CLI entry; shared chunks live one folder down (assets/). */
+export function workerFile(bundle = 'sweep-worker.js'): string {
+  for (const rel of [`./${bundle}`, `../${bundle}`]) {
     const path = fileURLToPath(new URL(rel, import.meta.url))
     if (existsSync(path)) return path
   }
-  throw new Error('the sweep worker bundle (sweep-worker.js) is missing next to the daxlab CLI; rebuild with npm run build:cli')
+  throw new Error(`the worker bundle (${bundle}) is missing next to the daxlab CLI; rebuild with npm run build:cli`)
 }
 
 export interface SweepPool {

@@ -10,6 +10,21 @@ beforeAll(ensureCli, 300_000)
 
 const dir = mkdtempSync(join(tmpdir(), 'daxlab-explore-'))
 
+/** Explores test/explore/big-race.yaml, sends SIGINT once stderr passes `ready`, returns the JSON printed. */
+async function interruptBigRace(name: string, extra: string[], ready: (stderr: string) => boolean) {
+  const file = join(dir, name)
+  copyFileSync(join(process.cwd(), 'test/explore/big-race.yaml'), file)
+  const child = spawn(process.execPath, [BIN, 'explore', file, '--kernel', '6.15', '--json', ...extra], { env: { ...process.env, DAXLAB_DB: '' } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  await new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), ready(stderr) && resolve())))
+  child.kill('SIGINT')
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  expect(code).toBe(0)
+  return JSON.parse(stdout)
+}
+
 describe('daxlab explore', () => {
   it('--json: the contract fields, the counterexample and an emitted schedule that run --schedule replays', () => {
     const file = join(dir, 'warn.json')
@@ -52,21 +67,35 @@ describe('daxlab explore', () => {
   }, 120_000)
 
   it('Ctrl-C stops a long search and prints what was found, marked not complete', async () => {
-    const file = join(dir, 'big-race.yaml')
-    copyFileSync(join(process.cwd(), 'test/explore/big-race.yaml'), file)
-    const child = spawn(process.execPath, [BIN, 'explore', file, '--kernel', '6.15', '--json'], { env: { ...process.env, DAXLAB_DB: '' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    const progressed = new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), stderr.includes('states') && resolve())))
-    await progressed
-    child.kill('SIGINT')
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(code).toBe(0)
-    const out = JSON.parse(stdout)
+    const out = await interruptBigRace('big-race.yaml', [], (stderr) => stderr.includes('states'))
     expect(out.complete).toBe(false)
     expect(out.cut).toBe('interrupted (Ctrl-C): the states still queued were not explored')
     expect(out.states).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('--jobs 2 (worker threads) gives the --jobs 1 result on the built-in races; jobs = threads used', () => {
+    for (const args of [['race-gup-fast-truncate', '--kernel', '6.14', '--arch', 'arm64'], ['race-locked-entry-skip', '--kernel', '6.15']]) {
+      const one = daxlab(['explore', ...args, '--json', '--jobs', '1'])
+      const two = daxlab(['explore', ...args, '--json', '--jobs', '2'])
+      expect(one.code).toBe(0)
+      expect(two.code).toBe(0)
+      const a = JSON.parse(one.stdout)
+      const b = JSON.parse(two.stdout)
+      expect(a.jobs).toBe(1)
+      expect(b.jobs).toBe(2)
+      expect({ ...b, elapsed_ms: 0, jobs: 0 }).toEqual({ ...a, elapsed_ms: 0, jobs: 0 })
+      expect(a.complete).toBe(true)
+    }
+  }, 120_000)
+
+  it('--jobs 2: Ctrl-C stops the workers and prints what was found, marked not complete', async () => {
+    // Past the first levels (run on the main thread): the workers are busy with a level.
+    const out = await interruptBigRace('big-race-jobs.yaml', ['--jobs', '2'], (stderr) => /depth ([6-9]|\d\d)/.test(stderr))
+    expect(out.complete).toBe(false)
+    expect(out.jobs).toBe(2)
+    expect(out.cut).toBe('interrupted (Ctrl-C): the states still queued were not explored')
+    expect(out.states).toBeGreaterThan(100)
+    expect(out.states).toBeLessThan(48121)
   }, 120_000)
 
   it('refuses a scenario without concurrent: in one line', () => {

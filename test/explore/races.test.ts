@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { exploreBuiltin, kinds } from './explore-builtin'
+import { REFAULT_DURING_WAIT } from './helpers'
 
 describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB flush)', () => {
   it('x86: the IPI flush waits for GUP-fast, no violation on 6.14, 6.15, 6.17', () => {
@@ -15,6 +16,57 @@ describe('race-gup-fast-truncate (mm/gup.c gup_fast_pte_range re-check; arch TLB
   })
   it('arm64 6.15/6.17: the slow path re-faults while dax_break_layout sleeps; the truncate never wakes', () => {
     for (const kernel of ['6.15', '6.17']) expect(kinds(exploreBuiltin('race-gup-fast-truncate', { kernel, arch: 'arm64' }))).toEqual(['task_blocked'])
+  })
+})
+
+describe('a fault while dax_break_layout sleeps (the arm64 finding reviewed: fs/dax.c wait_page_idle, mm/memremap.c free_zone_device_folio)', () => {
+  const scenario = parseScenarioText(REFAULT_DURING_WAIT, 'refault-during-wait.yaml')
+  const run = (kernel: string) => {
+    const r = explore(scenario, resolveProfile(scenario, 'refault-during-wait.yaml'), { kernel, arch: 'x86' })
+    expect(r.complete).toBe(true)
+    return r
+  }
+  it('6.15+, on x86 too: the re-fault\'s mapping reference keeps the page from refcount 0, the only point that wakes the truncate', () => {
+    for (const kernel of ['6.15', '6.17']) {
+      const r = run(kernel)
+      expect(kinds(r)).toEqual(['task_blocked'])
+      expect(r.outcomes.find((o) => o.blocked.length > 0)!.blocked).toEqual(['trunc'])
+      const labels = r.counterexamples[0]!.schedule.map((s) => `${s.task}: ${s.label}`)
+      // The truncate's scan finds the pinned page busy and sleeps; the fault maps it again meanwhile.
+      expect(labels.indexOf('trunc: dax_layout_busy_page_range: scan from index 0')).toBeLessThan(labels.indexOf('dma: fault: dax_iomap_fault insert'))
+    }
+  })
+  it('6.14: a DAX mapping takes no reference (idle at refcount 1), so the unpin wakes the truncate: no violation', () => {
+    expect(kinds(run('6.14'))).toEqual([])
+  })
+})
+
+describe('race-gup-fast-special-pmd (mm/gup.c gup_fast_pmd_leaf: pmd_special -> return 0; mm/huge_memory.c vmf_insert_folio_pmd)', () => {
+  const labels = (r: ExploreResult) => r.counterexamples.flatMap((c) => c.schedule.map((s) => s.label))
+  it('6.15 and 6.16: the PMD is special, GUP-fast never grabs it; every pin comes from the slow path: no window, no violation, on arm64 too', () => {
+    for (const kernel of ['6.15', '6.16']) {
+      for (const arch of ['x86', 'arm64']) {
+        const r = exploreBuiltin('race-gup-fast-special-pmd', { kernel, arch })
+        expect(kinds(r)).toEqual([])
+        expect(r.outcomes).toHaveLength(1)
+        // Without the lockless window the arch's TLB flush makes no difference: the same schedules.
+        expect(r.schedules_total).toBe(44)
+        expect(r.outcomes[0]!.folios[0]).toMatchObject({ refcount: 0, mapcount: 0, pincount: 0 })
+      }
+    }
+  })
+  it('6.17 (special bit dropped) and 6.16 +special-huge-leaf-fix: GUP-fast grabs the PMD folio again, with the PTE race\'s outcome on arm64', () => {
+    for (const options of [{ kernel: '6.17' }, { kernel: '6.16', patches: '+special-huge-leaf-fix' }]) {
+      const pmd = exploreBuiltin('race-gup-fast-special-pmd', { ...options, arch: 'arm64' })
+      expect(kinds(pmd)).toEqual(kinds(exploreBuiltin('race-gup-fast-truncate', { ...options, arch: 'arm64' })))
+      expect(kinds(pmd)).toEqual(['task_blocked'])
+      expect(labels(pmd)).toContain('gup-fast: try_grab_folio_fast')
+      expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { ...options, arch: 'x86' }))).toEqual([])
+    }
+  })
+  it('6.14 (devmap PMD, gup_fast_devmap_pmd_leaf): the legacy window, as on a PTE', () => {
+    expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { kernel: '6.14', arch: 'arm64' }))).toEqual(['kernel_warning'])
+    expect(kinds(exploreBuiltin('race-gup-fast-special-pmd', { kernel: '6.14', arch: 'x86' }))).toEqual([])
   })
 })
 

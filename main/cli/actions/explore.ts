@@ -1,8 +1,12 @@
 /**
  * `daxlab explore`: runs the explorer in slices, yielding to the event loop between them so progress
  * reaches stderr and Ctrl-C (SIGINT) stops the search with what was found (reported as not complete).
+ * `--jobs N` (N > 1) expands each level's nodes on N worker threads (main/explore-host/); the merge
+ * stays on this thread, so the result is the same as with one thread.
  */
 import { Explorer, type ExploreResult } from '../../explore/search'
+import { exploreOnThreads } from '../../explore-host/levels'
+import { poolRunner } from '../../explore-host/pool'
 import { scheduleFile } from '../../formats/schedule'
 import type { ExploreCliOptions } from '../commands/explore'
 import { loadScenario, profileFor } from '../inputs'
@@ -14,6 +18,7 @@ import { UsageError } from '../usage-error'
 
 /** Schedule executions per slice: small enough to answer Ctrl-C within a fraction of a second. */
 const SLICE = 16
+const INTERRUPTED = 'interrupted (Ctrl-C): the states still queued were not explored'
 
 export async function exploreAction(arg: string, opts: ExploreCliOptions): Promise<void> {
   const loaded = loadScenario(arg)
@@ -22,13 +27,10 @@ export async function exploreAction(arg: string, opts: ExploreCliOptions): Promi
   checkPatchEdits(opts.kernel ?? loaded.scenario.kernel ?? '6.17', opts.patches)
   const tty = process.stderr.isTTY === true
   let lastReport = 0
+  const options = { kernel: opts.kernel, arch: opts.arch, variant: opts.variant, patches: opts.patches, preemptionBound: opts.preemptionBound }
   const explorer = new Explorer(loaded.scenario, profile, {
-    kernel: opts.kernel,
-    arch: opts.arch,
-    variant: opts.variant,
-    patches: opts.patches,
+    ...options,
     maxSchedules: opts.maxSchedules,
-    preemptionBound: opts.preemptionBound,
     onProgress: (p) => {
       const now = Date.now()
       if (now - lastReport < 1000) return
@@ -37,19 +39,26 @@ export async function exploreAction(arg: string, opts: ExploreCliOptions): Promi
       process.stderr.write(tty ? `\r${line}` : `${line}\n`)
     },
   })
-  if (opts.jobs !== undefined && opts.jobs > 1) printErr(`daxlab explore: --jobs ${opts.jobs}: worker threads are not implemented yet; exploring on one thread\n`)
-  let interrupted = false
-  const onSigint = () => {
-    interrupted = true
-  }
+  const jobs = opts.jobs ?? 1
+  const interrupt = new AbortController()
+  const onSigint = () => interrupt.abort()
   process.on('SIGINT', onSigint)
   try {
-    while (!explorer.advance(SLICE)) {
-      if (interrupted) {
-        explorer.interrupt('interrupted (Ctrl-C): the states still queued were not explored')
-        break
+    if (jobs > 1) {
+      const runner = poolRunner(jobs)
+      try {
+        await exploreOnThreads(explorer, runner, { search: `${process.pid}`, scenario: loaded.scenario, profile, options }, { signal: interrupt.signal, interrupted: INTERRUPTED })
+      } finally {
+        await runner.destroy()
       }
-      await new Promise((resolve) => setImmediate(resolve))
+    } else {
+      while (!explorer.advance(SLICE)) {
+        if (interrupt.signal.aborted) {
+          explorer.interrupt(INTERRUPTED)
+          break
+        }
+        await new Promise((resolve) => setImmediate(resolve))
+      }
     }
   } finally {
     process.off('SIGINT', onSigint)
@@ -57,7 +66,7 @@ export async function exploreAction(arg: string, opts: ExploreCliOptions): Promi
   }
   const result = explorer.result()
   if (opts.emitSchedule !== undefined) emitSchedule(result, opts, opts.emitSchedule)
-  if (opts.json) process.stdout.write(JSON.stringify({ ...result, jobs: 1 }, null, 2) + '\n')
+  if (opts.json) process.stdout.write(JSON.stringify({ ...result, jobs }, null, 2) + '\n')
   else printOut(renderExplore(result) + '\n')
 }
 

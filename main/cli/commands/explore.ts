@@ -28,7 +28,7 @@ export function registerExplore(program: Command): void {
     .option('--profile <profile>', "built-in profile name or file; overrides the scenario's profile")
     .option('--max-schedules <n>', 'stop after this many schedule executions (the result says what was not explored)', positiveInt('--max-schedules'))
     .option('--preemption-bound <k>', 'explore only schedules with at most k preemptions', (t: string) => wholeNumber('--preemption-bound', t, 0))
-    .option('--jobs <n>', 'worker threads (not implemented yet: the search runs on one thread and says so)', positiveInt('--jobs'))
+    .option('--jobs <n>', 'worker threads expanding each breadth-first level (default 1; the result is the same for any N)', positiveInt('--jobs'))
     .option('--json', 'print the result as JSON (docs/explore.md#result-json)')
     .option('--emit-schedule <file>', 'write the shortest counterexample as a schedule file (replay: daxlab run --schedule)')
     .option('--violation <kind>', 'with --emit-schedule: the violation kind whose counterexample to write')

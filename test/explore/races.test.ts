@@ -4,6 +4,9 @@
  * have the bug. Sources: each scenario's `sources` and docs/explore.md.
  */
 import { describe, expect, it } from 'vitest'
+import { explore, type ExploreResult } from '../../main/explore/search'
+import { parseScenarioText } from '../../main/formats/load'
+import { resolveProfile } from '../../main/library/index'
 import { exploreBuiltin, kinds } from './explore-builtin'
 import { REFAULT_DURING_WAIT } from './helpers'
 

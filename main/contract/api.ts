@@ -10,6 +10,7 @@ import { EVENT_KIND_NAMES } from '../sim/events'
 import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Violation } from '../sim/result'
 import { compareSchemas, type CompareResponses } from './compare'
 import { sessionSchemas, type SessionResponses } from './sessions'
+import { traceSchemas, type TraceResponses } from './traces'
 
 export interface RunSummary {
   readonly id: number
@@ -285,6 +286,7 @@ export const requestSchemas = {
   cancelRun: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   ...compareSchemas,
   ...sessionSchemas,
+  ...traceSchemas,
   /** A built-in or user profile, by name. */
   getProfile: z.object({ name }).strict(),
   /** Saves a user profile under its `name`; `replace` overwrites the user's own profile of that name (never a built-in). */
@@ -304,7 +306,7 @@ export const requestSchemas = {
 export type LabMethod = keyof typeof requestSchemas
 export type LabRequest<M extends LabMethod> = z.input<(typeof requestSchemas)[M]>
 
-export interface LabResponses extends CompareResponses, SessionResponses {
+export interface LabResponses extends CompareResponses, SessionResponses, TraceResponses {
   listRuns: RunSummary[]
   getRun: RunDetail | null
   listScenarios: LibraryEntry[]

@@ -19,6 +19,7 @@ import { JobTable, yieldToEventLoop, type Job } from './jobs'
 import { createProfileLibrary, libraryApi, type ProfileLibrary } from './profiles'
 import { RunViews, eventDto } from './run-views'
 import { createSessionsService } from './sessions'
+import { createTracesService } from './traces'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
 const SLICE_STEPS = 2000
@@ -205,6 +206,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
       return compare.page(request)
     },
     ...createSessionsService(store, jobs),
+    ...createTracesService(store, jobs),
     ...libraryApi(library),
     close() {
       store.close()

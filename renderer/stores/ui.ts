@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'scenarios' | 'profiles' | 'layout' | 'compare' | 'sessions'
+export type ViewId = 'runs' | 'scenarios' | 'profiles' | 'layout' | 'compare' | 'sessions' | 'traces'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
@@ -14,6 +14,7 @@ export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] =
   { id: 'compare', label: 'Compare' },
   { id: 'sessions', label: 'Sessions' },
   { id: 'profiles', label: 'Hardware profiles' },
+  { id: 'traces', label: 'Traces' },
 ]
 
 export const useUiStore = defineStore('ui', () => {

@@ -11,6 +11,7 @@ import type { BlockedTask, FolioResult, PgmapResult, RunResult, StepResult, Viol
 import { compareSchemas, type CompareResponses } from './compare'
 import { MAX_REPLAY_CHOICES, exploreSchemas, patchEdits, type ExploreResponses } from './explore'
 import { sessionSchemas, type SessionResponses } from './sessions'
+import { traceSchemas, type TraceResponses } from './traces'
 
 export interface RunSummary {
   readonly id: number
@@ -294,6 +295,7 @@ export const requestSchemas = {
   ...compareSchemas,
   ...sessionSchemas,
   ...exploreSchemas,
+  ...traceSchemas,
   /** A built-in or user profile, by name. */
   getProfile: z.object({ name }).strict(),
   /** Saves a user profile under its `name`; `replace` overwrites the user's own profile of that name (never a built-in). */
@@ -313,7 +315,7 @@ export const requestSchemas = {
 export type LabMethod = keyof typeof requestSchemas
 export type LabRequest<M extends LabMethod> = z.input<(typeof requestSchemas)[M]>
 
-export interface LabResponses extends CompareResponses, SessionResponses, ExploreResponses {
+export interface LabResponses extends CompareResponses, SessionResponses, ExploreResponses, TraceResponses {
   listRuns: RunSummary[]
   getRun: RunDetail | null
   listScenarios: LibraryEntry[]

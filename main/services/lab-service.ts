@@ -16,6 +16,7 @@ import { checkRunOptions, checkSchedule, loadScenario, overrideProfile, replayEr
 import type { SessionFileApi } from './session-file-calls'
 import { createSessionFiles } from './session-files'
 import { createSessionsService } from './sessions'
+import { createTracesService } from './traces'
 
 /** Steps per slice between yields: small enough to answer a poll promptly, big enough to stay fast. */
 const SLICE_STEPS = 2000
@@ -158,6 +159,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     },
     ...createSessionsService(store, jobs),
     ...createExploreService(library, jobs, timeLimitMs),
+    ...createTracesService(store, jobs),
     ...libraryApi(library),
     files: createSessionFiles(store),
     close() {

@@ -15,6 +15,7 @@ import { Trace } from '../sim/trace'
 import { decodeEvent, isKnownEvent, type DecodedEvent, type FsDaxEvent, type PageRefEvent } from './events'
 import { MAX_LINE_CHARS, parseLine } from './line'
 import { inRanges, type PfnRange } from './pfn-ranges'
+import type { EventSink } from './event-slices'
 
 export interface SkippedLine {
   readonly line: number
@@ -68,6 +69,11 @@ export interface ImporterOptions {
   readonly onEvent?: (e: ImportedEvent, state: PfnState | undefined) => void
   /** Keep the columnar event log (import-trace); check-trace needs only the states. */
   readonly keepLog?: boolean
+  /**
+   * Where the events go: by default `trace.events`, in memory; import-trace passes EventSlices, which
+   * hands each full slice to the store so memory does not grow with the trace.
+   */
+  readonly sink?: EventSink
   /** Pfns known to be FS DAX (--fsdax-pfns): modern traces name none in their fs_dax events. */
   readonly fsdaxPfns?: readonly PfnRange[]
 }
@@ -84,7 +90,14 @@ export class TraceImporter {
   private last: { -readonly [K in keyof ImportedEvent]: ImportedEvent[K] } | undefined
   private lastEmitted = false
 
-  constructor(private readonly options: ImporterOptions = {}) {}
+  /** The events written (the in-memory log unless a sink was given). */
+  readonly log: EventSink
+  private readonly keep: boolean
+
+  constructor(private readonly options: ImporterOptions = {}) {
+    this.log = options.sink ?? this.trace.events
+    this.keep = options.keepLog !== false
+  }
 
   feed(chunk: string): void {
     let text = this.pending + chunk
@@ -184,7 +197,7 @@ export class TraceImporter {
       this.skip(`event budget of ${RUN_EVENT_BUDGET} events per run reached`)
       return
     }
-    const log = this.trace.events
+    const log = this.log
     const taskId = log.tasks.length < MAX_TASKS - 1 ? log.taskId(task) : log.taskId('(other tasks)')
     const causeId = log.causes.length < MAX_CAUSES - 1 ? log.causeId(event.name) : log.causeId('(other events)')
     this.events++
@@ -197,9 +210,9 @@ export class TraceImporter {
     const s = this.state(e.pfn)
     const implied = impliedBefore(e)
     const before = Number.isNaN(s.refcount) ? implied : s.refcount
-    if (this.options.keepLog !== false) this.trace.events.push(this.lineNo, task, EventKind.REFCOUNT, 0, e.pfn, before, e.count, cause)
+    if (this.keep) this.log.push(this.lineNo, task, EventKind.REFCOUNT, 0, e.pfn, before, e.count, cause)
     if (e.mapcount !== undefined && e.mapcount !== s.mapcount) {
-      if (this.options.keepLog !== false) this.trace.events.push(this.lineNo, task, EventKind.MAPCOUNT, 0, e.pfn, s.mapcount ?? e.mapcount, e.mapcount, cause)
+      if (this.keep) this.log.push(this.lineNo, task, EventKind.MAPCOUNT, 0, e.pfn, s.mapcount ?? e.mapcount, e.mapcount, cause)
     }
     applyPageRef(s, e, this.lineNo)
     return before
@@ -212,7 +225,7 @@ export class TraceImporter {
     s.fsdax = true
     s.lastLine = this.lineNo
     const level = e.name === 'dax_pmd_insert_mapping' ? 2 : 1
-    if (this.options.keepLog !== false) this.trace.events.push(this.lineNo, task, EventKind.ENTRY_SET, level, e.pfn, e.address !== undefined ? Math.floor(e.address / 4096) : 0, 0, cause)
+    if (this.keep) this.log.push(this.lineNo, task, EventKind.ENTRY_SET, level, e.pfn, e.address !== undefined ? Math.floor(e.address / 4096) : 0, 0, cause)
     return undefined
   }
 }

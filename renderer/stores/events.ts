@@ -122,6 +122,15 @@ export const useEventsStore = defineStore('events', () => {
   }
 
   /** Unfiltered mode: row 0 becomes event `seq` (rounded down to a page), for runs past WINDOW_ROWS. */
+  /** The event a link pointed at (a trace finding): its row is marked and scrolled into view. */
+  const focusedSeq = ref<number>()
+
+  /** Puts event `seq` in the window and marks it (unfiltered mode). */
+  async function focusEvent(seq: number): Promise<void> {
+    focusedSeq.value = seq
+    await setWindowStart(seq)
+  }
+
   async function setWindowStart(seq: number): Promise<void> {
     const last = Math.max(0, runEvents.value - 1)
     windowStart.value = Math.floor(Math.min(Math.max(0, seq), last) / EVENTS_PAGE) * EVENTS_PAGE
@@ -178,5 +187,7 @@ export const useEventsStore = defineStore('events', () => {
     if (last && hasMore.value) await loadFiltered(last.seq + 1)
   }
 
-  return { runId, runEvents, filter, fields, events, hasMore, pages, windowStart, loading, error, filtered, rowCount, capped, show, eventAt, ensureRows, setWindowStart, setFilter, setFields, loadMore }
+  return {
+    focusedSeq,
+    focusEvent, runId, runEvents, filter, fields, events, hasMore, pages, windowStart, loading, error, filtered, rowCount, capped, show, eventAt, ensureRows, setWindowStart, setFilter, setFields, loadMore }
 })

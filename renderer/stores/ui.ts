@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewId = 'runs' | 'scenarios' | 'profiles' | 'layout' | 'compare' | 'sessions' | 'explore'
+export type ViewId = 'runs' | 'scenarios' | 'profiles' | 'layout' | 'compare' | 'sessions' | 'explore' | 'traces'
 
 export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] = [
   { id: 'runs', label: 'Runs' },
@@ -15,6 +15,7 @@ export const VIEWS: readonly { readonly id: ViewId; readonly label: string }[] =
   { id: 'sessions', label: 'Sessions' },
   { id: 'profiles', label: 'Hardware profiles' },
   { id: 'explore', label: 'Explore' },
+  { id: 'traces', label: 'Traces' },
 ]
 
 export const useUiStore = defineStore('ui', () => {

@@ -186,14 +186,14 @@ export function createFakeLabApi(): FakeLabApi {
       return []
     },
     ...Object.fromEntries(
-      (['compareRuns', 'getSession', 'runSweep', 'exportSession', 'importSession', 'diffSessions'] as const).map((method) => [
+      (['compareRuns', 'getSession', 'runSweep', 'exportSession', 'importSession', 'diffSessions', 'importTrace'] as const).map((method) => [
         method,
         async (request: unknown) => {
           calls.push({ method, request })
           throw Object.assign(new Error(`${method}: not in the fake`), { data: { code: 'not_found', message: `${method}: not in the fake` } })
         },
       ]),
-    ) as unknown as Pick<LabApi, 'compareRuns' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions'>,
+    ) as unknown as Pick<LabApi, 'compareRuns' | 'getSession' | 'runSweep' | 'exportSession' | 'importSession' | 'diffSessions' | 'importTrace'>,
     // The user library is tested against the real services (test/services/profiles.test.ts); the
     // fake records the call and refuses, so a test that needs it says so at once.
     ...Object.fromEntries(

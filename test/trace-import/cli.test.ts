@@ -126,6 +126,39 @@ describe('daxlab check-trace', () => {
     expect(daxlab(['check-trace', '99', '--kernel', '6.14', '--db', tempDb()])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such run') })
   }, SPAWNS_TIMEOUT)
 
+  it('a gzip log cut or corrupted mid-file stores nothing, after event slices were already written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxlab-trace-'))
+    const file = join(dir, 'big.txt.gz')
+    // ~100k events: several 65,536-event slices reach the store (the writer thread) before the cut.
+    await writeTraceLog(file, { bytes: 16e6, pfns: 1024, gzip: true })
+    const packed = readFileSync(file)
+    const cut = join(dir, 'cut.txt.gz')
+    writeFileSync(cut, packed.subarray(0, Math.floor(packed.length * 0.8)))
+    const corrupt = join(dir, 'corrupt.txt.gz')
+    const bad = Buffer.from(packed)
+    for (let i = Math.floor(bad.length * 0.7); i < Math.floor(bad.length * 0.7) + 64; i++) bad[i] = 0x55
+    writeFileSync(corrupt, bad)
+    const db = tempDb()
+    expect(daxlab(['import-trace', file, '--json', '--db', db]).code).toBe(0)
+    const cases = [
+      ['thread', cut, 'unexpected end of file'],
+      ['thread', corrupt, 'incorrect data check'],
+      ['inline', cut, 'unexpected end of file'],
+    ] as const
+    for (const [mode, f, reason] of cases) {
+      const r = daxlab(['import-trace', f, '--db', db], { DAXLAB_TRACE_WRITER: mode })
+      expect(r.code, `${mode} ${f}`).toBe(1)
+      expect(r.stderr.trim()).toBe(`daxlab: error: ${f}: cannot read it: ${reason}`)
+    }
+    const runs = JSON.parse(daxlab(['runs', 'list', '--json', '--db', db]).stdout)
+    expect(runs).toHaveLength(1) // the whole file only: no half run
+    expect(daxlab(['store', 'check', '--db', db])).toMatchObject({ code: 0 })
+    // The next import gets the next id and reads back whole.
+    const again = JSON.parse(daxlab(['import-trace', file, '--json', '--db', db]).stdout)
+    expect(again.run_id).toBe(2)
+    expect(JSON.parse(daxlab(['runs', 'show', '2', '--json', '--db', db]).stdout).events).toBe(JSON.parse(daxlab(['runs', 'show', '1', '--json', '--db', db]).stdout).events)
+  }, SPAWNS_TIMEOUT)
+
   it('a generated 40 MB gzip log is checked and imported in a heap smaller than its text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'daxlab-trace-'))
     const file = join(dir, 'big.txt.gz')

@@ -4,10 +4,8 @@
  * their line number and reason; they never stop the import.
  */
 import { basename } from 'node:path'
-import { TraceImporter } from '../../trace-import/importer'
-import { traceProfile, traceRunResult } from '../../trace-import/run-result'
-import { withStore } from '../inputs'
-import { importTraceFile } from '../trace-file'
+import { importTraceRun } from '../../services/trace-import-run'
+import { withStoreAsync } from '../inputs'
 import { printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
 import type { ImportTraceOptions } from '../commands/import-trace'
@@ -42,19 +40,27 @@ export function checkKernelAndArch(kernel: string | undefined, arch: string | un
 export async function importTrace(file: string, opts: ImportTraceOptions): Promise<void> {
   const name = opts.name ?? basename(file)
   checkKernelAndArch(opts.kernel, opts.arch)
-  const profile = traceProfile(opts.arch ?? 'x86')
-  // Refuse a read-only or damaged store before reading a large file.
-  withStore(opts.db, (store) => store.assertWritable())
+  const fsdaxPfns = fsdaxOption(opts.fsdaxPfns)
   let proposer: ScenarioProposer | undefined
-  const importer = new TraceImporter({ fsdaxPfns: fsdaxOption(opts.fsdaxPfns), onEvent: opts.toScenario !== undefined ? (e, s) => proposer!.onEvent(e, s) : undefined })
-  if (opts.toScenario !== undefined) {
-    // pgoff and addresses are in the traced machine's pages (the arch's default variant).
-    const view = new ArchView(opts.arch ?? 'x86', kernelModel(opts.kernel ?? 'refcounted').version)
-    proposer = new ScenarioProposer(importer.pfns, { pageSize: view.pageSize, pmdSize: view.pmdSize })
-  }
-  const summary = await importTraceFile(file, importer, 'daxlab import-trace')
-  const result = traceRunResult(importer.pfns, { kernel: opts.kernel, arch: opts.arch, name, events: importer.trace.events.count })
-  const runId = withStore(opts.db, (store) => store.saveRun({ result, trace: importer.trace, scenarioText: `# imported ftrace log\nfile: ${file}\n`, profile, session: opts.session }))
+  const { runId, summary, result } = await withStoreAsync(opts.db, (store) =>
+    importTraceRun(file, store, {
+      name,
+      kernel: opts.kernel,
+      arch: opts.arch,
+      session: opts.session,
+      fsdaxPfns,
+      sourceNote: `file: ${file}`,
+      // DAXLAB_TRACE_WRITER=inline keeps the store writes on this thread (docs/trace-import.md#memory).
+      threaded: process.env.DAXLAB_TRACE_WRITER !== 'inline',
+      onEvent: opts.toScenario !== undefined ? (e, s) => proposer!.onEvent(e, s) : undefined,
+      onImporter: (importer) => {
+        if (opts.toScenario === undefined) return
+        // pgoff and addresses are in the traced machine's pages (the arch's default variant).
+        const view = new ArchView(opts.arch ?? 'x86', kernelModel(opts.kernel ?? 'refcounted').version)
+        proposer = new ScenarioProposer(importer.pfns, { pageSize: view.pageSize, pmdSize: view.pmdSize })
+      },
+    }),
+  )
   const proposal = proposer && opts.toScenario !== undefined ? writeProposal(proposer.finish({ name, source: basename(file), kernel: opts.kernel, arch: opts.arch }), opts.toScenario, runId) : undefined
   const out = { run_id: runId, lines: summary.lines, events: summary.events, skipped: summary.skipped, skipped_more: summary.skippedMore, ...(proposal ? { scenario: proposal } : {}) }
   if (opts.json) {

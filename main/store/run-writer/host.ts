@@ -27,11 +27,22 @@ function rebuild(f: WriterFailure): Error {
   return e
 }
 
+/** How long send() waits for a writer that neither writes nor fails before giving up on it. */
+const STALLED_WRITER_MS = 120_000
+
 export class StreamedSave {
   private readonly worker: Worker
   private readonly outcome: Promise<FromWriter>
+  /** Back-pressure counters shared with the writer (protocol.ts WriterStart.progress), when asked for. */
+  private readonly progress: Int32Array | undefined
+  private sent = 0
 
-  private constructor(file: string, start: WriterStart) {
+  private constructor(
+    file: string,
+    start: WriterStart,
+    private readonly maxInFlight: number | undefined,
+  ) {
+    this.progress = start.progress ? new Int32Array(start.progress) : undefined
     this.worker = new Worker(file, { workerData: start })
     this.outcome = new Promise<FromWriter>((resolve) => {
       this.worker.once('message', (m: FromWriter) => resolve(m))
@@ -41,15 +52,32 @@ export class StreamedSave {
   }
 
   /** A streamed save, or undefined when the writer bundle is not there (the caller saves in one go). */
-  static start(path: string, chunking: WriterStart['chunking'], head: PreparedRunHead): StreamedSave | undefined {
+  static start(path: string, chunking: WriterStart['chunking'], head: PreparedRunHead, options: { readonly maxInFlight?: number } = {}): StreamedSave | undefined {
     const file = writerFile()
-    return file ? new StreamedSave(file, { path, chunking, head }) : undefined
+    if (!file) return undefined
+    // `maxInFlight`: send() blocks while that many slices are posted and not yet written, so a producer
+    // faster than SQLite (a trace reader) cannot queue the whole run in the message port.
+    const progress = options.maxInFlight !== undefined ? new SharedArrayBuffer(8) : undefined
+    return new StreamedSave(file, { path, chunking, head, progress }, options.maxInFlight)
   }
 
   /** Posts events [first, first + columns.count); `first` is a multiple of the chunk size. */
   send(columns: EventColumns, first: number, no: number): void {
     const transfer = [columns.step, columns.task, columns.kind, columns.level, columns.pfn, columns.before, columns.after, columns.entry, columns.cause].map((c) => c.buffer as ArrayBuffer)
     this.post({ type: 'events', first, no, columns }, transfer)
+    this.sent++
+    this.waitForRoom()
+  }
+
+  /** Blocks (Atomics.wait) until at most maxInFlight slices are unwritten or the writer has failed. */
+  private waitForRoom(): void {
+    const p = this.progress
+    if (!p || this.maxInFlight === undefined) return
+    const since = Date.now()
+    for (let written = Atomics.load(p, 0); this.sent - written > this.maxInFlight && Atomics.load(p, 1) === 0; written = Atomics.load(p, 0)) {
+      // A failed writer sets [1] and its error comes out of finish(); one that hangs is given up on.
+      if (Atomics.wait(p, 0, written, 1000) === 'timed-out' && Date.now() - since > STALLED_WRITER_MS) throw new Error(`the store writer thread wrote nothing for ${STALLED_WRITER_MS / 1000} s`)
+    }
   }
 
   async finish(tail: PreparedRunTail): Promise<number> {

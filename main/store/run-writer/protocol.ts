@@ -10,6 +10,12 @@ export interface WriterStart {
   readonly path: string
   readonly chunking: { readonly chunkEvents: number; readonly chunkRecords: number }
   readonly head: PreparedRunHead
+  /**
+   * Optional back-pressure (an imported trace: its reader can outrun the writer): an Int32Array over
+   * this buffer, [0] = events messages written, [1] = 1 once the writer failed. The writer bumps and
+   * notifies them; the host blocks on [0] while too many slices are in flight (./host.ts).
+   */
+  readonly progress?: SharedArrayBuffer
 }
 
 export type ToWriter =

@@ -12,6 +12,15 @@ const port = parentPort!
 let store: TraceStore | undefined
 let run: StreamedRun | undefined
 let failed = false
+const progress = start.progress ? new Int32Array(start.progress) : undefined
+
+/** Tells a blocked host that a slice is written ([0]) or that no more will be ([1]). */
+function signal(index: 0 | 1): void {
+  if (!progress) return
+  if (index === 0) Atomics.add(progress, 0, 1)
+  else Atomics.store(progress, 1, 1)
+  Atomics.notify(progress, 0)
+}
 
 function failure(e: unknown): WriterFailure {
   const err = e as { name?: string; message?: string; file?: string; code?: string }
@@ -30,6 +39,7 @@ try {
   run = store.beginStreamedRun(start.head)
 } catch (e) {
   failed = true
+  signal(1)
   end({ type: 'error', error: failure(e) })
 }
 
@@ -38,6 +48,7 @@ port.on('message', (message: ToWriter) => {
   try {
     if (message.type === 'events') {
       for (const chunk of eventChunks(message.columns, start.chunking.chunkEvents, message.first, message.no)) run.append(chunk)
+      signal(0)
     } else if (message.type === 'finish') {
       end({ type: 'done', runId: run.finish(message.tail) })
     } else {
@@ -47,6 +58,7 @@ port.on('message', (message: ToWriter) => {
   } catch (e) {
     // The first failure rolls the run back (StreamedRun does); later messages are ignored.
     failed = true
+    signal(1)
     run.abort()
     end({ type: 'error', error: failure(e) })
   }

@@ -23,6 +23,11 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(text)
 }
 
+/** A chosen file's bytes as base64, the way the contract carries an upload (importSession, importTrace). */
+export async function readFileBase64(file: Blob): Promise<string> {
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()))
+}
+
 /** Offers `blob` as a download named `fileName` (the browser asks where, or saves to its folder). */
 function download(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob)
@@ -90,7 +95,7 @@ export function createWebFiles(api: () => LabApi): LabFiles {
     async importArchive(as) {
       const file = await chooseFile('archive')
       if (!file) return undefined
-      const data = bytesToBase64(new Uint8Array(await file.arrayBuffer()))
+      const data = await readFileBase64(file)
       const out = await api().importSession({ data, fileName: file.name, ...(as !== undefined ? { as } : {}) })
       return { ...out, fileName: file.name }
     },

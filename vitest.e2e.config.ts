@@ -4,8 +4,11 @@
  * older than the sources.
  */
 import { defineConfig } from 'vitest/config'
+import { builtinLibrary } from './scripts/builtin-library-plugin.ts'
 
 export default defineConfig({
+  // The tests import the services, which read the built-in library precompiled by this plugin.
+  plugins: [builtinLibrary(import.meta.dirname)],
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
     globalSetup: ['test/e2e/global-setup.ts'],

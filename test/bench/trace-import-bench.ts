@@ -52,9 +52,9 @@ export function writePeakHook(dir: string): string {
 }
 
 /** Runs the built CLI with the peak hook: wall seconds, peak RSS (MiB) and stdout; throws on a failure. */
-export function runCli(bin: string, hook: string, args: string[]): { seconds: number; cpuSeconds: number; peakMiB: number; stdout: string } {
+export function runCli(bin: string, hook: string, args: string[], nodeArgs: readonly string[] = []): { seconds: number; cpuSeconds: number; peakMiB: number; stdout: string } {
   const start = performance.now()
-  const r = spawnSync(process.execPath, ['--require', hook, bin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, DAXLAB_DB: '' } })
+  const r = spawnSync(process.execPath, [...nodeArgs, '--require', hook, bin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, DAXLAB_DB: '' } })
   const seconds = (performance.now() - start) / 1000
   const m = /daxlab-bench-maxrss-kib=(\d+) cpu-us=(\d+)/.exec(r.stderr)
   if (r.status !== 0 || !m) throw new Error(`daxlab ${args[0]} failed (exit ${r.status}): ${r.stderr.slice(-500)}`)

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../main/store/schema'
@@ -10,8 +10,10 @@ import { writeLegacyStore } from './legacy-store'
 
 const fileHash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const writableAgain: string[] = []
+const restoreModes: [string, number][] = []
 afterEach(() => {
   for (const p of writableAgain.splice(0)) chmodSync(p, 0o755) // so the temp dir can be removed
+  for (const [p, mode] of restoreModes.splice(0)) chmodSync(p, mode)
 })
 
 /** A closed store with two runs in `dir`. */
@@ -100,6 +102,14 @@ describe('a read-only store', () => {
     copyFileSync(file, copy)
     if (asUser === undefined) chmodSync(copy, 0o444) // not root: this process is the other user
     const child = join(import.meta.dirname, 'children', 'list-runs.ts')
+    // The other user loads the child and tsx from this checkout: a clone made in a mode-700 folder
+    // (mktemp -d) must let it in for the test, and gets its mode back afterwards.
+    const checkout = join(import.meta.dirname, '..', '..')
+    const mode = statSync(checkout).mode & 0o777
+    if (asUser !== undefined && (mode & 0o005) !== 0o005) {
+      chmodSync(checkout, mode | 0o005)
+      restoreModes.push([checkout, mode])
+    }
     const run = spawnSync(process.execPath, ['--import', 'tsx', child, copy], { encoding: 'utf8', ...(asUser !== undefined ? { uid: asUser, gid: asUser } : {}), env: { ...process.env, HOME: dir } })
     expect(run.stderr).toBe('')
     const out = JSON.parse(run.stdout) as { runs: number[]; saved: string }

@@ -27,15 +27,20 @@ export async function medianSecondsAsync<T>(prepare: () => T, body: (input: T) =
   return median(times)
 }
 
-export function medianSeconds<T>(prepare: () => T, body: (input: T) => void, cleanup: (input: T) => void = () => {}): number {
+/**
+ * `warmups`: untimed runs before the timed ones. A short loop called only a few times stays in V8's
+ * lower tiers for its first one or two calls (seen here: 5x slower), so a cheap body needs more than
+ * one to be measured warm; `runs` defaults to RUNS.
+ */
+export function medianSeconds<T>(prepare: () => T, body: (input: T) => void, cleanup: (input: T) => void = () => {}, warmups = 1, runs = RUNS): number {
   const times: number[] = []
-  for (let i = 0; i <= RUNS; i++) {
+  for (let i = 0; i < warmups + runs; i++) {
     const input = prepare()
     const start = performance.now()
     body(input)
     const seconds = (performance.now() - start) / 1000
     cleanup(input)
-    if (i > 0) times.push(seconds)
+    if (i >= warmups) times.push(seconds)
   }
   return median(times)
 }

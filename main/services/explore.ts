@@ -13,38 +13,15 @@ import { LabError } from '../contract/envelope'
 import { DEFAULT_EXPLORE_SCHEDULES, type ExploreProgressView } from '../contract/explore'
 import { Explorer, type ExploreResult } from '../explore/search'
 import { ModelError } from '../sim/errors'
-import type { JobTable } from './jobs'
-import { yieldToEventLoop } from './jobs'
+import { yieldToEventLoop, type ExploreJobDetail, type JobTable } from './jobs'
 import type { ProfileLibrary } from './profiles'
 import { checkRunOptions, loadScenario } from './scenario-input'
 
 /** Schedule executions per slice (each a replay of a few ms): a poll waits at most a slice. */
 const SLICE = 4
-/** Finished explorations whose last progress stays for a poll (as JobTable keeps finished jobs). */
-const KEEP_PROGRESS = 64
-
-interface Tracked {
-  state: ExploreProgressView['state']
-  depth: number
-  states: number
-  schedules_executed: number
-  readonly max_schedules: number
-  readonly started: number
-  ended?: number
-}
 
 export function createExploreService(library: ProfileLibrary, jobs: JobTable, timeLimitMs: number) {
-  const tracked = new Map<string, Tracked>()
   let anonymous = 0
-
-  function track(id: string, maxSchedules: number): Tracked {
-    const t: Tracked = { state: 'running', depth: 0, states: 1, schedules_executed: 1, max_schedules: maxSchedules, started: Date.now() }
-    tracked.delete(id)
-    tracked.set(id, t)
-    const finished = [...tracked.entries()].filter(([, v]) => v.state !== 'running')
-    for (const [key] of finished.slice(0, Math.max(0, finished.length - KEEP_PROGRESS))) tracked.delete(key)
-    return t
-  }
 
   return {
     async exploreScenario(request: LabRequest<'exploreScenario'>): Promise<ExploreResult> {
@@ -58,7 +35,9 @@ export function createExploreService(library: ProfileLibrary, jobs: JobTable, ti
       const id = request.jobId ?? `explore-${++anonymous}`
       const job = jobs.start(id)
       job.total = maxSchedules
-      const progress = track(id, maxSchedules)
+      // The search's root counts as one state (Explorer's result starts at states: 1).
+      const progress: ExploreJobDetail = { kind: 'explore', depth: 0, states: 1, started: Date.now() }
+      job.detail = progress
       try {
         const explorer = new Explorer(loaded.scenario, profile, {
           kernel: request.kernel,
@@ -70,7 +49,6 @@ export function createExploreService(library: ProfileLibrary, jobs: JobTable, ti
           onProgress: (p) => {
             progress.depth = p.depth
             progress.states = p.states
-            progress.schedules_executed = p.schedules_executed
             job.done = p.schedules_executed
           },
         })
@@ -97,23 +75,25 @@ export function createExploreService(library: ProfileLibrary, jobs: JobTable, ti
         if (err instanceof ModelError) throw new LabError({ code: 'invalid_request', message: err.message })
         throw new LabError({ code: 'failed', message: (err as Error).message })
       } finally {
-        progress.state = job.state === 'saving' ? 'running' : job.state
         progress.ended = Date.now()
       }
     },
     async exploreProgress(request: LabRequest<'exploreProgress'>): Promise<ExploreProgressView> {
-      const t = tracked.get(request.jobId)
-      if (!t) return { jobId: request.jobId, state: 'unknown', depth: 0, states: 0, schedules_executed: 0, max_schedules: 0, elapsed_ms: 0, rate: 0 }
-      const elapsed = (t.ended ?? Date.now()) - t.started
+      const job = jobs.get(request.jobId)
+      // A job id last used by another kind of job (a run, a sweep) is no exploration.
+      if (job?.detail?.kind !== 'explore') return { jobId: request.jobId, state: 'unknown', depth: 0, states: 0, schedules_executed: 0, max_schedules: 0, elapsed_ms: 0, rate: 0 }
+      const { detail } = job
+      const elapsed = (detail.ended ?? Date.now()) - detail.started
       return {
         jobId: request.jobId,
-        state: t.state,
-        depth: t.depth,
-        states: t.states,
-        schedules_executed: t.schedules_executed,
-        max_schedules: t.max_schedules,
+        // An exploration stores nothing, so it is never 'saving'; the view has no such state.
+        state: job.state === 'saving' ? 'running' : job.state,
+        depth: detail.depth,
+        states: detail.states,
+        schedules_executed: job.done,
+        max_schedules: job.total,
         elapsed_ms: elapsed,
-        rate: elapsed > 0 ? Math.round((t.schedules_executed * 1000) / elapsed) : 0,
+        rate: elapsed > 0 ? Math.round((job.done * 1000) / elapsed) : 0,
       }
     },
   }

@@ -6,12 +6,31 @@
  */
 import type { RunProgress } from '../contract/api'
 
+/**
+ * What an exploration reports beyond done/total (schedule executions of the bound), for exploreProgress.
+ * It lives on the job so the explorer keeps no second table of its own that could disagree with this one.
+ */
+export interface ExploreJobDetail {
+  readonly kind: 'explore'
+  /** Breadth-first depth reached (atomic steps). */
+  depth: number
+  /** Distinct states reached. */
+  states: number
+  /** When the search started and ended (ms since the epoch): its elapsed time and rate. */
+  readonly started: number
+  ended?: number
+}
+
+/** The extra progress of the kinds of job that have one (a union, so each kind is told apart by `kind`). */
+export type JobDetail = ExploreJobDetail
+
 export interface Job {
   readonly id: string
   state: RunProgress['state']
   done: number
   total: number
   cancelRequested: boolean
+  detail?: JobDetail
 }
 
 const KEEP_FINISHED = 64
@@ -25,6 +44,11 @@ export class JobTable {
     this.jobs.set(id, job)
     this.trim()
     return job
+  }
+
+  /** The job itself, for a service whose progress view reads its detail; undefined once trimmed. */
+  get(id: string): Job | undefined {
+    return this.jobs.get(id)
   }
 
   progress(id: string): RunProgress {

@@ -100,6 +100,20 @@ describe('explore service', () => {
     expect((await service.exploreProgress({ jobId: 'nobody' })).state).toBe('unknown')
   })
 
+  it('keeps its progress on the job: exploreProgress and runProgress agree, and a reused job id is no exploration', async () => {
+    const r = await service.exploreScenario({ scenario: 'race-locked-entry-skip', kernel: '6.15', maxSchedules: 50, jobId: 'small' })
+    const view = await service.exploreProgress({ jobId: 'small' })
+    const job = await service.runProgress({ jobId: 'small' })
+    expect(view).toMatchObject({ jobId: 'small', state: 'done', max_schedules: 50, schedules_executed: r.schedules_executed })
+    expect(job).toEqual({ jobId: 'small', state: 'done', done: r.schedules_executed, total: 50 })
+    expect(view.states).toBeGreaterThan(1)
+    expect(view.states).toBeLessThanOrEqual(r.states)
+    // The job table keeps one entry per id: a run started under the same id replaces the exploration.
+    await service.runScenario({ scenario: 'fsdax-pin-unpin', kernel: '6.15', jobId: 'small' })
+    expect((await service.runProgress({ jobId: 'small' })).state).toBe('done')
+    expect(await service.exploreProgress({ jobId: 'small' })).toMatchObject({ state: 'unknown', schedules_executed: 0, max_schedules: 0 })
+  })
+
   it('stops at the per-job time limit with what was found, marked not complete', async () => {
     const limited = createLabService({ dbPath: join(dir, 'limited.sqlite'), runTimeLimitMs: 50 })
     try {

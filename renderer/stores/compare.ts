@@ -12,7 +12,7 @@ import type { FolioSeries, LabErrorData, LabRequest, RunProgress } from '../../m
 import type { ComparePage } from '../../main/contract/compare'
 import type { StepComparison } from '../../main/sim/compare'
 import { getLabApi, labErrorOf } from '../api'
-import { whilePolling } from './job-poll'
+import { cancelJob, whilePolling } from './job-poll'
 import { fetchMissingPages } from './page-fetch'
 import { CHART_POINTS } from './run-view'
 
@@ -39,6 +39,17 @@ export const useCompareStore = defineStore('compare', () => {
   const series = shallowRef<readonly (FolioSeries | undefined)[]>([])
   /** "Run and compare" in flight: which leg and its progress. */
   const launching = shallowRef<{ leg: number; legs: number; progress: RunProgress }>()
+  /**
+   * The progress of the leg in flight, as the poll and cancelJob read and write it: an answer for a
+   * job that is no longer the one in flight (the leg ended meanwhile) is dropped.
+   */
+  const launchProgress = computed<RunProgress | undefined>({
+    get: () => launching.value?.progress,
+    set: (p) => {
+      const now = launching.value
+      if (now && p && now.progress.jobId === p.jobId) launching.value = { ...now, progress: p }
+    },
+  })
   /** The scenario the "run and compare" form shows. */
   const launchScenario = ref('')
 
@@ -171,7 +182,7 @@ export const useCompareStore = defineStore('compare', () => {
           ...(request.session ? { session: request.session } : {}),
         }
         const onProgress = (p: RunProgress) => {
-          if (launching.value?.progress.jobId === jobId) launching.value = { ...launching.value, progress: p }
+          launchProgress.value = p
         }
         made.push((await whilePolling(api, jobId, pollMs, onProgress, () => api.runScenario(run))).runId)
       }
@@ -185,14 +196,9 @@ export const useCompareStore = defineStore('compare', () => {
     return made
   }
 
+  /** Stops the leg in flight; runAndCompare then ends with its `cancelled` error and compares nothing. */
   async function cancelLaunch(): Promise<void> {
-    const job = launching.value?.progress
-    if (!job) return
-    try {
-      await getLabApi().cancelRun({ jobId: job.jobId })
-    } catch (err) {
-      error.value = labErrorOf(err)
-    }
+    await cancelJob(getLabApi(), launchProgress, error)
   }
 
   function clearError(): void {

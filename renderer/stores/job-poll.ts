@@ -2,7 +2,7 @@
  * Polling a backend job while its call is in flight: a run or a sweep started with a `jobId` answers
  * runProgress between its slices, and cancelRun stops it. Shared by the runs, compare and sessions stores.
  */
-import type { Ref, ShallowRef } from 'vue'
+import type { Ref } from 'vue'
 import type { LabApi, LabErrorData, RunProgress } from '../../main/contract/api'
 import { labErrorOf } from '../api'
 
@@ -24,11 +24,12 @@ export async function whilePolling<T>(api: LabApi, jobId: string, pollMs: number
 }
 
 /**
- * Asks the backend to stop the job `progress` follows (a run or a sweep). The job may end (and its
- * store clear `progress`) while the cancel is on its way: the answer is kept only if it is still the
- * same job. A failed call is put in `error`.
+ * Asks the backend to stop the job `progress` follows (a run, a sweep, a leg of "run and compare"). The
+ * job may end (and its store clear `progress`) while the cancel is on its way: the answer is kept only
+ * if it is still the same job. A failed call is put in `error`. `progress` is any writable ref: a
+ * store whose progress sits inside a larger state passes a writable computed over it.
  */
-export async function cancelJob(api: LabApi, progress: ShallowRef<RunProgress | undefined>, error: Ref<LabErrorData | undefined>): Promise<void> {
+export async function cancelJob(api: LabApi, progress: Ref<RunProgress | undefined>, error: Ref<LabErrorData | undefined>): Promise<void> {
   const job = progress.value
   if (!job) return
   try {

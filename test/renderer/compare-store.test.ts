@@ -67,3 +67,20 @@ it('shows the error of a run that is gone and drops answers for an earlier compa
   expect(store.head?.runs.map((r) => r.id)).toEqual([b, a])
   expect(store.error).toBeUndefined()
 })
+
+it('cancels "run and compare" through the shared job cancel: the leg in flight stops, nothing is stored or compared', async () => {
+  // "Run and compare" runs a library scenario by name: a long one saved as the user's own.
+  await current().saveScenario({ text: probeScenario(60_000) })
+  const store = useCompareStore()
+  const launched = store.runAndCompare({ scenario: 'long', legs: [{ kernel: '6.14' }, { kernel: '6.17' }] }, 1)
+  // Cancel once the first leg reports steps done.
+  while (!(store.launching && store.launching.progress.done > 0)) await new Promise((r) => setTimeout(r, 2))
+  const jobId = store.launching!.progress.jobId
+  await store.cancelLaunch()
+  expect(await launched).toBeUndefined()
+  expect(store.error?.code).toBe('cancelled')
+  expect(store.launching).toBeUndefined()
+  expect((await current().runProgress({ jobId })).state).toBe('cancelled')
+  expect(await current().listRuns(undefined)).toEqual([])
+  expect(store.head).toBeUndefined()
+})

@@ -3,7 +3,9 @@
  * while it runs (exploreProgress) and Cancel (cancelRun: what was found is kept, `complete: false`).
  * Selecting a counterexample replays its choices into a stored run (runScenario's `schedule`, what
  * `daxlab run --schedule` does) and charts that run's violating folio; the same run is what "Open as
- * run" shows, and "Compare with sequential" stores the default schedule's run beside it. Backend calls
+ * run" shows, and "Compare with sequential" stores the default schedule's run beside it. A replay this
+ * page stored before (the same scenario text, kernel, arch, variant, patches and schedule) is reused
+ * rather than stored again, in a later search too. Backend calls
  * only inside actions, through renderer/api; an answer for a search or selection no longer shown is
  * dropped.
  */
@@ -19,6 +21,20 @@ export type ExploreRequest = Omit<LabRequest<'exploreScenario'>, 'jobId'>
 
 /** How often progress is polled while a search runs. */
 export const EXPLORE_POLL_MS = 200
+
+/** Replays whose run ids the page remembers; the oldest is forgotten first (it is only stored again). */
+export const REMEMBERED_REPLAYS = 64
+
+/**
+ * What makes two replays the same run: a run is a pure function of its scenario text, kernel, arch,
+ * variant, patch edits and schedule, given the profile the text names. A name alone is not enough: a
+ * saved scenario can be overwritten under the same name. The profile's own contents are not in the
+ * key: a saved profile edited while the page is open is not noticed (the replay is the one made with
+ * it before).
+ */
+function replayKey(text: string, run: LabRequest<'runScenario'>): string {
+  return JSON.stringify([text, run.kernel, run.arch ?? null, run.variant ?? null, run.patches ?? null, run.schedule ?? null])
+}
 
 export const useExploreStore = defineStore('explore', () => {
   const scenarios = shallowRef<LibraryEntry[]>([])
@@ -42,8 +58,12 @@ export const useExploreStore = defineStore('explore', () => {
   /** Bumped by each search and each selection: an answer for an earlier one is dropped. */
   let token = 0
   let selectToken = 0
-  /** Replays already stored for this result, by violation kind: selecting again does not store again. */
-  let replays = new Map<string, number>()
+  /**
+   * The runs this page stored for replays, by replayKey, kept across searches. The entry is the
+   * pending runScenario itself, so a second selection while the first is still storing waits for that
+   * run instead of storing another; a failed one is forgotten.
+   */
+  const replayRuns = new Map<string, Promise<number>>()
 
   const selected = computed<Counterexample | undefined>(() => result.value?.counterexamples.find((c) => c.kind === selectedKind.value))
   /** Race scenarios (topic `races`) first: those have a concurrent: block; the rest follow. */
@@ -65,7 +85,6 @@ export const useExploreStore = defineStore('explore', () => {
     replayRunId.value = undefined
     series.value = undefined
     sequentialRunId.value = undefined
-    replays = new Map()
   }
 
   /** Runs the search; resolves with its result (undefined on an error, which `error` holds). */
@@ -135,28 +154,42 @@ export const useExploreStore = defineStore('explore', () => {
     }
   }
 
-  /** Shows a counterexample: its replay stored as a run (once) and the chart of its violating folio. */
+  /**
+   * The stored run of the explored scenario under `schedule` (none: the default round-robin): the one
+   * this page stored already for the same replay, else a new one.
+   */
+  async function replayRun(schedule?: readonly string[]): Promise<number | undefined> {
+    const req = runRequest(schedule)
+    if (!req) return undefined
+    const api = getLabApi()
+    const text = req.source ?? (await api.getScenarioText({ name: req.scenario })).text
+    const key = replayKey(text, req)
+    const known = replayRuns.get(key)
+    if (known) return known
+    const stored = api.runScenario(req).then((answer) => answer.runId)
+    replayRuns.set(key, stored)
+    if (replayRuns.size > REMEMBERED_REPLAYS) replayRuns.delete(replayRuns.keys().next().value!)
+    stored.catch(() => {
+      if (replayRuns.get(key) === stored) replayRuns.delete(key)
+    })
+    return stored
+  }
+
+  /** Shows a counterexample: its replay as a stored run (stored once) and the chart of its violating folio. */
   async function select(kind: string): Promise<void> {
     const ce = result.value?.counterexamples.find((c) => c.kind === kind)
     if (!ce) return
     const search = token
     const mine = ++selectToken
     const current = () => mine === selectToken && search === token
-    const stored = replays
     selectedKind.value = kind
     series.value = undefined
     replayRunId.value = undefined
     replaying.value = true
     const api = getLabApi()
     try {
-      let id = stored.get(kind)
-      if (id === undefined) {
-        const req = runRequest(ce.choices)
-        if (!req) return
-        id = (await api.runScenario(req)).runId
-        stored.set(kind, id)
-      }
-      if (!current()) return
+      const id = await replayRun(ce.choices)
+      if (id === undefined || !current()) return
       replayRunId.value = id
       // The suggested folio is the run's first violation's: the one the counterexample breaks.
       const s = await api.getFolioSeries({ id, maxPoints: CHART_POINTS })
@@ -173,16 +206,16 @@ export const useExploreStore = defineStore('explore', () => {
     return replayRunId.value
   }
 
-  /** Stores the default-schedule run (once per result) and answers [counterexample run, sequential run]. */
+  /** The default-schedule run (stored once, as a replay is) and answers [counterexample run, sequential run]. */
   async function compareWithSequential(): Promise<[number, number] | undefined> {
     const replay = replayRunId.value
     if (replay === undefined) return undefined
     if (sequentialRunId.value === undefined) {
-      // No schedule: `daxlab run`'s documented default (round-robin by task order).
-      const sequential = runRequest()
-      if (!sequential) return undefined
       try {
-        sequentialRunId.value = (await getLabApi().runScenario(sequential)).runId
+        // No schedule: `daxlab run`'s documented default (round-robin by task order).
+        const sequential = await replayRun()
+        if (sequential === undefined) return undefined
+        sequentialRunId.value = sequential
       } catch (err) {
         error.value = labErrorOf(err)
         return undefined

@@ -8,11 +8,14 @@
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { noHorizontalOverflow, useStack, type Stack } from './harness'
+import type { RunSummary } from '../../main/contract/api'
+import { labCall, noHorizontalOverflow, useStack, type Stack } from './harness'
 
 const current = useStack({ width: 1400, height: 900 })
 let stack: Stack
 let page: Page
+/** The run the first test's counterexample was replayed into: the later search of the same scenario reuses it. */
+let firstReplay: string | undefined
 
 beforeAll(() => {
   stack = current()
@@ -76,7 +79,8 @@ describe('explore view in Chromium', () => {
     expect(chartBox.x).toBeGreaterThan(laneBox.x + laneBox.width / 2)
     // The steps on the violating folio (the chart's) are marked once the replay is charted.
     await expect.poll(() => lanes.locator('[data-on-folio="true"]').count()).toBeGreaterThan(0)
-    const replay = /run (\d+)/.exec(await page.getByTestId('replay-run').innerText())![1]
+    const replay = /run (\d+)/.exec(await page.getByTestId('replay-run').innerText())![1]!
+    firstReplay = replay
     await noHorizontalOverflow(page)
     await page.getByTestId('counterexample-detail').scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(stack.resultsDir, 'explore-1400x900.png'), fullPage: true })
@@ -120,6 +124,18 @@ describe('explore view in Chromium', () => {
     expect((await chart.boundingBox())!.y).toBeGreaterThan(laneBox.y + laneBox.height - 1)
     await noHorizontalOverflow(page)
     await page.screenshot({ path: join(stack.resultsDir, 'explore-900x600.png'), fullPage: true })
+    // The same counterexample as the first test's search: its replay is looked up, not stored again,
+    // and selecting it twice more stores nothing either.
+    expect(firstReplay).toBeDefined()
+    await expect.poll(() => page.getByTestId('replay-run').innerText()).toContain(`run ${firstReplay} `)
+    const ce = page.getByTestId('counterexamples').locator('tr[data-kind="dma_after_release"]')
+    await ce.click()
+    await ce.click()
+    await expect.poll(() => page.getByTestId('replay-run').innerText()).toContain(`run ${firstReplay} `)
+    const races = (await labCall<RunSummary[]>(stack, 'listRuns', { scenario: 'race-locked-entry-skip' })).map((r) => r.id)
+    // The replay and the first test's sequential run, nothing more.
+    expect(races).toHaveLength(2)
+    expect(races).toContain(Number(firstReplay))
     expect(stack.problems).toEqual([])
   })
 })

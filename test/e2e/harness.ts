@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { TOKEN_HEADER } from '../../main/contract/api'
 import { createLabService } from '../../main/services/lab-service'
 import { startWebBridge, type WebBridge } from '../../main/web/bridge'
 
@@ -92,6 +93,18 @@ export function useStackPage(viewport?: { width: number; height: number }): { re
     return stack
   }
   return { stack: forwardTo(started), page: forwardTo(() => started().page) }
+}
+
+/** Calls a lab method the way the page does (POST with this launch's token); throws the error a refusal carries. */
+export async function labCall<T>(stack: Stack, method: string, request?: unknown): Promise<T> {
+  const response = await fetch(`${stack.bridge.url}/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: stack.bridge.token },
+    ...(request === undefined ? {} : { body: JSON.stringify(request) }),
+  })
+  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } }
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`)
+  return body.value
 }
 
 /** The page is no wider than its window (nothing scrolls sideways). */

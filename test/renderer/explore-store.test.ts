@@ -69,3 +69,43 @@ it('a complete search without violations selects nothing', async () => {
   expect(store.openAsRun()).toBeUndefined()
   expect(await store.compareWithSequential()).toBeUndefined()
 })
+
+it('looks a replay up before storing it: the same counterexample selected twice, and again in a later search, is one run', async () => {
+  const store = useExploreStore()
+  const request = { scenario: 'race-locked-entry-skip', kernel: '6.15' }
+  await store.explore(request)
+  await expect.poll(() => store.series).toBeDefined()
+  const first = store.replayRunId!
+  // Twice at once: the second selection waits for the run the first is storing.
+  await Promise.all([store.select('dma_after_release'), store.select('dma_after_release')])
+  expect(store.replayRunId).toBe(first)
+  // The same search again: its counterexample is the same replay, so the stored run is reused.
+  await store.explore(request)
+  await expect.poll(() => store.series).toBeDefined()
+  expect(store.replayRunId).toBe(first)
+  const runs = await current().listRuns(undefined)
+  expect(runs.map((r) => r.id)).toEqual([first])
+  // The sequential run is looked up the same way: asked for in two searches, stored once.
+  const pair = (await store.compareWithSequential())!
+  await store.explore(request)
+  await expect.poll(() => store.series).toBeDefined()
+  expect(await store.compareWithSequential()).toEqual(pair)
+  expect((await current().listRuns(undefined)).length).toBe(2)
+})
+
+it('stores another replay when what makes the run differs: the scenario text under the same name', async () => {
+  const text = (await current().getScenarioText({ name: 'race-locked-entry-skip' })).text
+  const mine = text.replace(/^name: race-locked-entry-skip$/m, 'name: my-race')
+  expect(mine).not.toBe(text)
+  await current().saveScenario({ text: mine })
+  const store = useExploreStore()
+  await store.explore({ scenario: 'my-race', kernel: '6.15' })
+  await expect.poll(() => store.series).toBeDefined()
+  const first = store.replayRunId!
+  // Overwritten under the same name (a comment added): another text, so another run.
+  await current().saveScenario({ text: `${mine}# edited\n`, replace: true })
+  await store.explore({ scenario: 'my-race', kernel: '6.15' })
+  await expect.poll(() => store.series).toBeDefined()
+  expect(store.replayRunId).not.toBe(first)
+  expect((await current().listRuns(undefined)).length).toBe(2)
+})

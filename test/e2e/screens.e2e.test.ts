@@ -2,7 +2,10 @@
  * Every view (runs, scenarios, bit layout) at 1400x900 and at the window's minimum size (900x600, main/app/window.ts), with a run
  * opened: screenshots in test-results/<view>-<w>x<h>.png, no horizontal overflow, and the bit layout
  * readable at the minimum width: bit numbers that do not run together, and bit numbers and empty
- * cells at WCAG AA contrast (>= 4.5:1), arch vs arch stacked.
+ * cells at WCAG AA contrast (>= 4.5:1), arch vs arch stacked. The header's tabs at those sizes and at
+ * 700x500 (a browser window may be smaller than the app's): every tab whole inside the header and the
+ * window, none over another, each label on one line, and so with a ninth tab added too
+ * (test-results/header-<w>x<h>.png, header-9-tabs-<w>x<h>.png).
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -60,6 +63,62 @@ const OVERLAPS_JS = `(root) => {
 
 const noHorizontalOverflow = () => noOverflow(page)
 
+interface Box {
+  readonly left: number
+  readonly right: number
+  readonly top: number
+  readonly bottom: number
+}
+
+interface HeaderLayout {
+  readonly header: Box & { readonly scrollWidth: number; readonly clientWidth: number }
+  readonly tabs: readonly (Box & { readonly label: string; readonly lines: number })[]
+}
+
+// The header's box and each tab's, with the number of lines its label takes (its text's line boxes).
+const HEADER_JS = `() => {
+  const box = (b) => ({ left: b.left, right: b.right, top: b.top, bottom: b.bottom })
+  const header = document.querySelector('.app-header')
+  const tabs = [...header.querySelectorAll('.app-tab')].map((el) => {
+    const range = document.createRange()
+    range.selectNodeContents(el)
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)))
+    return { ...box(el.getBoundingClientRect()), label: el.textContent.trim(), lines: tops.size }
+  })
+  return { header: { ...box(header.getBoundingClientRect()), scrollWidth: header.scrollWidth, clientWidth: header.clientWidth }, tabs }
+}`
+
+// A ninth tab, a copy of the last with a label as long as the longest: what a new view would add.
+const ADD_TAB_JS = `() => {
+  const last = [...document.querySelectorAll('.app-tab')].pop()
+  const extra = last.cloneNode(true)
+  extra.removeAttribute('id')
+  extra.setAttribute('data-extra-tab', '')
+  extra.textContent = 'A ninth view'
+  last.after(extra)
+}`
+
+/** Every tab is whole inside the header and the window, on one line, and no two overlap. */
+function expectTabsFit(layout: HeaderLayout, width: number, tabs: number): void {
+  const { header } = layout
+  expect(layout.tabs).toHaveLength(tabs)
+  expect(header.scrollWidth).toBeLessThanOrEqual(header.clientWidth)
+  expect(header.right).toBeLessThanOrEqual(width)
+  for (const tab of layout.tabs) {
+    expect(tab, tab.label).toMatchObject({ lines: 1 })
+    expect(tab.left, tab.label).toBeGreaterThanOrEqual(header.left)
+    expect(tab.right, tab.label).toBeLessThanOrEqual(Math.min(header.right, width))
+    expect(tab.top, tab.label).toBeGreaterThanOrEqual(header.top)
+    expect(tab.bottom, tab.label).toBeLessThanOrEqual(header.bottom)
+  }
+  for (const [i, a] of layout.tabs.entries()) {
+    for (const b of layout.tabs.slice(i + 1)) {
+      const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top
+      expect(apart, `${a.label} / ${b.label}`).toBe(true)
+    }
+  }
+}
+
 describe('every view at 1400x900 and at the minimum window size', () => {
   it('opens a run to show in the runs view', async () => {
     await page.goto(stack.bridge.pageUrl)
@@ -113,6 +172,26 @@ describe('every view at 1400x900 and at the minimum window size', () => {
       await noHorizontalOverflow()
       await page.screenshot({ path: join(stack.resultsDir, `bit-layout-${tag}.png`), fullPage: true })
       await page.getByRole('combobox', { name: 'Stack with' }).selectOption('')
+    })
+  }
+
+  for (const size of [...SIZES, { width: 700, height: 500 }]) {
+    const tag = `${size.width}x${size.height}`
+    it(`header at ${tag}: every tab whole and on one line, and with a ninth tab too`, async () => {
+      await page.setViewportSize(size)
+      await page.getByRole('tab', { name: 'Runs' }).click()
+      // Off the tabs, so no hover colour is in the screenshots.
+      await page.mouse.move(1, size.height - 1)
+      const header = page.locator('.app-header')
+      expectTabsFit(await page.evaluate<HeaderLayout>(`(${HEADER_JS})()`), size.width, 8)
+      await header.screenshot({ path: join(stack.resultsDir, `header-${tag}.png`) })
+      await page.evaluate(`(${ADD_TAB_JS})()`)
+      try {
+        expectTabsFit(await page.evaluate<HeaderLayout>(`(${HEADER_JS})()`), size.width, 9)
+        await header.screenshot({ path: join(stack.resultsDir, `header-9-tabs-${tag}.png`) })
+      } finally {
+        await page.evaluate(`document.querySelector('[data-extra-tab]')?.remove()`)
+      }
     })
   }
 

@@ -119,6 +119,13 @@ export function prepareHead(input: { readonly scenario: string; readonly scenari
   }
 }
 
+/**
+ * The packing area of prepareTail, kept between runs (a sweep prepares ~1000 in a row): each record
+ * chunk is copied out of it (recordChunks), so no caller ever holds a view of it, and a fresh 64 KiB
+ * buffer per run was garbage for every run (ADR 0025).
+ */
+const tailBuffer = new PackBuffer()
+
 export function prepareTail(result: RunResult, eventCount: number, tasks: readonly string[], causes: readonly string[], chunkRecords: number): PreparedRunTail {
   if (result.events !== eventCount) throw new Error(`the run result counts ${result.events} events but the trace holds ${eventCount}`)
   // The result row keeps everything but steps and violations, which go packed into run_records;
@@ -140,7 +147,7 @@ export function prepareTail(result: RunResult, eventCount: number, tasks: readon
   }
   const violationKinds = new Map<string, number>()
   for (const v of result.violations) violationKinds.set(v.kind, (violationKinds.get(v.kind) ?? 0) + 1)
-  const buf = new PackBuffer()
+  const buf = tailBuffer
   return {
     row,
     checksum: runChecksum({ ...row, layout: 2, tasks, causes }),

@@ -9,7 +9,7 @@
  */
 import { setMaxListeners } from 'node:events'
 import type { Scenario } from '../formats/scenario'
-import { builtinScenarioByText, scenarioFromText } from '../library/index'
+import { builtinScenarioByText } from '../library/builtins'
 import type { PendingWork, SessionStore } from '../store/sessions/session-store'
 import { planBatches, runBatch, type BatchFailure, type BatchOutput, type BatchTask } from './batch'
 import type { CombinationOutput } from './combination'
@@ -122,10 +122,12 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   }
 
   const pool = opts.pool ?? (opts.jobs > 1 ? startSweepPool(opts.jobs) : undefined)
-  const batches = withScenarios(planBatches(work, pool?.threads ?? 1, sessions.chunking), fail)
   const workers = new Map<number, ThreadCpu>()
-  report()
+  let batchCount: number
   try {
+    const batches = await withScenarios(planBatches(work, pool?.threads ?? 1, sessions.chunking), fail)
+    batchCount = batches.length
+    report()
     if (pool) await runOnPool(pool, batches, stop.signal, (out) => {
       if (out.worker) workers.set(out.worker.threadId, out.worker.cpu)
       record(out.runs)
@@ -160,7 +162,7 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
   const sum = (pick: (c: ThreadCpu) => number) => (workers.size > 0 ? [...workers.values()].reduce((s, c) => s + pick(c), 0) : undefined)
   const stats: SweepStats = {
     runs: done,
-    batches: batches.length,
+    batches: batchCount,
     workers: pool?.threads ?? 0,
     mainCpuMs: round(cpuAtEnd?.cpuMs),
     mainSweepCpuMs: round(cpuAtStart && cpuAtEnd ? cpuAtEnd.cpuMs - cpuAtStart.cpuMs : undefined),
@@ -175,9 +177,11 @@ export async function executeSweep(opts: ExecuteOptions): Promise<ExecuteOutcome
 /**
  * Batches of a scenario that is not a built-in carry it parsed (here, once), so workers never load the
  * YAML parser; one whose text does not parse marks its combinations failed with the parser's message.
+ * The parser itself is loaded only when such a batch exists: a sweep of built-ins never needs it.
  */
-function withScenarios(batches: readonly BatchTask[], fail: (f: BatchFailure) => void): BatchTask[] {
+async function withScenarios(batches: readonly BatchTask[], fail: (f: BatchFailure) => void): Promise<BatchTask[]> {
   const parsed = new Map<string, { scenario?: Scenario; error?: string }>()
+  let parse: ((text: string, file: string) => Scenario) | undefined
   const out: BatchTask[] = []
   for (const task of batches) {
     if (builtinScenarioByText(task.scenarioText)) {
@@ -186,8 +190,9 @@ function withScenarios(batches: readonly BatchTask[], fail: (f: BatchFailure) =>
     }
     let found = parsed.get(task.scenarioText)
     if (!found) {
+      parse ??= (await import('../formats/load')).parseScenarioText
       try {
-        found = { scenario: scenarioFromText(task.scenarioText, `${task.scenarioName}.yaml`) }
+        found = { scenario: parse(task.scenarioText, `${task.scenarioName}.yaml`) }
       } catch (e) {
         found = { error: (e as Error)?.message ?? String(e) }
       }

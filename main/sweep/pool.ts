@@ -24,9 +24,18 @@ export interface SweepPool {
   destroy(): Promise<void>
 }
 
+/**
+ * Each worker is handed its next batch while it still runs the current one, so it never sits idle
+ * waiting for this thread, which may be inside a write transaction when a batch comes back
+ * (docs/adr/0025-sweep-parallel-efficiency.md). A worker runs its batches one after the other (they
+ * are synchronous), so two in hand is enough; more would leave one worker holding the last batches
+ * while the other has none.
+ */
+const BATCHES_IN_HAND = 2
+
 /** Starts `threads` workers now (they boot while the caller plans); throws when the bundle is missing. */
 export function startSweepPool(threads: number): SweepPool {
-  const pool = new Tinypool({ filename: workerFile(), minThreads: threads, maxThreads: threads, isolateWorkers: false })
+  const pool = new Tinypool({ filename: workerFile(), minThreads: threads, maxThreads: threads, isolateWorkers: false, concurrentTasksPerWorker: BATCHES_IN_HAND })
   let destroyed: Promise<void> | undefined
   return {
     threads,

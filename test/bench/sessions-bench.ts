@@ -116,6 +116,35 @@ function cpuPerRun(t: SweepTiming): Record<string, number | null> {
   return { main_ms_per_run: per(mainCpuMs), main_in_sweep_ms_per_run: per(mainSweepCpuMs), write_ms_per_run: per(writeCpuMs), worker_ms_per_run: per(workerCpuMs) }
 }
 
+export interface SweepFigure {
+  readonly sweep_speedup: number
+  readonly workload: Record<string, unknown>
+}
+
+/**
+ * sweep_speedup alone (also `sessions-bench.js --sweep-only`, for iterating on the sweep): --jobs 1 and
+ * --jobs 2, each the best of two fresh sweeps, with each side's CPU per run and the load average.
+ */
+export function sweepFigure(dir: string): SweepFigure {
+  const loadBefore = loadavg()[0]!
+  const oneRun = best(sweepOnce(dir, 1, 'x'), sweepOnce(dir, 1, 'y'))
+  const twoRun = best(sweepOnce(dir, 2, 'x'), sweepOnce(dir, 2, 'y'))
+  const one = oneRun.seconds
+  const two = twoRun.seconds
+  return {
+    sweep_speedup: Number((one / two).toFixed(2)),
+    workload: {
+      matrix: 'built-in library x 6.14,6.15,6.17 x all arches',
+      jobs1_s: Number(one.toFixed(2)),
+      jobs2_s: Number(two.toFixed(2)),
+      // jobs 1: everything on the main thread; jobs 2: two workers simulate, the main thread writes.
+      jobs1_cpu: cpuPerRun(oneRun),
+      jobs2_cpu: cpuPerRun(twoRun),
+      load_avg_1m: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
+    },
+  }
+}
+
 /** Warm rounds of the diff whose median is diff_1m_events_s. */
 const DIFF_ROUNDS = 5
 
@@ -160,28 +189,16 @@ export async function sessionsBench(): Promise<SessionFigures> {
     opened.db.close()
     const importSeconds = (performance.now() - t2) / 1000
 
-    const loadBefore = loadavg()[0]!
-    const oneRun = best(sweepOnce(dir, 1, 'x'), sweepOnce(dir, 1, 'y'))
-    const twoRun = best(sweepOnce(dir, 2, 'x'), sweepOnce(dir, 2, 'y'))
-    const one = oneRun.seconds
-    const two = twoRun.seconds
+    const sweep = sweepFigure(dir)
 
     return {
       diff_1m_events_s: Number(diffSeconds.toFixed(4)),
-      sweep_speedup: Number((one / two).toFixed(2)),
+      sweep_speedup: sweep.sweep_speedup,
       export_mb_s: Number((bytes / MiB / exportSeconds).toFixed(1)),
       import_mb_s: Number((bytes / MiB / importSeconds).toFixed(1)),
       workload: {
         diff: { runs_per_side: runs, events_a: eventsA, events_b: eventsB, changed_runs: 2, median_warm_s: diffSeconds, warm_rounds: DIFF_ROUNDS, first_call_s: Number(coldDiffSeconds.toFixed(4)) },
-        sweep: {
-          matrix: 'built-in library x 6.14,6.15,6.17 x all arches',
-          jobs1_s: Number(one.toFixed(2)),
-          jobs2_s: Number(two.toFixed(2)),
-          // jobs 1: everything on the main thread; jobs 2: two workers simulate, the main thread writes.
-          jobs1_cpu: cpuPerRun(oneRun),
-          jobs2_cpu: cpuPerRun(twoRun),
-          load_avg_1m: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
-        },
+        sweep: sweep.workload,
         archive: { bytes, export_s: Number(exportSeconds.toFixed(3)), import_s: Number(importSeconds.toFixed(3)) },
       },
     }

@@ -1,21 +1,12 @@
 /** `daxlab sessions list|show|rename|delete|note` (docs/sessions.md). */
-import { SessionError, SessionStore, type SessionInfo } from '../../store/sessions/session-store'
+import { SessionError, SessionStore } from '../../store/sessions/session-store'
 import type { SessionsListOptions, SessionsShowOptions } from '../commands/sessions'
 import { withStore } from '../inputs'
 import { firstRows, moreLine } from '../page'
 import { table } from '../table'
 import { printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
-
-export function describeSession(info: SessionInfo): string {
-  const counts = info.items
-  const matrix =
-    info.planned === null
-      ? `${info.runs} runs (not a sweep)`
-      : `${info.planned} combinations: ${counts.done} run, ${counts.skipped} skipped, ${counts.failed} failed, ${counts.pending} pending` +
-        (counts.done + counts.skipped + counts.failed + counts.pending < info.planned ? ` (this store holds ${counts.done + counts.skipped + counts.failed + counts.pending}: a shard)` : '')
-  return `session ${info.name}: ${info.state}, ${matrix}`
-}
+import { describeSession } from './session-line'
 
 /** Runs fn with the session store, turning "no such session" and bad names into usage errors (exit 2). */
 export function withSessions<T>(db: string | undefined, fn: (sessions: SessionStore) => T): T {

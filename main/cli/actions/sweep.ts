@@ -1,69 +1,23 @@
 /**
- * `daxlab sweep`: plans the matrix (or takes a session's frozen one with --resume), runs it on worker
- * threads into one session and prints the session's summary (docs/sessions.md).
+ * `daxlab sweep`: checks --jobs and starts the workers before anything heavy is loaded, so they boot
+ * (each loads the engine) while this thread loads the store and the library and plans the matrix
+ * (docs/adr/0025-sweep-parallel-efficiency.md). The sweep itself is in ./sweep-session.ts.
  */
 import { availableParallelism } from 'node:os'
-import { builtinScenarioNames } from '../../library/index'
-import { executeSweep, type SweepStats } from '../../sweep/execute'
-import { SweepInputError, globMatcher, inShard, parseShard, planMatrix, type SweepScenario } from '../../sweep/matrix'
-import { startSweepPool, type SweepPool } from '../../sweep/pool'
-import { sweepProgress } from '../../sweep/progress'
-import { SessionError, SessionStore, checkSessionName, type SessionInfo } from '../../store/sessions/session-store'
-import { TraceStore } from '../../store/trace-store'
+import { startSweepPool } from '../../sweep/pool'
 import type { SweepOptions } from '../commands/sweep'
-import { dbPathFrom, loadScenario, profileFor } from '../inputs'
-import { printErr, printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
-import { describeSession } from './sessions'
-
-/** Exit status of a sweep stopped by Ctrl-C, as a shell reports SIGINT (128 + 2). */
-const EXIT_INTERRUPTED = 130
-
-const list = (text: string | undefined) =>
-  (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
 
 export async function sweep(opts: SweepOptions): Promise<void> {
   const jobs = parseJobs(opts.jobs)
-  // The workers boot (load the bundle) while this thread plans the matrix and writes its items.
-  // --jobs 1 runs the same batches in this thread (execute.ts): the same work, serially.
+  // --jobs 1 runs the same batches in this thread (main/sweep/execute.ts): the same work, serially.
   const pool = jobs > 1 ? startSweepPool(jobs) : undefined
   try {
+    const { sweepWith } = await import('./sweep-session')
     await sweepWith(opts, jobs, pool)
   } finally {
     await pool?.destroy()
   }
-}
-
-async function sweepWith(opts: SweepOptions, jobs: number, pool: SweepPool | undefined): Promise<void> {
-  await withStoreAsync(opts.db, async (sessions) => {
-    const name = opts.resume !== undefined ? resumeTarget(sessions, opts) : createSweep(sessions, opts)
-    const work = sessions.pending(name)
-    const skipped = sessions.require(name).items.skipped
-    const controller = new AbortController()
-    const onSigint = () => controller.abort()
-    process.once('SIGINT', onSigint)
-    let outcome
-    try {
-      outcome = await executeSweep({ sessions, session: name, work, jobs, pool, signal: controller.signal, onProgress: sweepProgress(`sweep ${name}`, skipped) })
-    } finally {
-      process.removeListener('SIGINT', onSigint)
-    }
-    if (process.env.DAXLAB_SWEEP_STATS === '1') printStats(outcome.stats)
-    const info = sessions.require(name)
-    if (outcome.interrupted) {
-      printErr(`daxlab: interrupted: ${info.items.done} runs of session '${name}' are stored; finish with: daxlab sweep --resume ${name}\n`)
-      process.exitCode = EXIT_INTERRUPTED
-    } else if (outcome.failed > 0) process.exitCode = 1
-    printSummary(sessions, info, opts.json === true)
-  })
-}
-
-/** DAXLAB_SWEEP_STATS=1: where the CPU went, one JSON line on stderr (docs/sessions.md#sweep-cpu). */
-function printStats(stats: SweepStats): void {
-  printErr(`sweep stats: ${JSON.stringify(stats)}\n`)
 }
 
 function parseJobs(text: string | undefined): number {
@@ -71,89 +25,4 @@ function parseJobs(text: string | undefined): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs: '${text}' is not a whole number from 1 to 256`)
   return n
-}
-
-function resumeTarget(sessions: SessionStore, opts: SweepOptions): string {
-  const clash = (['scenarios', 'kernel', 'arch', 'variant', 'profile', 'session', 'shard'] as const).filter((k) => opts[k] !== undefined)
-  if (clash.length > 0) throw new UsageError(`--resume runs the session's frozen matrix; drop ${clash.map((k) => '--' + k).join(', ')}`)
-  const info = sessionOrUsage(sessions, opts.resume!)
-  if (info.planned === null) throw new UsageError(`session '${info.name}' was not made by a sweep; there is nothing to resume`)
-  return info.name
-}
-
-function createSweep(sessions: SessionStore, opts: SweepOptions): string {
-  if (!opts.scenarios) throw new UsageError('sweep needs --scenarios (names, globs, files or all), or --resume NAME')
-  if (!opts.kernel) throw new UsageError('sweep needs --kernel, e.g. --kernel 6.14,6.17')
-  if (!opts.arch) throw new UsageError('sweep needs --arch, e.g. --arch all')
-  const name = opts.session ?? `sweep-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
-  try {
-    checkSessionName(name, '--session')
-  } catch (e) {
-    throw new UsageError((e as Error).message)
-  }
-  const scenarios = resolveScenarios(list(opts.scenarios), opts.profile, opts.db)
-  let matrix, shard
-  try {
-    shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined
-    matrix = planMatrix({ scenarios, kernels: list(opts.kernel), arches: list(opts.arch), variants: opts.variant === undefined ? undefined : list(opts.variant) })
-  } catch (e) {
-    if (e instanceof SweepInputError) throw new UsageError(e.message)
-    throw e
-  }
-  const plan = {
-    scenarios: list(opts.scenarios),
-    kernels: list(opts.kernel),
-    arches: list(opts.arch),
-    ...(opts.variant !== undefined ? { variants: list(opts.variant) } : {}),
-    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
-  }
-  try {
-    sessions.createSweep(name, plan, matrix.items.length, matrix.hash, matrix.items.filter((i) => inShard(i.idx, shard)))
-  } catch (e) {
-    if (e instanceof SessionError) throw new UsageError(e.message)
-    throw e
-  }
-  return name
-}
-
-function resolveScenarios(entries: readonly string[], profileOverride: string | undefined, db: string | undefined): SweepScenario[] {
-  const names: string[] = []
-  for (const entry of entries) {
-    if (entry === 'all') names.push(...builtinScenarioNames())
-    else if (/[*?]/.test(entry) && !entry.includes('/')) {
-      const matched = builtinScenarioNames().filter(globMatcher(entry))
-      if (matched.length === 0) throw new UsageError(`--scenarios: '${entry}' matches no built-in scenario`)
-      names.push(...matched)
-    } else names.push(entry)
-  }
-  return [...new Set(names)].map((arg) => {
-    const loaded = loadScenario(arg, db)
-    return { name: loaded.scenario.name, text: loaded.text, profile: profileFor(loaded, profileOverride, db) }
-  })
-}
-
-function sessionOrUsage(sessions: SessionStore, name: string): SessionInfo {
-  const info = sessions.get(name)
-  if (!info) throw new UsageError(`no session '${name}' in the trace database`)
-  return info
-}
-
-function printSummary(sessions: SessionStore, info: SessionInfo, json: boolean): void {
-  if (json) {
-    const skipped = sessions.items(info.name).filter((i) => i.status !== 'done')
-    process.stdout.write(JSON.stringify({ ...info, not_run: skipped }, null, 2) + '\n')
-    return
-  }
-  printOut(describeSession(info) + '\n')
-}
-
-/** withStore for async bodies: the store stays open until the sweep has settled, then closes. */
-async function withStoreAsync(db: string | undefined, fn: (sessions: SessionStore) => Promise<void>): Promise<void> {
-  const store = TraceStore.open(dbPathFrom(db))
-  try {
-    await fn(new SessionStore(store))
-  } finally {
-    store.close()
-  }
 }

@@ -29,11 +29,9 @@ export class FastLine {
   /** `comm-pid` is text[taskStart, taskEnd) (the pid has no leading zero, so it reads as it prints). */
   taskStart = 0
   taskEnd = 0
-  /** The event's name (one of the constant names of events.ts). */
+  /** The event's name (one of the constant names of events.ts) and its index in NAME_COUNT order. */
   name = ''
-  /** A stack line's frame is text[frameStart, frameEnd). */
-  frameStart = 0
-  frameEnd = 0
+  nameIndex = 0
   pfn = 0
   count = 0
   mapcount: number | undefined
@@ -43,14 +41,26 @@ export class FastLine {
 
 interface KnownName {
   readonly name: string
+  readonly index: number
   readonly pageRef: boolean
   readonly resultRequired: boolean
 }
 
 /** The known event names by length: a lookup is a few startsWith at most, no string made. */
 const NAMES_BY_LENGTH: KnownName[][] = []
-for (const name of PAGE_REF_EVENTS) (NAMES_BY_LENGTH[name.length] ??= []).push({ name, pageRef: true, resultRequired: false })
-for (const name of FS_DAX_EVENTS) (NAMES_BY_LENGTH[name.length] ??= []).push({ name, pageRef: false, resultRequired: RESULT_REQUIRED.has(name) })
+/** How many known names there are (FastLine.nameIndex is below it). */
+export const NAME_COUNT = PAGE_REF_EVENTS.length + FS_DAX_EVENTS.length
+PAGE_REF_EVENTS.forEach((name, index) => (NAMES_BY_LENGTH[name.length] ??= []).push({ name, index, pageRef: true, resultRequired: false }))
+FS_DAX_EVENTS.forEach((name, i) => (NAMES_BY_LENGTH[name.length] ??= []).push({ name, index: PAGE_REF_EVENTS.length + i, pageRef: false, resultRequired: RESULT_REQUIRED.has(name) }))
+
+/**
+ * Whether a chunk of text is all printable ASCII and line ends: then no line of it holds a blank other
+ * than the space or a break inside it, and the scan skips those checks. One native pass per chunk.
+ */
+const NOT_PLAIN = /[^\n\x20-\x7e]/
+export function isPlainText(text: string): boolean {
+  return !NOT_PLAIN.test(text)
+}
 
 const SPACE = 32
 const MAX_WORDS = 48
@@ -79,15 +89,15 @@ function isWord(text: string, from: number, to: number, word: string): boolean {
 /**
  * Scans text[start, end) (one line, without its line end) into `out`. Mirrors line.ts parseLine: for
  * the shapes accepted here the HEAD regex has exactly one way to match (see the comments), so the
- * fields are those it would capture.
+ * fields are those it would capture. `plain`: isPlainText() holds for the text.
  */
-export function scanLine(text: string, start: number, end: number, out: FastLine): FastKind {
+export function scanLine(text: string, start: number, end: number, out: FastLine, plain = false): FastKind {
   if (end - start > MAX_LINE_CHARS) return FastKind.Decline
   let i = start
   while (i < end && text.charCodeAt(i) === SPACE) i++
   if (i === end) return FastKind.Decline
   // No PREAMBLE branch matches a line starting with `=`.
-  if (text.charCodeAt(i) === 61 /* = */) return stackLine(text, i, end, out)
+  if (text.charCodeAt(i) === 61 /* = */) return stackLine(text, i, end, plain)
   if (i === start) return FastKind.Decline
   // `(.+?)-(\d+)\s+`: the first `-digits ` after a comm without blanks; an earlier one does not exist.
   const taskStart = i
@@ -143,6 +153,8 @@ export function scanLine(text: string, start: number, end: number, out: FastLine
   out.taskStart = taskStart
   out.taskEnd = pidEnd
   out.name = known.name
+  out.nameIndex = known.index
+  if (!plain && !allVisibleOrSpace(text, nameEnd + 1, end)) return FastKind.Decline
   return known.pageRef ? pageRefBody(text, nameEnd + 1, end, out) : fsDaxBody(text, nameEnd + 1, end, known.resultRequired)
 }
 
@@ -158,29 +170,22 @@ function knownName(text: string, from: number, to: number): KnownName | undefine
   return undefined
 }
 
-/** `^\s*=>\s*(\S.*?)\s*$` for a line of printable ASCII: the frame is trimmed of spaces. */
-function stackLine(text: string, i: number, end: number, out: FastLine): FastKind {
+/**
+ * `^\s*=>\s*(\S.*?)\s*$` for a line of printable ASCII: something other than spaces after the arrow.
+ * The frame itself is not kept (nothing reads it on this path).
+ */
+function stackLine(text: string, i: number, end: number, plain: boolean): FastKind {
   if (text.charCodeAt(i + 1) !== 62 /* > */) return FastKind.Decline
   const from = skipSpaces(text, i + 2, end)
-  if (from === end) return FastKind.Decline
-  let to = from
-  for (let k = from; k < end; k++) {
-    const c = text.charCodeAt(k)
-    if (c === SPACE) continue
-    if (!isVisible(c)) return FastKind.Decline
-    to = k + 1
-  }
-  out.frameStart = from
-  out.frameEnd = to
+  if (from === end || (!plain && !allVisibleOrSpace(text, from, end))) return FastKind.Decline
   return FastKind.Stack
 }
 
 /**
- * events.ts keyValues + decodePageRef on a body of printable ASCII: the last of a repeated key wins,
+ * events.ts keyValues + decodePageRef on a body of printable ASCII (checked by the caller): the last of a repeated key wins,
  * a word without `=` (or starting with it) is skipped; any field the decoder would refuse declines.
  */
 function pageRefBody(text: string, i: number, end: number, out: FastLine): FastKind {
-  if (!allVisibleOrSpace(text, i, end)) return FastKind.Decline
   let pfnAt = -1, pfnEnd = 0, countAt = -1, countEnd = 0, mapAt = -1, mapEnd = 0, valAt = -1, valEnd = 0, retAt = -1, retEnd = 0
   while (i < end) {
     const c = text.charCodeAt(i)
@@ -274,25 +279,21 @@ function isDevNumber(text: string, from: number, to: number): boolean {
 }
 
 /**
- * What events.ts decodeFsDax needs to accept a body that names no page: `dev MAJ:MIN`, a number after
+ * What events.ts decodeFsDax needs to accept a body (printable ASCII, checked by the caller) that names no page: `dev MAJ:MIN`, a number after
  * the first `ino`, and for the done events a VM_FAULT result last that does not also stand at or
  * before the first `address` (decodeFsDax compares words.indexOf(last) with it).
  */
 function fsDaxBody(text: string, i: number, end: number, resultRequired: boolean): FastKind {
   let n = 0
   while (i < end) {
-    let c = text.charCodeAt(i)
-    if (c === SPACE) {
+    if (text.charCodeAt(i) === SPACE) {
       i++
       continue
     }
     if (n === MAX_WORDS) return FastKind.Decline
     wordStart[n] = i
-    for (; i < end; i++) {
-      c = text.charCodeAt(i)
-      if (c === SPACE) break
-      if (!isVisible(c)) return FastKind.Decline
-    }
+    i = text.indexOf(' ', i)
+    if (i < 0 || i > end) i = end
     wordEnd[n++] = i
   }
   if (n < 2 || !isWord(text, wordStart[0]!, wordEnd[0]!, 'dev') || !isDevNumber(text, wordStart[1]!, wordEnd[1]!)) return FastKind.Decline

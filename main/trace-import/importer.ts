@@ -13,7 +13,7 @@ import { RUN_EVENT_BUDGET } from '../sim/budget'
 import { EventKind, MAX_CAUSES, MAX_TASKS } from '../sim/events'
 import { Trace } from '../sim/trace'
 import { decodeEvent, isKnownEvent, type DecodedEvent, type FsDaxEvent, type PageRefEvent, type PageRefEventName } from './events'
-import { FastKind, FastLine, scanLine } from './fast-line'
+import { FastKind, FastLine, isPlainText, NAME_COUNT, scanLine } from './fast-line'
 import { MAX_LINE_CHARS, parseLine } from './line'
 import { inRanges, type PfnRange } from './pfn-ranges'
 import type { EventSink } from './event-slices'
@@ -100,6 +100,8 @@ export class TraceImporter {
   private readonly scan = new FastLine()
   /** The fast path's page_ref event, refilled per line: nothing keeps it (no onEvent). */
   private readonly scratch: { -readonly [K in keyof PageRefEvent]: PageRefEvent[K] } = { family: 'page_ref', name: 'page_ref_mod', pfn: 0, flags: '', count: 0, mapcount: undefined, val: undefined, ret: undefined }
+  /** The fast path's cause ids by event (FastLine.nameIndex); -1: not looked up yet. */
+  private readonly causeIds = new Int32Array(NAME_COUNT).fill(-1)
   /** The last task seen on the fast path and its id: consecutive lines of one task are the rule. */
   private lastTask = ''
   private lastTaskId = -1
@@ -124,12 +126,13 @@ export class TraceImporter {
       if (nl < 0) text = this.pending + chunk
       else {
         const first = this.pending + chunk.slice(0, nl)
-        if (!this.fastLine(first, 0, first.length)) this.line(first)
+        if (!this.fastLine(first, 0, first.length, isPlainText(first))) this.line(first)
         start = nl + 1
       }
     }
+    const plain = this.fast && isPlainText(text)
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (!this.fastLine(text, start, nl)) this.line(text.slice(start, nl))
+      if (!this.fastLine(text, start, nl, plain)) this.line(text.slice(start, nl))
       start = nl + 1
     }
     text = text.slice(start)
@@ -195,11 +198,11 @@ export class TraceImporter {
    * The fast path for text[start, nl): true when it took the line (counted and applied as line() would),
    * false to leave it to line().
    */
-  private fastLine(text: string, start: number, nl: number): boolean {
+  private fastLine(text: string, start: number, nl: number, plain: boolean): boolean {
     if (!this.fast || this.dropUntilNewline) return false
     const end = nl > start && text.charCodeAt(nl - 1) === 13 /* \r */ ? nl - 1 : nl
     const f = this.scan
-    const kind = scanLine(text, start, end, f)
+    const kind = scanLine(text, start, end, f, plain)
     if (kind === FastKind.Decline) return false
     this.lineNo++
     if (kind === FastKind.Stack) {
@@ -213,9 +216,8 @@ export class TraceImporter {
       this.skip(`event budget of ${RUN_EVENT_BUDGET} events per run reached`)
       return true
     }
-    const log = this.log
     const taskId = this.taskIdAt(text, f.taskStart, f.taskEnd)
-    const causeId = log.causes.length < MAX_CAUSES - 1 ? log.causeId(f.name) : log.causeId('(other events)')
+    const causeId = this.causeIdOf(f)
     this.events++
     if (kind === FastKind.PageRef) {
       const e = this.scratch
@@ -230,6 +232,15 @@ export class TraceImporter {
     // An fs_dax line on the fast path names no page (fast-line.ts declines the others): counted only.
     this.hasLast = true
     return true
+  }
+
+  /** accept()'s cause id for the event's name, looked up once per name while the table has room. */
+  private causeIdOf(f: FastLine): number {
+    const log = this.log
+    if (log.causes.length >= MAX_CAUSES - 1) return log.causeId('(other events)')
+    let id = this.causeIds[f.nameIndex]!
+    if (id < 0) id = this.causeIds[f.nameIndex] = log.causeId(f.name)
+    return id
   }
 
   /** accept()'s task id for `comm-pid` at text[from, to), without a string while the task repeats. */

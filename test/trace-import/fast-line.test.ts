@@ -92,6 +92,19 @@ describe('importer fast path against the general path', () => {
     expect(importText(text, chunk, false)).toEqual(importText(text, chunk, true))
   }, testTimeout(runs))
 
+  it('folds tasks past the 16-bit table into (other tasks) exactly as the general path does', () => {
+    // 70,000 distinct tasks, each line followed by one of an early task (the fast path's cached id).
+    const lines: string[] = []
+    for (let i = 0; i < 70_000; i++) {
+      lines.push(`  t${i}-${i + 1}  [000] .....  1.000001: page_ref_mod: pfn=0x${(0x1000 + (i % 64)).toString(16)} count=2 mapcount=0 val=1`)
+      if (i % 1000 === 0) lines.push(`  t0-1  [000] .....  1.000002: page_ref_mod: pfn=0x1000 count=1 mapcount=0 val=-1`)
+    }
+    const text = lines.join('\n')
+    const fast = importText(text, 1 << 16, false)
+    expect(fast.tasks).toContain('(other tasks)')
+    expect(fast).toEqual(importText(text, 1 << 16, true))
+  }, 60_000)
+
   it('takes the lines of the common shape, and declines the others', () => {
     const f = new FastLine()
     const kinds = TYPICAL.map((t) => scanLine(t, 0, t.length, f))

@@ -54,10 +54,13 @@ PAGE_REF_EVENTS.forEach((name, index) => (NAMES_BY_LENGTH[name.length] ??= []).p
 FS_DAX_EVENTS.forEach((name, i) => (NAMES_BY_LENGTH[name.length] ??= []).push({ name, index: PAGE_REF_EVENTS.length + i, pageRef: false, resultRequired: RESULT_REQUIRED.has(name) }))
 
 /**
- * Whether a chunk of text is all printable ASCII and line ends: then no line of it holds a blank other
- * than the space or a break inside it, and the scan skips those checks. One native pass per chunk.
+ * Whether a text is plain: ASCII with no blank but the space and no line break but `\n` (no tab,
+ * VT, FF, CR). In a plain text the parser's regexes, trim() and integer() see the same word and value
+ * boundaries as this scan, so it skips its per-character checks. Other ASCII controls may be there:
+ * they are characters like any other to both (`\S`, `.`), and a number containing one fails both.
+ * main/cli/trace-file.ts computes the same on the bytes, with native scans (`isPlainBytes`).
  */
-const NOT_PLAIN = /[^\n\x20-\x7e]/
+const NOT_PLAIN = /[\t\v\f\r\u0080-\uffff]/
 export function isPlainText(text: string): boolean {
   return !NOT_PLAIN.test(text)
 }

@@ -116,7 +116,11 @@ export class TraceImporter {
     this.fast = options.onEvent === undefined
   }
 
-  feed(chunk: string): void {
+  /**
+   * `plain`: the caller knows isPlainText(chunk) (trace-file.ts checks the bytes, which is cheaper);
+   * left out, it is tested here.
+   */
+  feed(chunk: string, plain?: boolean): void {
     // The line the last chunk left open is finished on its own, so the loop below scans the chunk as
     // it came (a flat string) rather than pending + chunk (a cons string V8 reads through a pointer).
     let text = chunk
@@ -130,10 +134,18 @@ export class TraceImporter {
         start = nl + 1
       }
     }
-    const plain = this.fast && isPlainText(text)
-    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      if (!this.fastLine(text, start, nl, plain)) this.line(text.slice(start, nl))
-      start = nl + 1
+    if (this.fast) {
+      const plainText = text === chunk && plain !== undefined ? plain : isPlainText(text)
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (!this.fastLine(text, start, nl, plainText)) this.line(text.slice(start, nl))
+        start = nl + 1
+      }
+    } else {
+      // With onEvent every line takes the general path: a loop of its own, as before the fast path.
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        this.line(text.slice(start, nl))
+        start = nl + 1
+      }
     }
     text = text.slice(start)
     // A "line" that never ends is not text: report it once and drop what was read of it.

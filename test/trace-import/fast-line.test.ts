@@ -4,12 +4,17 @@
  * given) stores: the same events, task and cause tables, pfn states, line count and skipped lines with
  * their numbers and reasons, on texts of well-formed lines mixed with odd ones, fed in arbitrary chunks.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
+import { importTraceFile, isPlainBytes } from '../../main/cli/trace-file'
 import type { EventColumns } from '../../main/sim/events'
 import { EventSlices } from '../../main/trace-import/event-slices'
 import { FS_DAX_EVENTS, PAGE_REF_EVENTS } from '../../main/trace-import/events'
-import { FastKind, FastLine, scanLine } from '../../main/trace-import/fast-line'
+import { FastKind, FastLine, isPlainText, scanLine } from '../../main/trace-import/fast-line'
 import { TraceImporter } from '../../main/trace-import/importer'
 import { fuzzRuns, testTimeout } from '../fuzz/budget'
 
@@ -25,7 +30,7 @@ const TIME = mostly('812.004101: ', ['1.5: ', '0.123456789: ', '1.1234567890: ',
 const ODD_NAMES = ['sched_switch', 'kernel_stack', '9bad', '', 'page_ref']
 const PAGE_REF_BODY = ['pfn=0x100000', 'flags=referenced|uptodate|lru', 'count=1025', 'mapcount=1', 'mapping=00000000a1b2c3d4', 'mt=4', 'val=1024', 'ret=0']
 const FS_DAX_BODY = ['dev', '259:0', 'ino', '0xc', 'shared', 'WRITE|ALLOW_RETRY|KILLABLE|USER', 'address', '0x7f0000000000', 'vm_start', '0x7f0000000000', 'pgoff', '0x0', 'max_pgoff', '0x1ff', 'NOPAGE']
-const WORDS = ['pfn=0X1f', 'pfn=', 'pfn=zz', 'pfn=12', 'count=1', 'count=+5', 'count=-0', 'count=', 'count=9007199254740993', 'mapcount=0', 'mapcount=-1x', 'mapping=', '(null)', 'val=-1', 'val=1\u00a0', 'ret=1', 'ret=', '=1', 'pfn', 'dev', '259:', 'ino', '12', 'address', 'radix_entry', 'xa_entry', '0x4800005', 'private', 'NOPAGE', 'FALLBACK|NOPAGE', 'NOPAGE|', 'pglen', 'x\u2028y', 'a\rb', '\u00a0', '\u00a0ret=1', 'count=2\u00a0']
+const WORDS = ['pfn=0X1f', 'pfn=', 'pfn=zz', 'pfn=12', 'count=1', 'count=+5', 'count=-0', 'count=', 'count=9007199254740993', 'mapcount=0', 'mapcount=-1x', 'mapping=', '(null)', 'val=-1', 'val=1\u00a0', 'ret=1', 'ret=', '=1', 'pfn', 'dev', '259:', 'ino', '12', 'address', 'radix_entry', 'xa_entry', '0x4800005', 'private', 'NOPAGE', 'FALLBACK|NOPAGE', 'NOPAGE|', 'pglen', 'x\u2028y', 'a\rb', '\u00a0', '\u00a0ret=1', 'count=2\u00a0', 'val=\u00011', 'x\u0001=', '\u007fpfn=0x1', 'count=1\u0001', 'NOPAGE\u0001']
 /** A real body with up to three words replaced, inserted or dropped, and odd blanks at its ends. */
 const body = fc
   .tuple(fc.constantFrom(PAGE_REF_BODY, FS_DAX_BODY), fc.array(fc.tuple(fc.nat(16), fc.constantFrom('set', 'insert', 'drop'), fc.constantFrom(...WORDS)), { maxLength: 3 }), mostly(' ', ['  ', '\t']), mostly('', [' ', '\u00a0', '\t', '  ']))
@@ -91,6 +96,43 @@ describe('importer fast path against the general path', () => {
   test.prop([text], { numRuns: runs })('stores the same events, tables, states and skipped lines', ({ text, chunk }) => {
     expect(importText(text, chunk, false)).toEqual(importText(text, chunk, true))
   }, testTimeout(runs))
+
+  test.prop([text], { numRuns: Math.max(1, Math.round(runs / 20)) })('the CLI file reader (which tells the importer which chunks are plain, from the bytes) stores the same', async ({ text }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxlab-fast-line-'))
+    try {
+      const file = join(dir, 'trace.txt')
+      writeFileSync(file, text)
+      const columns: EventColumns[] = []
+      const sink = new EventSlices(5, (c) => columns.push(c))
+      const importer = new TraceImporter({ sink })
+      const summary = await importTraceFile(file, importer, 'test', {})
+      sink.flush()
+      expect({ summary, columns, tasks: sink.tasks, causes: sink.causes, pfns: [...importer.pfns.values()] }).toEqual(importText(text, text.length + 1, true))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, testTimeout(runs))
+
+  test.prop([fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.nat(8)], { numRuns: runs })('a chunk the bytes call plain decodes to a plain text, wherever the previous chunk was cut', (a, b, cut) => {
+    const bytes = Buffer.from(a + b, 'utf8')
+    const at = Math.min(bytes.length, Buffer.byteLength(a) + cut - 4 < 0 ? 0 : Buffer.byteLength(a) + cut - 4)
+    const first = bytes.subarray(0, at)
+    const second = bytes.subarray(at)
+    const decoder = new StringDecoder('utf8')
+    decoder.write(first)
+    const text = decoder.write(second)
+    if (isPlainBytes(second, isPlainBytes(first, true) || first.every((x) => x < 0x80))) expect(isPlainText(text)).toBe(true)
+    expect(isPlainBytes(Buffer.from(b, 'utf8'), true)).toBe(isPlainText(b))
+  })
+
+  it('a plain chunk after a cut lead byte (invalid UTF-8) is not called plain: its text starts with U+FFFD', () => {
+    const decoder = new StringDecoder('utf8')
+    const first = Buffer.from([0x61, 0xc3])
+    const second = Buffer.from('abc')
+    decoder.write(first)
+    expect(decoder.write(second)).toBe('\ufffdabc')
+    expect([isPlainBytes(first, true), isPlainBytes(second, false), isPlainBytes(second, true)]).toEqual([false, false, true])
+  })
 
   it('folds tasks past the 16-bit table into (other tasks) exactly as the general path does', () => {
     // 70,000 distinct tasks, each line followed by one of an early task (the fast path's cached id).

@@ -1,10 +1,10 @@
 /**
  * The desktop's file methods over IPC (main/contract/files.ts): Import and Export of profile YAML, export
- * and import of session archives. Each call is checked as the lab calls are (ipc.ts): the sender is the
+ * and import of session archives, and the import of a trace file. Each call is checked as the lab calls are (ipc.ts): the sender is the
  * app's own page, the payload one argument matching its schema. Then main shows the native dialog
  * (modal to the sender's window) and reads or writes the file itself: a profile's YAML here, an archive
- * in the services' process (ServiceHost.files), so an archive's bytes never cross IPC and the page never
- * names a path. A cancelled dialog answers `{canceled: true}` and touches nothing.
+ * in the services' process (ServiceHost.files: an archive, a trace), so a file's bytes never cross IPC and
+ * the page never names a path. A cancelled dialog answers `{canceled: true}` and touches nothing.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -56,6 +56,13 @@ function handlers(deps: FileIpcDeps): Handlers {
       const file = await chooseFileToOpen('archive', parent)
       if (!file) return CANCELED
       return deps.files.importSessionFile({ path: file.path, ...(request?.as !== undefined ? { as: request.as } : {}) })
+    },
+    async importTraceFile(request, parent) {
+      // The options were checked (the strict schema refuses a `path`); the services check them again
+      // before reading, and stream the import from the file chosen (no upload cap).
+      const file = await chooseFileToOpen('trace', parent)
+      if (!file) return CANCELED
+      return deps.files.importTraceFile({ ...request, path: file.path })
     },
   }
 }

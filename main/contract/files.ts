@@ -1,15 +1,16 @@
 /**
  * Files the desktop app reads and writes for the page (docs/app.md#files): the kinds of file with their
- * dialog filters and size limits, and the four file methods the Electron preload offers beside the lab
+ * dialog filters and size limits, and the file methods the Electron preload offers beside the lab
  * contract. In these calls the main process shows the native dialog and reads or writes the file itself
  * (or has the services' process do it), so the page never sends or sees a path and an archive's bytes
- * never cross IPC. The web transport does the same four actions as a download and an upload
+ * never cross IPC. The web transport does the same actions as a download and an upload
  * (renderer/api/files.ts). Pure: types, zod schemas and constants only.
  */
 import { z } from 'zod'
 import { profileSchema } from '../formats/profile'
 import { MAX_SOURCE_CHARS, type LabErrorData } from './api'
 import { sessionName, type ImportedArchive } from './sessions'
+import { traceImportOptionsShape, type TraceImportResult } from './traces'
 
 /** How a dialog narrows the files it lists (Electron's FileFilter shape). */
 export interface FileFilter {
@@ -44,6 +45,16 @@ export const FILE_KINDS = {
     filters: [{ name: 'DAX Refcount Lab session archive', extensions: ['daxlab'] }],
     extension: 'daxlab',
   },
+  trace: {
+    title: 'Trace file',
+    // Traces are saved under any name (`cat trace_pipe > dax.trace`), so "any file" is offered too.
+    filters: [
+      { name: 'ftrace text (tracefs trace, trace-cmd report; gzip or xz)', extensions: ['txt', 'log', 'trace', 'gz', 'xz'] },
+      { name: 'Any file', extensions: ['*'] },
+    ],
+    extension: 'txt',
+    // No size cap: the services stream the import from the file (docs/trace-import.md#memory).
+  },
 } as const satisfies Record<string, FileKind>
 
 export type FileKindName = keyof typeof FILE_KINDS
@@ -63,6 +74,11 @@ export const fileRequestSchemas = {
   exportArchiveFile: z.object({ name: sessionName }).strict(),
   /** Shows an open dialog and has the services import the archive chosen, optionally under another name. */
   importArchiveFile: z.object({ as: sessionName.optional() }).strict().optional(),
+  /**
+   * Shows an open dialog for a trace and has the services import it from the file chosen (streamed, no
+   * upload cap), with the Traces view's options. No path: main's dialog picks it.
+   */
+  importTraceFile: z.object(traceImportOptionsShape).strict().optional(),
 } as const
 
 export type FileMethod = keyof typeof fileRequestSchemas
@@ -96,11 +112,17 @@ export interface ImportedArchiveFile extends ImportedArchive {
   readonly fileName: string
 }
 
+export interface ImportedTraceFile extends TraceImportResult {
+  readonly canceled?: false
+  readonly fileName: string
+}
+
 export interface FileResponses {
   importProfileFile: OpenedText | Canceled
   exportProfileFile: SavedFile | Canceled
   exportArchiveFile: SavedArchive | Canceled
   importArchiveFile: ImportedArchiveFile | Canceled
+  importTraceFile: ImportedTraceFile | Canceled
 }
 
 export const FILE_METHODS = Object.keys(fileRequestSchemas) as FileMethod[]

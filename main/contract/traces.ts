@@ -2,7 +2,8 @@
  * The traces view's part of the contract (main/contract/api.ts spreads it in): an ftrace log uploaded
  * as bytes (the web transport; the page never names a path), imported as a run of kind `trace` with
  * progress and cancel (runProgress / cancelRun with its jobId), and checked against the model's rules
- * for the chosen kernel, each finding with its trace line (docs/trace-import.md#in-the-app).
+ * for the chosen kernel, each finding with its trace line (docs/trace-import.md#in-the-app). In the
+ * desktop app the file is picked in main's native dialog instead (main/contract/files.ts importTraceFile).
  * Pure: types, zod schemas and constants only.
  */
 import { z } from 'zod'
@@ -20,6 +21,24 @@ export const TRACE_SKIPPED_LIMIT = 200
 const label = z.string().min(1).max(200)
 const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)')
 
+/**
+ * What an import takes besides the file: shared by the upload (importTrace) and the desktop's native
+ * dialog (main/contract/files.ts importTraceFile, where main picks the file and the page sends only these).
+ */
+export const traceImportOptionsShape = {
+  /** The run's name (scenario `trace:NAME`); default the file name. */
+  name: label.optional(),
+  session: label.optional(),
+  /** The kernel the trace was recorded on; the check runs its rules (none without a kernel). */
+  kernel: label.optional(),
+  arch: label.optional(),
+  /** --fsdax-pfns: the FS DAX namespaces' pfns, `0x240000-0x27ffff,0x300000`. */
+  fsdaxPfns: z.string().min(1).max(4096).optional(),
+  jobId: jobId.optional(),
+} as const
+
+export type TraceImportOptions = z.input<z.ZodObject<typeof traceImportOptionsShape>>
+
 export const traceSchemas = {
   importTrace: z
     .object({
@@ -31,15 +50,7 @@ export const traceSchemas = {
         .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
       /** The file's name: the run's default name, and how messages name the file. */
       fileName: z.string().min(1).max(255),
-      /** The run's name (scenario `trace:NAME`); default the file name. */
-      name: label.optional(),
-      session: label.optional(),
-      /** The kernel the trace was recorded on; the check runs its rules (none without a kernel). */
-      kernel: label.optional(),
-      arch: label.optional(),
-      /** --fsdax-pfns: the FS DAX namespaces' pfns, `0x240000-0x27ffff,0x300000`. */
-      fsdaxPfns: z.string().min(1).max(4096).optional(),
-      jobId: jobId.optional(),
+      ...traceImportOptionsShape,
     })
     .strict(),
 } as const

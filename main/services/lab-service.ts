@@ -34,7 +34,7 @@ function runTimeLimitMs(): number {
 }
 
 export interface LabService extends LabApi {
-  /** Archives at a path the Electron main process chose (not in the contract: it carries a path). */
+  /** Archives and traces at a path the Electron main process chose (not in the contract: they carry a path). */
   readonly files: SessionFileApi
   close(): void
 }
@@ -48,6 +48,7 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
   const noRun = (id: number) => new LabError({ code: 'not_found', field: 'id', message: `no stored run ${id}` })
   let anonymousJobs = 0
   const library = createProfileLibrary(store)
+  const traces = createTracesService(store, jobs)
   return {
     async listRuns(request: LabRequest<'listRuns'>) {
       return store.listRuns(request ?? {})
@@ -159,9 +160,10 @@ export function createLabService(options: { dbPath: string; runTimeLimitMs?: num
     },
     ...createSessionsService(store, jobs),
     ...createExploreService(library, jobs, timeLimitMs),
-    ...createTracesService(store, jobs),
+    importTrace: traces.importTrace,
     ...libraryApi(library),
-    files: createSessionFiles(store),
+    // importTraceFile takes a path: only here, on the main process's port, never among the lab methods.
+    files: { ...createSessionFiles(store), importTraceFile: traces.importTraceFile },
     close() {
       store.close()
     },

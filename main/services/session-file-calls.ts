@@ -1,12 +1,15 @@
 /**
- * The main process's file calls to the services' process (main/services/session-files.ts does them):
- * their request schemas, answers and names. Apart from session-files.ts so the Electron main bundle
- * (service-host.ts) can name them without loading the store. Node layer (node:path), no electron.
+ * The main process's file calls to the services' process (main/services/session-files.ts does the
+ * archives, main/services/traces.ts the trace import): their request schemas, answers and names. Each
+ * carries a path main's native dialog chose; they are not lab methods, so neither the page's IPC nor the
+ * web bridge can reach them (docs/adr/0021, 0024). Apart from session-files.ts so the Electron main
+ * bundle (service-host.ts) can name them without loading the store. Node layer (node:path), no electron.
  */
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import type { SavedArchive } from '../contract/files'
+import type { ImportedTraceFile, SavedArchive } from '../contract/files'
 import { sessionName, type ImportedArchive } from '../contract/sessions'
+import { traceImportOptionsShape } from '../contract/traces'
 
 const absolutePath = z.string().min(1).max(4096).refine(isAbsolute, 'an absolute path')
 
@@ -14,6 +17,7 @@ const absolutePath = z.string().min(1).max(4096).refine(isAbsolute, 'an absolute
 export const sessionFileSchemas = {
   exportSessionFile: z.object({ name: sessionName, path: absolutePath }).strict(),
   importSessionFile: z.object({ path: absolutePath, as: sessionName.optional() }).strict(),
+  importTraceFile: z.object({ path: absolutePath, ...traceImportOptionsShape }).strict(),
 } as const
 
 export type SessionFileMethod = keyof typeof sessionFileSchemas
@@ -22,6 +26,7 @@ export type SessionFileRequest<M extends SessionFileMethod> = z.output<(typeof s
 export interface SessionFileResponses {
   exportSessionFile: SavedArchive
   importSessionFile: ImportedArchive & { readonly fileName: string }
+  importTraceFile: ImportedTraceFile
 }
 
 export type SessionFileApi = { [M in SessionFileMethod]: (request: SessionFileRequest<M>) => Promise<SessionFileResponses[M]> }

@@ -64,7 +64,7 @@ export function importSessionFromFile(store: TraceStore, file: string, label: st
   }
 }
 
-export function createSessionFiles(store: TraceStore): SessionFileApi {
+export function createSessionFiles(store: TraceStore): Pick<SessionFileApi, 'exportSessionFile' | 'importSessionFile'> {
   return {
     async exportSessionFile(request) {
       return { fileName: basename(request.path), ...exportSessionToFile(store, request.name, request.path) }

@@ -12,7 +12,8 @@
 import { RUN_EVENT_BUDGET } from '../sim/budget'
 import { EventKind, MAX_CAUSES, MAX_TASKS } from '../sim/events'
 import { Trace } from '../sim/trace'
-import { decodeEvent, isKnownEvent, type DecodedEvent, type FsDaxEvent, type PageRefEvent } from './events'
+import { decodeEvent, isKnownEvent, type DecodedEvent, type FsDaxEvent, type PageRefEvent, type PageRefEventName } from './events'
+import { FastKind, FastLine, isPlainText, NAME_COUNT, scanLine } from './fast-line'
 import { MAX_LINE_CHARS, parseLine } from './line'
 import { inRanges, type PfnRange } from './pfn-ranges'
 import type { EventSink } from './event-slices'
@@ -86,9 +87,24 @@ export class TraceImporter {
   private lineNo = 0
   private events = 0
   private pending = ''
-  /** The event whose stack lines may follow: its `stack` is filled here, then it is handed on. */
+  /** The event whose stack lines may follow: its `stack` is filled here, then it is handed on (only built for onEvent). */
   private last: { -readonly [K in keyof ImportedEvent]: ImportedEvent[K] } | undefined
   private lastEmitted = false
+  /** An event was accepted and no other event line came since: stack lines belong to it. */
+  private hasLast = false
+  /**
+   * No one reads the events (no onEvent): lines of the common shape take the fast path (fast-line.ts),
+   * which yields only what is stored. With onEvent every line goes through parseLine + decodeEvent.
+   */
+  private readonly fast: boolean
+  private readonly scan = new FastLine()
+  /** The fast path's page_ref event, refilled per line: nothing keeps it (no onEvent). */
+  private readonly scratch: { -readonly [K in keyof PageRefEvent]: PageRefEvent[K] } = { family: 'page_ref', name: 'page_ref_mod', pfn: 0, flags: '', count: 0, mapcount: undefined, val: undefined, ret: undefined }
+  /** The fast path's cause ids by event (FastLine.nameIndex); -1: not looked up yet. */
+  private readonly causeIds = new Int32Array(NAME_COUNT).fill(-1)
+  /** The last task seen on the fast path and its id: consecutive lines of one task are the rule. */
+  private lastTask = ''
+  private lastTaskId = -1
 
   /** The events written (the in-memory log unless a sink was given). */
   readonly log: EventSink
@@ -97,14 +113,39 @@ export class TraceImporter {
   constructor(private readonly options: ImporterOptions = {}) {
     this.log = options.sink ?? this.trace.events
     this.keep = options.keepLog !== false
+    this.fast = options.onEvent === undefined
   }
 
-  feed(chunk: string): void {
-    let text = this.pending + chunk
+  /**
+   * `plain`: the caller knows isPlainText(chunk) (trace-file.ts checks the bytes, which is cheaper);
+   * left out, it is tested here.
+   */
+  feed(chunk: string, plain?: boolean): void {
+    // The line the last chunk left open is finished on its own, so the loop below scans the chunk as
+    // it came (a flat string) rather than pending + chunk (a cons string V8 reads through a pointer).
+    let text = chunk
     let start = 0
-    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl))
-      start = nl + 1
+    if (this.pending.length > 0) {
+      const nl = chunk.indexOf('\n')
+      if (nl < 0) text = this.pending + chunk
+      else {
+        const first = this.pending + chunk.slice(0, nl)
+        if (!this.fastLine(first, 0, first.length, isPlainText(first))) this.line(first)
+        start = nl + 1
+      }
+    }
+    if (this.fast) {
+      const plainText = text === chunk && plain !== undefined ? plain : isPlainText(text)
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (!this.fastLine(text, start, nl, plainText)) this.line(text.slice(start, nl))
+        start = nl + 1
+      }
+    } else {
+      // With onEvent every line takes the general path: a loop of its own, as before the fast path.
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        this.line(text.slice(start, nl))
+        start = nl + 1
+      }
     }
     text = text.slice(start)
     // A "line" that never ends is not text: report it once and drop what was read of it.
@@ -146,17 +187,10 @@ export class TraceImporter {
         this.skip(parsed.reason)
         return
       case 'stack':
-        // Frames of a skipped event go with it; frames with no event at all are reported.
-        if (this.last && this.last.stack.length < 64) {
-          if (this.last.stack === NO_FRAMES) this.last.stack = []
-          ;(this.last.stack as string[]).push(parsed.frame)
-        }
-        else if (!this.last && !this.afterSkippedEvent) this.skip('stack frame with no event above it')
+        this.stackFrame(parsed.frame)
         return
       case 'event': {
-        this.flushLast()
-        this.last = undefined
-        this.afterSkippedEvent = true
+        this.eventLine()
         if (!isKnownEvent(parsed.event)) {
           this.skip(`unknown event '${parsed.event}' (only page_ref and fs_dax events are imported)`)
           return
@@ -170,6 +204,85 @@ export class TraceImporter {
         this.accept(`${parsed.task}-${parsed.pid}`, parsed.timeUs, decoded.event)
       }
     }
+  }
+
+  /**
+   * The fast path for text[start, nl): true when it took the line (counted and applied as line() would),
+   * false to leave it to line().
+   */
+  private fastLine(text: string, start: number, nl: number, plain: boolean): boolean {
+    if (!this.fast || this.dropUntilNewline) return false
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 /* \r */ ? nl - 1 : nl
+    const f = this.scan
+    const kind = scanLine(text, start, end, f, plain)
+    if (kind === FastKind.Decline) return false
+    this.lineNo++
+    if (kind === FastKind.Stack) {
+      // Nothing reads the frames here: only whether the line belongs to an event matters.
+      this.stackFrame(undefined)
+      return true
+    }
+    this.eventLine()
+    this.afterSkippedEvent = false
+    if (this.events >= RUN_EVENT_BUDGET) {
+      this.skip(`event budget of ${RUN_EVENT_BUDGET} events per run reached`)
+      return true
+    }
+    const taskId = this.taskIdAt(text, f.taskStart, f.taskEnd)
+    const causeId = this.causeIdOf(f)
+    this.events++
+    if (kind === FastKind.PageRef) {
+      const e = this.scratch
+      e.name = f.name as PageRefEventName
+      e.pfn = f.pfn
+      e.count = f.count
+      e.mapcount = f.mapcount
+      e.val = f.val
+      e.ret = f.ret
+      this.pageRef(e, taskId, causeId)
+    }
+    // An fs_dax line on the fast path names no page (fast-line.ts declines the others): counted only.
+    this.hasLast = true
+    return true
+  }
+
+  /** accept()'s cause id for the event's name, looked up once per name while the table has room. */
+  private causeIdOf(f: FastLine): number {
+    const log = this.log
+    if (log.causes.length >= MAX_CAUSES - 1) return log.causeId('(other events)')
+    let id = this.causeIds[f.nameIndex]!
+    if (id < 0) id = this.causeIds[f.nameIndex] = log.causeId(f.name)
+    return id
+  }
+
+  /** accept()'s task id for `comm-pid` at text[from, to), without a string while the task repeats. */
+  private taskIdAt(text: string, from: number, to: number): number {
+    const log = this.log
+    if (log.tasks.length >= MAX_TASKS - 1) return log.taskId('(other tasks)')
+    const last = this.lastTask
+    if (this.lastTaskId >= 0 && to - from === last.length && text.startsWith(last, from)) return this.lastTaskId
+    this.lastTask = text.slice(from, to)
+    this.lastTaskId = log.taskId(this.lastTask)
+    return this.lastTaskId
+  }
+
+  /** A stack line: its frame goes to the event above (when onEvent reads it); with none above it is reported. */
+  private stackFrame(frame: string | undefined): void {
+    // Frames of a skipped event go with it; frames with no event at all are reported.
+    if (this.hasLast) {
+      if (this.last && this.last.stack.length < 64 && frame !== undefined) {
+        if (this.last.stack === NO_FRAMES) this.last.stack = []
+        ;(this.last.stack as string[]).push(frame)
+      }
+    } else if (!this.afterSkippedEvent) this.skip('stack frame with no event above it')
+  }
+
+  /** An event line ends the previous event's stack: hand it on, and nothing is above until this one is accepted. */
+  private eventLine(): void {
+    this.flushLast()
+    this.last = undefined
+    this.hasLast = false
+    this.afterSkippedEvent = true
   }
 
   /** The previous event is handed on once its stack lines (which follow it) are all read. */
@@ -202,8 +315,11 @@ export class TraceImporter {
     const causeId = log.causes.length < MAX_CAUSES - 1 ? log.causeId(event.name) : log.causeId('(other events)')
     this.events++
     const before = event.family === 'page_ref' ? this.pageRef(event, taskId, causeId) : this.fsDax(event, taskId, causeId)
-    this.last = { line: this.lineNo, task, timeUs, event, before, stack: NO_FRAMES }
-    this.lastEmitted = false
+    this.hasLast = true
+    if (this.options.onEvent) {
+      this.last = { line: this.lineNo, task, timeUs, event, before, stack: NO_FRAMES }
+      this.lastEmitted = false
+    }
   }
 
   private pageRef(e: PageRefEvent, task: number, cause: number): number {

@@ -164,7 +164,10 @@ export class Scheduler {
   }
 
   private isWaiting(task: Task): boolean {
-    return this.waiting.some((w) => w.task === task)
+    // A loop, not some(): this runs before every step, and a closure per call is garbage per step.
+    const waiting = this.waiting
+    for (let i = 0; i < waiting.length; i++) if (waiting[i]!.task === task) return true
+    return false
   }
 
   private guard(fn: () => OpOutcome): OpOutcome {

@@ -7,7 +7,7 @@ import type { StepArgs } from '../../formats/scenario'
 import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
-import type { Task } from '../mm'
+import type { Leaf, Task } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { deviceFastBail, deviceSlowGup } from './device-gup'
@@ -68,11 +68,17 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
   let slowPgmap: Pgmap | undefined
+  // The leaf the fast path took the last page from, and the addresses it covers: the pages of a huge
+  // leaf come in a row, and nothing in the fast path changes a page table, so the next page in that
+  // range is the same lookup's answer.
+  let fastLeaf: Leaf | undefined
+  let fastFrom = 0
+  let fastTo = 0
   try {
     for (let i = 0; i < args.pages; i++) {
       const addr = first + i * page
       if (fast) {
-        const leaf = sim.lookup(vma, addr)
+        const leaf = addr >= fastFrom && addr < fastTo ? fastLeaf : sim.lookup(vma, addr)
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
         else if (protAt(vma, addr) === 'none') bail = 'pte_protnone (PROT_NONE)'
@@ -89,6 +95,12 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
+          if (leaf !== fastLeaf) {
+            fastLeaf = leaf
+            const size = sim.levelSizeOrZero(leaf!.level)
+            fastFrom = leaf!.index * size
+            fastTo = fastFrom + size
+          }
           const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
           const pgmap = sim.folios.region(folio).pgmap
           if (!fastPgmap && pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {

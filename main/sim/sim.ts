@@ -172,12 +172,13 @@ export class Simulation {
   /** Puts a leaf in vma's table, keeping the per-PMD count of PTEs that ptesUnder() reads. */
   setLeaf(vma: Vma, leaf: Leaf): void {
     const table = vma.tables[leaf.level]
-    const key = leaf.index - vma.tableBase[leaf.level]
-    if (leaf.level === 'pte' && !table.has(key)) {
+    const size = table.size
+    table.set(leaf.index - vma.tableBase[leaf.level], leaf)
+    // A new key grew the table (one hash lookup where has() and set() took two).
+    if (leaf.level === 'pte' && table.size !== size) {
       const pmd = Math.floor(leaf.index / this.arch.pmdPages)
       vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
     }
-    table.set(key, leaf)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {

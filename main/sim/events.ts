@@ -382,7 +382,7 @@ export class EventLog {
   /** The joined columns (also behind the `step`, `pfn`, ... getters). */
   flatColumns(): Columns {
     const filled = this.filled
-    if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.copyRange(0, filled) }
+    if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.expand(0, filled) }
     return this.joined.cols
   }
 
@@ -392,6 +392,11 @@ export class EventLog {
    */
   copyRange(start: number, end: number): EventColumns {
     if (!(start >= 0 && start <= end && end <= this.filled)) throw new RangeError(`events [${start}, ${end}) are not in the log (${this.filled} events)`)
+    return { count: end - start, ...this.expand(start, end) }
+  }
+
+  /** Events [start, end) as flat columns (no count: columns() carries `count` itself). */
+  private expand(start: number, end: number): Columns {
     const out = newColumns(end - start)
     let chunkStart = 0
     for (const c of this.chunks) {
@@ -401,7 +406,7 @@ export class EventLog {
       chunkStart += c.capacity
       if (chunkStart >= end) break
     }
-    return { count: end - start, ...out }
+    return out
   }
 
   decode(i: number): TraceEvent {

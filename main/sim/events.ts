@@ -2,7 +2,8 @@
  * The per-run event log: every refcount, mapcount, pincount, pgmap-ref and page-table change with the
  * step, task and cause. Columnar typed arrays rather than objects: the engine appends millions of
  * events and the store writes them as packed BLOB chunks (docs/adr/0003-event-layout.md, and
- * docs/adr/0006-engine-layout.md for the chunked log).
+ * docs/adr/0006-engine-layout.md for the chunked log, docs/adr/0026-event-runs-and-sparse-entries.md
+ * for how a chunk holds step, task and entry).
  */
 import { BudgetError, RUN_EVENT_BUDGET } from './budget'
 import { causeText, type CauseId } from './causes'

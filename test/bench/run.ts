@@ -64,8 +64,9 @@ function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: stri
 
 /**
  * `bench.js --engine-only [devdax|fsdax]`: each workload (or the one named) run once cold, then
- * BENCH_RUNS warm runs, and nothing else, for `node --cpu-prof`. Prints the cold time and the fastest warm run in wall and CPU time (user +
- * system of the process, GC threads included): under load CPU time moves far less than wall time.
+ * BENCH_RUNS warm runs, and nothing else, for `node --cpu-prof`. Prints the cold time and the fastest
+ * warm run in wall and CPU time (user + system of the process, GC threads included): under load CPU
+ * time moves far less than wall time.
  */
 function engineOnly(only: string | undefined): void {
   const workloads = { devdax: () => devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax: () => fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)) }

@@ -96,11 +96,14 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
             fastFrom = leaf!.index * size
             fastTo = fastFrom + size
           }
-          const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
-          const pgmap = sim.folios.region(folio).pgmap
-          if (!fastPgmap && pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
-            fastPgmap = pgmap
-            sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
+          // pfnAt() for an address the leaf covers (it does: [fastFrom, fastTo) is the leaf's range).
+          const folio = sim.folios.folio(leaf!.pfn + Math.floor((addr - fastFrom) / page))
+          if (!fastPgmap) {
+            const pgmap = sim.folios.region(folio).pgmap
+            if (pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
+              fastPgmap = pgmap
+              sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
+            }
           }
           grab(sim, folio, args.pin, fastGrab)
           record.heads.push(sim.folios.head[folio]!)

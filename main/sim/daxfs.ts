@@ -169,6 +169,8 @@ export class DaxFile {
   entryAt(index: number, pmdPages: number): DaxEntry | undefined {
     const own = this.entries.get(index)
     if (own) return own
+    // No entry larger than a page was ever stored: no PMD entry can cover index (a miss costs a lookup).
+    if (this.entries.maxOrder === 0) return undefined
     const pmd = this.entries.get(index - (index % pmdPages))
     return pmd && pmd.order > 0 ? pmd : undefined
   }

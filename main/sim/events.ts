@@ -2,7 +2,8 @@
  * The per-run event log: every refcount, mapcount, pincount, pgmap-ref and page-table change with the
  * step, task and cause. Columnar typed arrays rather than objects: the engine appends millions of
  * events and the store writes them as packed BLOB chunks (docs/adr/0003-event-layout.md, and
- * docs/adr/0006-engine-layout.md for the chunked log).
+ * docs/adr/0006-engine-layout.md for the chunked log, docs/adr/0026-event-runs-and-sparse-entries.md
+ * for how a chunk holds step, task and entry).
  */
 import { BudgetError, RUN_EVENT_BUDGET } from './budget'
 import { causeText, type CauseId } from './causes'
@@ -110,17 +111,112 @@ export function concatColumns(parts: readonly EventColumns[]): EventColumns {
   return { count, ...out }
 }
 
-/** One fixed-size block of every column. Chunks are never copied or resized: a full one stays as it is. */
-interface Chunk extends Columns {
+/**
+ * One fixed-size block of the log. A chunk is never copied or resized: a full one stays as it is.
+ *
+ * Not the 9 flat columns: 28 of an event's 42 bytes are per event (kind, level, cause, pfn, before,
+ * after, in one buffer), and the rest is stored where it changes. Step and task change once per step
+ * (about 5 to 20 events), so they are runs: run r starts at position `runAt[r]`. Entries exist only
+ * on entry events (1 in 5 to 1 in 20), so they are a sparse list of (position, value). Both lists
+ * are small typed arrays that grow by doubling. Readers get the flat columns (`expandChunk`), so the
+ * store, the codec and every consumer see what the 9-column log gave them. Fewer fresh bytes per
+ * event is fewer bytes zeroed and less external memory for the collector to react to
+ * (docs/adr/0026-event-runs-and-sparse-entries.md).
+ */
+interface Chunk {
   readonly capacity: number
+  readonly kind: Uint8Array
+  readonly level: Uint8Array
+  readonly cause: Uint16Array
+  readonly pfn: Float64Array
+  readonly before: Float64Array
+  readonly after: Float64Array
+  runAt: Int32Array
+  runStep: Int32Array
+  runTask: Uint16Array
+  runs: number
+  entryAt: Int32Array
+  entryVal: BigUint64Array
+  entries: number
 }
 
 function newChunk(capacity: number): Chunk {
-  return { capacity, ...newColumns(capacity) }
+  // One zeroed buffer for the per-event columns, widest first so every view is aligned.
+  const buffer = new ArrayBuffer(capacity * 28)
+  const list = Math.max(8, capacity >> 4)
+  return {
+    capacity,
+    pfn: new Float64Array(buffer, 0, capacity),
+    before: new Float64Array(buffer, capacity * 8, capacity),
+    after: new Float64Array(buffer, capacity * 16, capacity),
+    cause: new Uint16Array(buffer, capacity * 24, capacity),
+    kind: new Uint8Array(buffer, capacity * 26, capacity),
+    level: new Uint8Array(buffer, capacity * 27, capacity),
+    runAt: new Int32Array(list),
+    runStep: new Int32Array(list),
+    runTask: new Uint16Array(list),
+    runs: 0,
+    entryAt: new Int32Array(list),
+    entryVal: new BigUint64Array(list),
+    entries: 0,
+  }
+}
+
+/** A typed array twice as long holding a's elements (the run and entry lists grow this way). */
+function doubled<T extends Int32Array | Uint16Array | BigUint64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2)
+  b.set(a as never)
+  return b
+}
+
+/** Index of the last element of sorted a[0, n) that is <= x (0 when none is: a[0] is 0 for runs). */
+function lastAtOrBelow(a: Int32Array, n: number, x: number): number {
+  let lo = 0
+  let hi = n - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (a[mid]! <= x) lo = mid
+    else hi = mid - 1
+  }
+  return lo
+}
+
+/** Index of the first element of sorted a[0, n) that is >= x (n when none is). */
+function firstAtOrAbove(a: Int32Array, n: number, x: number): number {
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (a[mid]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /**
- * The columns in fixed-size chunks: appending never copies what is already written (the old log
+ * Chunk positions [from, to) written as flat columns into `out` from index `at`. `out` starts zeroed
+ * (newColumns), so only real entries are stored.
+ */
+function expandChunk(c: Chunk, from: number, to: number, out: Columns, at: number): void {
+  if (from >= to) return
+  const w = out as { -readonly [K in ColumnName]: Columns[K] }
+  w.kind.set(c.kind.subarray(from, to), at)
+  w.level.set(c.level.subarray(from, to), at)
+  w.cause.set(c.cause.subarray(from, to), at)
+  w.pfn.set(c.pfn.subarray(from, to), at)
+  w.before.set(c.before.subarray(from, to), at)
+  w.after.set(c.after.subarray(from, to), at)
+  for (let r = lastAtOrBelow(c.runAt, c.runs, from); r < c.runs && c.runAt[r]! < to; r++) {
+    const s = Math.max(c.runAt[r]!, from) - from + at
+    const e = (r + 1 < c.runs ? Math.min(c.runAt[r + 1]!, to) : to) - from + at
+    w.step.fill(c.runStep[r]!, s, e)
+    w.task.fill(c.runTask[r]!, s, e)
+  }
+  for (let k = firstAtOrAbove(c.entryAt, c.entries, from); k < c.entries && c.entryAt[k]! < to; k++) w.entry[c.entryAt[k]! - from + at] = c.entryVal[k]!
+}
+
+/**
+ * The log in fixed-size chunks: appending never copies what is already written (the old log
  * doubled and copied, ~20% of a run). `columns()` joins the chunks once when a consumer (the store,
  * a test) wants flat arrays.
  */
@@ -148,6 +244,9 @@ export class EventLog {
   /** Next free slot in `current`, and events held by the chunks before it. */
   private pos = 0
   private base = 0
+  /** Step and task of the current chunk's last run (NaN: the chunk has no run yet). */
+  private runStep = NaN
+  private runTask = NaN
   private joined: { filled: number; cols: Columns } | undefined
 
   /** `firstChunk`: capacity of the first chunk (later ones follow CHUNK_SIZES, then CHUNK_EVENTS). */
@@ -207,34 +306,58 @@ export class EventLog {
     const c = this.current
     const i = this.pos++
     this.count++
-    c.step[i] = step
-    c.task[i] = task
+    if (step !== this.runStep || task !== this.runTask) this.startRun(c, i, step, task)
     c.kind[i] = kind
     c.level[i] = level
     c.pfn[i] = pfn
     c.before[i] = before
     c.after[i] = after
     c.cause[i] = cause
-    // Chunks start zeroed and are never reused: only a real entry needs a BigInt store.
-    if (entry !== 0n) c.entry[i] = entry
+    // Entries are a sparse list: only a real entry is stored (the flat column reads 0 elsewhere).
+    if (entry !== 0n) this.addEntry(c, i, entry)
   }
 
   /**
-   * push() for a count change: no level and no entry. Chunks start zeroed and are never reused, so
-   * those two columns already hold 0 and are not written.
+   * push() for a count change: no level and no entry. The buffer starts zeroed and is never reused,
+   * so the level already reads 0 and is not written.
    */
   pushCount(step: number, task: number, kind: EventKind, pfn: number, before: number, after: number, cause: number): void {
     if (this.pos === this.current.capacity) this.nextChunk()
     const c = this.current
     const i = this.pos++
     this.count++
-    c.step[i] = step
-    c.task[i] = task
+    if (step !== this.runStep || task !== this.runTask) this.startRun(c, i, step, task)
     c.kind[i] = kind
     c.pfn[i] = pfn
     c.before[i] = before
     c.after[i] = after
     c.cause[i] = cause
+  }
+
+  /** A new (step, task) run from chunk position i. */
+  private startRun(c: Chunk, i: number, step: number, task: number): void {
+    const r = c.runs++
+    if (r === c.runAt.length) {
+      c.runAt = doubled(c.runAt)
+      c.runStep = doubled(c.runStep)
+      c.runTask = doubled(c.runTask)
+    }
+    c.runAt[r] = i
+    c.runStep[r] = step
+    c.runTask[r] = task
+    this.runStep = step
+    this.runTask = task
+  }
+
+  private addEntry(c: Chunk, i: number, entry: bigint): void {
+    const k = c.entries++
+    if (k === c.entryAt.length) {
+      c.entryAt = doubled(c.entryAt)
+      c.entryVal = doubled(c.entryVal)
+    }
+    c.entryAt[k] = i
+    // BigUint64Array stores entry mod 2^64, as the flat column did.
+    c.entryVal[k] = entry
   }
 
   private nextChunk(): void {
@@ -247,6 +370,9 @@ export class EventLog {
     // The last chunk ends exactly at the budget, so the limit is exact.
     this.current = newChunk(Math.min(CHUNK_SIZES[this.chunks.length] ?? CHUNK_EVENTS, this.eventBudget - filled))
     this.chunks.push(this.current)
+    // Every chunk starts its own runs.
+    this.runStep = NaN
+    this.runTask = NaN
   }
 
   /** Flat columns of every event stored, joined from the chunks once and reused until more arrive. */
@@ -257,29 +383,8 @@ export class EventLog {
   /** The joined columns (also behind the `step`, `pfn`, ... getters). */
   flatColumns(): Columns {
     const filled = this.filled
-    if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.join(filled) }
+    if (!this.joined || this.joined.filled !== filled) this.joined = { filled, cols: this.expand(0, filled) }
     return this.joined.cols
-  }
-
-  private join(filled: number): Columns {
-    const single = this.chunks.length === 1
-    const out = (single ? {} : newColumns(filled)) as { -readonly [K in ColumnName]: Columns[K] }
-    const views = out as Record<ColumnName, unknown>
-    for (const name of COLUMN_NAMES) {
-      if (single) {
-        // One chunk: views of it, no copy.
-        views[name] = this.current[name].subarray(0, filled)
-        continue
-      }
-      let at = 0
-      for (const c of this.chunks) {
-        const n = Math.min(c.capacity, filled - at)
-        if (n <= 0) break
-        out[name].set(c[name].subarray(0, n) as never, at)
-        at += n
-      }
-    }
-    return out as Columns
   }
 
   /**
@@ -288,23 +393,32 @@ export class EventLog {
    */
   copyRange(start: number, end: number): EventColumns {
     if (!(start >= 0 && start <= end && end <= this.filled)) throw new RangeError(`events [${start}, ${end}) are not in the log (${this.filled} events)`)
+    return { count: end - start, ...this.expand(start, end) }
+  }
+
+  /** Events [start, end) as flat columns (no count: columns() carries `count` itself). */
+  private expand(start: number, end: number): Columns {
     const out = newColumns(end - start)
     let chunkStart = 0
     for (const c of this.chunks) {
       const from = Math.max(start, chunkStart)
       const to = Math.min(end, chunkStart + c.capacity)
-      if (from < to) for (const name of COLUMN_NAMES) (out[name] as Uint8Array).set(c[name].subarray(from - chunkStart, to - chunkStart) as unknown as Uint8Array, from - start)
+      if (from < to) expandChunk(c, from - chunkStart, to - chunkStart, out, from - start)
       chunkStart += c.capacity
       if (chunkStart >= end) break
     }
-    return { count: end - start, ...out }
+    return out
   }
 
   decode(i: number): TraceEvent {
     if (!(i >= 0 && i < this.filled)) throw new RangeError(`event ${i} is not in the log (${this.filled} events)`)
     let start = 0
     for (const c of this.chunks) {
-      if (i < start + c.capacity) return decodeColumns(c, i - start, i, this.tasks, this.causes)
+      if (i < start + c.capacity) {
+        const one = newColumns(1)
+        expandChunk(c, i - start, i - start + 1, one, 0)
+        return decodeColumns(one, 0, i, this.tasks, this.causes)
+      }
       start += c.capacity
     }
     throw new RangeError(`event ${i} is not in the log`)

@@ -158,7 +158,15 @@ export class FolioTable {
 
   /** Every folio with a record, by pfn. */
   touched(): Folio[] {
-    return [...this.slots.values()].sort((a, b) => this.head[a]! - this.head[b]!)
+    // Heads are unique keys: sort them as numbers (a typed-array sort, no comparator calls), then look
+    // each slot up. A run of 4 KiB faults can have tens of thousands of records.
+    const heads = new Float64Array(this.slots.size)
+    let n = 0
+    for (const head of this.slots.keys()) heads[n++] = head
+    heads.sort()
+    const out: Folio[] = new Array<Folio>(n)
+    for (let i = 0; i < n; i++) out[i] = this.slots.get(heads[i]!)!
+    return out
   }
 
   ref(f: Folio, delta: number, cause: CauseId): void {
@@ -264,6 +272,8 @@ export class FolioTable {
    * memcg_data and flags are what the kernel trips over. Reported once per page.
    */
   reportStaleTail(f: Folio): void {
+    // No split left a stale page (the common case): nothing to look up.
+    if (this.staleTails.size === 0) return
     const pfn = this.head[f]!
     if (this.order[f]! !== 0 || !this.staleTails.delete(pfn)) return
     this.trace.violation(

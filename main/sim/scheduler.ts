@@ -15,6 +15,9 @@ import { CancelledError } from './errors'
 import type { RunOptions } from './run'
 import { SimError, type Simulation } from './sim'
 
+/** Distinct one-note texts a run shares (texts with run data, a pfn say, are each their own beyond it). */
+const ONE_NOTE_TEXTS = 4096
+
 interface Waiting {
   readonly task: Task
   readonly step: number
@@ -108,15 +111,37 @@ export class Scheduler {
         outcome = this.failure(err)
       }
     }
-    if (notes.length > 0) result.notes = notes
-    // The step's notes array is its own once the result holds it, or once a blocked step's resume may
-    // still write to it; otherwise the next step reuses the empty one (most steps write no note).
-    if (notes.length > 0 || outcome.status === 'blocked') this.notes = []
+    // Most steps that write a note write one of a few texts (`pmd: mapped`): their results share one
+    // frozen array per text, and the next step reuses this one, so a long run keeps no array per step.
+    // A blocked step's resume may still write to its notes: they stay its own.
+    const shared = notes.length === 1 && outcome.status !== 'blocked' ? this.sharedNote(notes[0]!) : undefined
+    if (shared) {
+      result.notes = shared
+      notes.length = 0
+    } else if (notes.length > 0 || outcome.status === 'blocked') {
+      if (notes.length > 0) result.notes = notes
+      this.notes = []
+    }
     this.settle(task, index, outcome)
   }
 
   /** The empty notes array the next step writes to (see execute). */
   private notes: string[] = []
+  /** One frozen one-note array per note text, shared by the results of this run (see execute). */
+  private readonly oneNote = new Map<string, readonly string[]>()
+
+  /** The shared array of a one-note text, or undefined once the run has ONE_NOTE_TEXTS others. */
+  private sharedNote(text: string): string[] | undefined {
+    let shared = this.oneNote.get(text)
+    if (shared === undefined) {
+      if (this.oneNote.size >= ONE_NOTE_TEXTS) return undefined
+      shared = Object.freeze([text])
+      this.oneNote.set(text, shared)
+    }
+    // StepResult.notes is a mutable array in the contract's type; nothing writes to a finished
+    // result's notes, and a frozen array makes any such write fail loudly instead of changing others.
+    return shared as string[]
+  }
 
   /**
    * A fatal signal to `target`. A task sleeping TASK_INTERRUPTIBLE (dax_break_layout's wait_page_idle,
@@ -164,7 +189,10 @@ export class Scheduler {
   }
 
   private isWaiting(task: Task): boolean {
-    return this.waiting.some((w) => w.task === task)
+    // A loop, not some(): this runs before every step, and a closure per call is garbage per step.
+    const waiting = this.waiting
+    for (let i = 0; i < waiting.length; i++) if (waiting[i]!.task === task) return true
+    return false
   }
 
   private guard(fn: () => OpOutcome): OpOutcome {

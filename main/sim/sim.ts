@@ -87,12 +87,14 @@ export class Simulation {
 
   /** Records the last step naming each GUP id (called once with the scenario's steps). */
   planGupLifetimes(steps: readonly Step[]): void {
-    steps.forEach((step, i) => {
-      if (step.op === 'gup') this.gupLastStep.set(step.args.id, i)
-      else if (step.op === 'unpin' || step.op === 'put') this.gupLastStep.set(step.args.gup, i)
-      else if (step.op === 'odirect' && step.args.id !== undefined) this.gupLastStep.set(step.args.id, i)
-      else if (step.op === 'complete') this.gupLastStep.set(step.args.io, i)
-    })
+    const last = this.gupLastStep
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!
+      if (step.op === 'gup') last.set(step.args.id, i)
+      else if (step.op === 'unpin' || step.op === 'put') last.set(step.args.gup, i)
+      else if (step.op === 'odirect' && step.args.id !== undefined) last.set(step.args.id, i)
+      else if (step.op === 'complete') last.set(step.args.io, i)
+    }
   }
 
   /** After a release at the current step: forget the record when no later step can name it. */
@@ -170,12 +172,13 @@ export class Simulation {
   /** Puts a leaf in vma's table, keeping the per-PMD count of PTEs that ptesUnder() reads. */
   setLeaf(vma: Vma, leaf: Leaf): void {
     const table = vma.tables[leaf.level]
-    const key = leaf.index - vma.tableBase[leaf.level]
-    if (leaf.level === 'pte' && !table.has(key)) {
+    const size = table.size
+    table.set(leaf.index - vma.tableBase[leaf.level], leaf)
+    // A new key grew the table (one hash lookup where has() and set() took two).
+    if (leaf.level === 'pte' && table.size !== size) {
       const pmd = Math.floor(leaf.index / this.arch.pmdPages)
       vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
     }
-    table.set(key, leaf)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {
@@ -229,7 +232,13 @@ export class Simulation {
    */
   zapLeaf(vma: Vma, level: Level, index: number, cause: CauseId, deferred?: number[]): void {
     const leaf = vma.tables[level].get(index - vma.tableBase[level])
-    if (!leaf) return
+    if (leaf) this.zapPresent(vma, leaf, cause, deferred)
+  }
+
+  /** zapLeaf() of a leaf known to be in vma's table (zapRange has it in hand: no second lookup). */
+  private zapPresent(vma: Vma, leaf: Leaf, cause: CauseId, deferred: number[] | undefined): void {
+    const level = leaf.level
+    const index = leaf.index
     // Not charged: every leaf zapped was installed (and charged) by an earlier step.
     this.deleteLeaf(vma, level, index)
     const addrPage = (index * this.arch.levelSize(level)) / this.arch.pageSize
@@ -268,10 +277,12 @@ export class Simulation {
     for (const level of ['pte', 'pmd', 'pud'] as const) {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
-      // Iterate a snapshot: zapLeaf deletes from the map.
+      // Iterate a snapshot: zapping deletes from the map. Zapping one leaf removes no other (the folio
+      // and memory-type paths it runs never reach a page table), so every leaf of the snapshot is still
+      // in the table when its turn comes and needs no second lookup.
       for (const leaf of [...vma.tables[level].values()]) {
         const start = leaf.index * size
-        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapLeaf(vma, level, leaf.index, cause, deferred)
+        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapPresent(vma, leaf, cause, deferred)
       }
     }
   }

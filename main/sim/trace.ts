@@ -17,9 +17,14 @@ export class Trace {
   step = -1
   task = 0
 
+  /** The task name setContext() saw last: consecutive steps of one task skip the id lookup. */
+  private taskName: string | undefined
+
   setContext(step: number, task: string): void {
     this.step = step
+    if (task === this.taskName) return
     this.task = this.events.taskId(task)
+    this.taskName = task
   }
 
   /**

@@ -63,12 +63,16 @@ function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: stri
 }
 
 /**
- * `bench.js --engine-only`: each workload run once cold, then BENCH_RUNS warm runs, and nothing else,
- * for `node --cpu-prof`. Prints the cold time and the fastest warm run in wall and CPU time (user +
- * system of the process, GC threads included): under load CPU time moves far less than wall time.
+ * `bench.js --engine-only [devdax|fsdax]`: each workload (or the one named) run once cold, then
+ * BENCH_RUNS warm runs, and nothing else, for `node --cpu-prof`. Prints the cold time and the fastest
+ * warm run in wall and CPU time (user + system of the process, GC threads included): under load CPU
+ * time moves far less than wall time.
  */
-function engineOnly(): void {
-  for (const scenario of [devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000))]) {
+function engineOnly(only: string | undefined): void {
+  const workloads = { devdax: () => devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax: () => fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)) }
+  if (only !== undefined && !(only in workloads)) throw new Error(`--engine-only: unknown workload '${only}' (devdax or fsdax)`)
+  for (const make of only === undefined ? Object.values(workloads) : [workloads[only as keyof typeof workloads]]) {
+    const scenario = make()
     let start = performance.now()
     const output = run(scenario)
     const cold = performance.now() - start
@@ -113,7 +117,7 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url)
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
-  if (process.argv[2] === '--engine-only') return engineOnly()
+  if (process.argv[2] === '--engine-only') return engineOnly(process.argv[3])
   if (process.argv[2] === '--engine-figures') return engineFigures()
   const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)

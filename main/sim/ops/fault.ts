@@ -5,7 +5,7 @@
  */
 import type { Level } from '../../../arch/api'
 import { cause, type CauseId } from '../causes'
-import type { DaxFile } from '../daxfs'
+import type { DaxEntry, DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
 import type { ArchView } from '../arch-view'
@@ -127,6 +127,8 @@ export function handleFault(sim: Simulation, vma: Vma, addr: number, write: bool
  * an explicit size starts there (as if larger sizes were disabled).
  */
 function faultLevels(sim: Simulation, size: FaultSize): readonly Level[] {
+  // The arch view of the last fault first: a run has one, and a WeakMap lookup per fault is not free.
+  if (sim.arch === lastArch) return lastLevels![size]
   let bySize = LEVELS_BY_ARCH.get(sim.arch)
   if (!bySize) {
     const all: Level[] = [...(sim.arch.pudSize !== undefined ? ['pud' as const] : []), ...(sim.arch.pmdLeaves ? ['pmd' as const] : []), 'pte']
@@ -134,8 +136,14 @@ function faultLevels(sim: Simulation, size: FaultSize): readonly Level[] {
     bySize = { auto: all, pud: from('pud'), pmd: from('pmd'), pte: from('pte') }
     LEVELS_BY_ARCH.set(sim.arch, bySize)
   }
+  lastArch = sim.arch
+  lastLevels = bySize
   return bySize[size]
 }
+
+/** The arch view faultLevels() answered last, and its table (an ArchView is read-only). */
+let lastArch: ArchView | undefined
+let lastLevels: Record<FaultSize, readonly Level[]> | undefined
 
 /** The fault sizes of each arch view, worked out once (faultLevels runs on every fault). */
 const LEVELS_BY_ARCH = new WeakMap<ArchView, Record<FaultSize, readonly Level[]>>()
@@ -313,8 +321,9 @@ function fsdaxPteFault(sim: Simulation, vma: Vma, file: DaxFile, addr: number, w
   }
   if (isPoisoned(sim, pfn)) return sigbus('dax_direct_access: poisoned block')
   if (!entry) {
-    file.entries.set(index, { index, order: 0, pfn })
-    requestEntry(sim, file.entries.get(index)!) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
+    const created: DaxEntry = { index, order: 0, pfn }
+    file.entries.set(index, created)
+    requestEntry(sim, created) // 2022 proposal: dax_associate_entry -> pgmap_request_folios
   }
   insertDaxLeaf(sim, vma, 'pte', addr, pfn, write, PTE_FAULT)
   return done

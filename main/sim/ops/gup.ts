@@ -7,7 +7,7 @@ import type { StepArgs } from '../../formats/scenario'
 import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
-import type { Task } from '../mm'
+import type { Leaf, Task, Vma } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { deviceFastBail, deviceSlowGup } from './device-gup'
@@ -68,32 +68,42 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
   let slowPgmap: Pgmap | undefined
+  // The leaf the fast path took the last page from, and the addresses it covers: the pages of a huge
+  // leaf come in a row, and nothing in the fast path changes a page table, so the next page in that
+  // range is the same lookup's answer.
+  let fastLeaf: Leaf | undefined
+  let fastFrom = 0
+  let fastTo = 0
   try {
     for (let i = 0; i < args.pages; i++) {
       const addr = first + i * page
       if (fast) {
-        const leaf = sim.lookup(vma, addr)
+        const same = addr >= fastFrom && addr < fastTo
+        const leaf = same ? fastLeaf : sim.lookup(vma, addr)
         let bail: string | undefined
         if (!leaf) bail = 'not mapped'
         else if (protAt(vma, addr) === 'none') bail = 'pte_protnone (PROT_NONE)'
-        else if (args.write && !leaf.write) bail = 'FOLL_WRITE on a read-only entry'
-        else if (leaf.kind === 'device') bail = deviceFastBail(sim, leaf, args)
-        else if (leaf.kind !== 'dax') bail = leaf.kind === 'zero' ? 'special zero page' : leaf.kind === 'anon' ? (vma.file ? 'anon COW page' : 'anonymous system RAM page (not tracked)') : 'device-private entry (not present)'
-        // gup_fast_pte_range(): pte_devmap() first (FOLL_LONGTERM bails, else get_dev_pagemap), then
-        // pte_special() bails; gup_fast_pmd_leaf()/gup_fast_pud_leaf(): pmd_special() first, then
-        // pmd_devmap(). Asked of the encoded entry.
-        else if (leaf.level !== 'pte' && sim.arch.isSpecial(leaf.level, leaf.raw)) bail = `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
-        else if (args.longterm && sim.arch.isDevmap(leaf.level, leaf.raw)) bail = `${leaf.level}_devmap with FOLL_LONGTERM`
-        else if (leaf.level === 'pte' && !sim.arch.isDevmap('pte', leaf.raw) && sim.arch.isSpecial('pte', leaf.raw)) bail = 'pte_special'
+        // The leaf of the last page passed the checks of the entry already: only the address's
+        // protection can differ.
+        else if (!same) bail = leafBail(sim, vma, leaf, args)
         if (bail) {
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
-          const folio = sim.folios.folio(sim.pfnAt(leaf!, addr))
-          const pgmap = sim.folios.region(folio).pgmap
-          if (!fastPgmap && pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
-            fastPgmap = pgmap
-            sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
+          if (leaf !== fastLeaf) {
+            fastLeaf = leaf
+            const size = sim.levelSizeOrZero(leaf!.level)
+            fastFrom = leaf!.index * size
+            fastTo = fastFrom + size
+          }
+          // pfnAt() for an address the leaf covers (it does: [fastFrom, fastTo) is the leaf's range).
+          const folio = sim.folios.folio(leaf!.pfn + Math.floor((addr - fastFrom) / page))
+          if (!fastPgmap) {
+            const pgmap = sim.folios.region(folio).pgmap
+            if (pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
+              fastPgmap = pgmap
+              sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
+            }
           }
           grab(sim, folio, args.pin, fastGrab)
           record.heads.push(sim.folios.head[folio]!)
@@ -140,6 +150,20 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   dropPgmaps(sim, fastPgmap, slowPgmap)
   sim.gups.set(args.id, record)
   return { status: 'ok', message: pagesMessage(record.heads.length, args.pin ? 'pinned' : 'referenced') }
+}
+
+/** Why gup-fast leaves a present entry to the slow path (what the entry itself says), or undefined. */
+function leafBail(sim: Simulation, vma: Vma, leaf: Leaf, args: StepArgs<'gup'>): string | undefined {
+  if (args.write && !leaf.write) return 'FOLL_WRITE on a read-only entry'
+  if (leaf.kind === 'device') return deviceFastBail(sim, leaf, args)
+  if (leaf.kind !== 'dax') return leaf.kind === 'zero' ? 'special zero page' : leaf.kind === 'anon' ? (vma.file ? 'anon COW page' : 'anonymous system RAM page (not tracked)') : 'device-private entry (not present)'
+  // gup_fast_pte_range(): pte_devmap() first (FOLL_LONGTERM bails, else get_dev_pagemap), then
+  // pte_special() bails; gup_fast_pmd_leaf()/gup_fast_pud_leaf(): pmd_special() first, then
+  // pmd_devmap(). Asked of the encoded entry.
+  if (leaf.level !== 'pte' && sim.arch.isSpecial(leaf.level, leaf.raw)) return `${leaf.level}_special (6.15/6.16 DAX huge leaf)`
+  if (args.longterm && sim.arch.isDevmap(leaf.level, leaf.raw)) return `${leaf.level}_devmap with FOLL_LONGTERM`
+  if (leaf.level === 'pte' && !sim.arch.isDevmap('pte', leaf.raw) && sim.arch.isSpecial('pte', leaf.raw)) return 'pte_special'
+  return undefined
 }
 
 /** `<n> pages <verb>` per count, made once: every GUP and release step's result keeps its message. */

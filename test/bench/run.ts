@@ -70,7 +70,12 @@ function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: stri
  */
 function engineOnly(only: string | undefined): void {
   const workloads = { devdax: () => devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)), fsdax: () => fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)) }
-  if (only !== undefined && !(only in workloads)) throw new Error(`--engine-only: unknown workload '${only}' (devdax or fsdax)`)
+  if (only !== undefined && !(only in workloads)) {
+    // One line and exit 2, as the CLI answers a bad argument (no stack trace).
+    process.stderr.write(`--engine-only: unknown workload '${only}' (devdax or fsdax)\n`)
+    process.exitCode = 2
+    return
+  }
   for (const make of only === undefined ? Object.values(workloads) : [workloads[only as keyof typeof workloads]]) {
     const scenario = make()
     let start = performance.now()

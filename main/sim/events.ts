@@ -85,7 +85,7 @@ type ColumnName = keyof Columns
 const COLUMN_NAMES: readonly ColumnName[] = ['step', 'task', 'kind', 'level', 'pfn', 'before', 'after', 'entry', 'cause']
 
 /** Zeroed columns for n events: the one place that knows each column's element type. */
-function newColumns(n: number): Columns {
+export function newColumns(n: number): Columns {
   return {
     step: new Int32Array(n),
     task: new Uint16Array(n),

@@ -6,7 +6,7 @@
  * every chunk for the run, and its internals are the engine's to change.
  */
 import type { EventColumns, EventKind } from '../sim/events'
-import { MAX_CAUSES, MAX_TASKS } from '../sim/events'
+import { MAX_CAUSES, MAX_TASKS, newColumns } from '../sim/events'
 
 /** What the importer needs of an event log: EventLog has it, and so does EventSlices. */
 export interface EventSink {
@@ -24,18 +24,7 @@ export type SliceConsumer = (columns: EventColumns, first: number) => void
 type Slice = { -readonly [K in keyof EventColumns]: EventColumns[K] }
 
 function newSlice(n: number): Slice {
-  return {
-    count: 0,
-    step: new Int32Array(n),
-    task: new Uint16Array(n),
-    kind: new Uint8Array(n),
-    level: new Uint8Array(n),
-    pfn: new Float64Array(n),
-    before: new Float64Array(n),
-    after: new Float64Array(n),
-    entry: new BigUint64Array(n),
-    cause: new Uint16Array(n),
-  }
+  return { count: 0, ...newColumns(n) }
 }
 
 /**

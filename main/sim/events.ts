@@ -80,7 +80,9 @@ export class EventLogLimitError extends ModelError {
 const CHUNK_SIZES = [1024, 4096, 16384] as const
 const CHUNK_EVENTS = 65536
 
-type Columns = Omit<EventColumns, 'count'>
+/** The nine columns without their count (what a chunk packer fills, what newColumns makes). */
+export type ColumnArrays = Omit<EventColumns, 'count'>
+type Columns = ColumnArrays
 type ColumnName = keyof Columns
 const COLUMN_NAMES: readonly ColumnName[] = ['step', 'task', 'kind', 'level', 'pfn', 'before', 'after', 'entry', 'cause']
 
@@ -96,6 +98,30 @@ export function newColumns(n: number): Columns {
     after: new Float64Array(n),
     entry: new BigUint64Array(n),
     cause: new Uint16Array(n),
+  }
+}
+
+/**
+ * A run's events as a packer reads them: the engine's log, which writes a range straight into the
+ * packer's column views (no flat copy of the whole run first), or plain flat columns (flatRange).
+ */
+export interface EventRange {
+  readonly count: number
+  /** Writes events [start, end) into `out` from index 0; `out` starts zeroed. Throws RangeError past the stored events. */
+  writeRange(start: number, end: number, out: ColumnArrays): void
+}
+
+/** Flat columns as an EventRange: each column's slice copied with one set(). */
+export function flatRange(cols: EventColumns): EventRange {
+  return {
+    count: cols.count,
+    writeRange(start, end, out) {
+      for (const name of COLUMN_NAMES) {
+        const column = cols[name]
+        if (column.length < end) throw new RangeError(`event column '${name}' holds ${column.length} events; the log claims ${cols.count} (chunk ends at ${end})`)
+        ;(out[name] as Uint8Array).set(column.subarray(start, end) as unknown as Uint8Array)
+      }
+    },
   }
 }
 
@@ -387,10 +413,7 @@ export class EventLog {
     return this.joined.cols
   }
 
-  /**
-   * A copy of events [start, end) in fresh columns that own their buffers (a streamed save posts them to
-   * its writer thread while the log goes on filling).
-   */
+  /** A copy of events [start, end) in fresh flat columns that own their buffers. */
   copyRange(start: number, end: number): EventColumns {
     if (!(start >= 0 && start <= end && end <= this.filled)) throw new RangeError(`events [${start}, ${end}) are not in the log (${this.filled} events)`)
     return { count: end - start, ...this.expand(start, end) }
@@ -399,6 +422,16 @@ export class EventLog {
   /** Events [start, end) as flat columns (no count: columns() carries `count` itself). */
   private expand(start: number, end: number): Columns {
     const out = newColumns(end - start)
+    this.writeRange(start, end, out)
+    return out
+  }
+
+  /**
+   * Events [start, end) written into `out` from index 0 (zeroed, as a fresh chunk buffer is): the
+   * store packs its chunks straight from the log this way, with no flat copy of the run in between.
+   */
+  writeRange(start: number, end: number, out: Columns): void {
+    if (!(start >= 0 && start <= end && end <= this.filled)) throw new RangeError(`events [${start}, ${end}) are not in the log (${this.filled} events stored; the log claims ${this.count})`)
     let chunkStart = 0
     for (const c of this.chunks) {
       const from = Math.max(start, chunkStart)
@@ -407,7 +440,6 @@ export class EventLog {
       chunkStart += c.capacity
       if (chunkStart >= end) break
     }
-    return out
   }
 
   decode(i: number): TraceEvent {

@@ -23,7 +23,7 @@
  *           n     level  u8       ─┘
  *   total   16 + 42n bytes
  */
-import { decodeColumns, type EventColumns } from '../sim/events'
+import { decodeColumns, flatRange, type ColumnArrays, type EventColumns, type EventRange } from '../sim/events'
 
 export const CHUNK_MAGIC = 0x56455844 // 'DXEV' read as a little-endian u32
 export const CHUNK_VERSION = 1
@@ -61,39 +61,50 @@ export interface PackedChunk {
   readonly kinds: number
 }
 
-/** Packs events [start, start + count) of the log. Throws RangeError if the columns are shorter. */
-export function packChunk(cols: EventColumns, start: number, count: number): PackedChunk {
+/**
+ * Packs events [start, start + count) of the log. `source` is the engine's log (it writes the range
+ * straight into the chunk's column views) or flat columns. Throws RangeError if it holds fewer events.
+ */
+export function packChunk(source: EventColumns | EventRange, start: number, count: number): PackedChunk {
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count <= 0) {
     throw new RangeError(`bad event slice [${start}, ${start + count})`)
   }
-  const end = start + count
+  const range = 'writeRange' in source ? source : flatRange(source)
   const buffer = new ArrayBuffer(CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count)
   const header = new DataView(buffer)
   header.setUint32(0, CHUNK_MAGIC, true)
   header.setUint8(4, CHUNK_VERSION)
   header.setUint32(8, count, true)
+  const views: Partial<Record<ColumnName, Column>> = {}
   let offset = CHUNK_HEADER_BYTES
   for (const [name, width] of LAYOUT) {
-    const column = cols[name]
-    if (column.length < end) {
-      throw new RangeError(`event column '${name}' holds ${column.length} events; the log claims ${cols.count} (chunk ends at ${end})`)
-    }
-    viewOf(name, buffer, offset, count).set(column.subarray(start, end) as never)
-    if (!HOST_LITTLE_ENDIAN) swapBytes(new Uint8Array(buffer, offset, width * count), width)
+    views[name] = viewOf(name, buffer, offset, count)
     offset += width * count
   }
+  const cols = views as ColumnArrays
+  range.writeRange(start, start + count, cols)
   let stepMin = Infinity
   let stepMax = -Infinity
-  for (let i = start; i < end; i++) {
-    const s = cols.step[i]!
+  const step = cols.step
+  for (let i = 0; i < count; i++) {
+    const s = step[i]!
     if (s < stepMin) stepMin = s
     if (s > stepMax) stepMax = s
   }
   // Kinds are few; a 256-entry presence table is cheaper than shifting per event.
   const seen = new Uint8Array(256)
-  for (let i = start; i < end; i++) seen[cols.kind[i]!] = 1
+  const kind = cols.kind
+  for (let i = 0; i < count; i++) seen[kind[i]!] = 1
   let kinds = 0
   for (let k = 0; k < 256; k++) if (seen[k]) kinds |= 1 << Math.min(k, KIND_OVERFLOW_BIT)
+  // Summaries read the host-order views; a big-endian host swaps each column to disk order last.
+  if (!HOST_LITTLE_ENDIAN) {
+    offset = CHUNK_HEADER_BYTES
+    for (const [, width] of LAYOUT) {
+      swapBytes(new Uint8Array(buffer, offset, width * count), width)
+      offset += width * count
+    }
+  }
   return { data: new Uint8Array(buffer), count, stepMin, stepMax, kinds: kinds >>> 0 }
 }
 

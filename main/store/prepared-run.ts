@@ -8,7 +8,7 @@
  * The values are exactly what saveRun has always written: one function computes them for both paths.
  */
 import type { Profile } from '../formats/profile'
-import type { EventColumns } from '../sim/events'
+import type { EventColumns, EventRange } from '../sim/events'
 import type { RunResult } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
 import { packChunk } from './event-codec'
@@ -68,7 +68,8 @@ export interface PreparedRun extends PreparedRunHead, PreparedRunTail {
 
 export interface PrepareInput {
   readonly result: RunResult
-  readonly columns: EventColumns
+  /** The events: the engine's log itself (packed straight from it) or flat columns. */
+  readonly columns: EventColumns | EventRange
   readonly tasks: readonly string[]
   readonly causes: readonly string[]
   readonly scenarioText: string
@@ -84,11 +85,11 @@ export interface PrepareOptions {
 }
 
 /**
- * Packs the events of `cols` chunk by chunk, each with its checksum. `firstSeq` is the run-wide index of
+ * Packs the events of `cols` (flat columns or the engine's log) chunk by chunk, each with its checksum. `firstSeq` is the run-wide index of
  * cols' first event and `firstNo` its chunk number: a streamed save packs a run slice by slice, each
  * slice starting on a chunk boundary, and gets exactly the chunks a whole-run pack gives.
  */
-export function* eventChunks(cols: EventColumns, chunkEvents: number, firstSeq = 0, firstNo = 0): Generator<PreparedEventChunk> {
+export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: number, firstSeq = 0, firstNo = 0): Generator<PreparedEventChunk> {
   for (let start = 0, no = firstNo; start < cols.count; start += chunkEvents, no++) {
     const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
     const first = firstSeq + start

@@ -240,9 +240,10 @@ export class TraceStore implements TraceStoreApi {
     this.assertWritable()
     const log = input.trace.events
     // CPU-only preparation stays outside the transaction so the write lock is held only for writes
-    // (event chunks are packed one at a time inside it, as the writer asks for them).
+    // (event chunks are packed one at a time inside it, as the writer asks for them, straight from the
+    // engine's log: no flat copy of the whole run first).
     const prepared = prepareRun(
-      { result: input.result, columns: log.columns(), tasks: log.tasks, causes: log.causes, scenarioText: input.scenarioText, profile: input.profile, session: input.session },
+      { result: input.result, columns: log, tasks: log.tasks, causes: log.causes, scenarioText: input.scenarioText, profile: input.profile, session: input.session },
       this.chunking,
     )
     return this.savePrepared(prepared)

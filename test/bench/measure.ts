@@ -9,22 +9,39 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** A figure's one run: `prepare` (untimed, fresh inputs such as a new store file), `body` (timed), `cleanup` (untimed). */
+export interface Timed<T = unknown> {
+  // Method signatures (not function-typed fields): a Timed<{ store }> is then usable as a Timed<unknown>.
+  prepare(): T
+  body(input: T): unknown
+  cleanup?(input: T): void
+}
+
+async function timeOnce<T>(t: Timed<T>): Promise<number> {
+  const input = t.prepare()
+  const start = performance.now()
+  await t.body(input)
+  const seconds = (performance.now() - start) / 1000
+  t.cleanup?.(input)
+  return seconds
+}
+
 /**
- * Runs `prepare` (untimed) then `body` (timed) once to warm up, then RUNS more times, and returns the
- * median seconds of the timed runs. `prepare` gives each run fresh inputs (a new store file).
+ * Figures read against each other (the store and raw SQLite) measured side by side: each round runs
+ * every figure once, in turn, so a slow spell of the machine (the disk's write-back of an earlier
+ * file, another process) falls on all of them alike instead of on whichever ran then. `warmups`
+ * untimed rounds first, then `runs` timed ones; returns each figure's median seconds.
  */
-/** medianSeconds for an async body (timed until its promise settles). */
-export async function medianSecondsAsync<T>(prepare: () => T, body: (input: T) => Promise<unknown>, cleanup: (input: T) => void = () => {}): Promise<number> {
-  const times: number[] = []
-  for (let i = 0; i <= RUNS; i++) {
-    const input = prepare()
-    const start = performance.now()
-    await body(input)
-    const seconds = (performance.now() - start) / 1000
-    cleanup(input)
-    if (i > 0) times.push(seconds)
+export async function interleavedMedians<K extends string>(figures: Record<K, Timed>, warmups = 1, runs = Math.max(RUNS, 5)): Promise<Record<K, number>> {
+  const names = Object.keys(figures) as K[]
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>
+  for (let round = 0; round < warmups + runs; round++) {
+    for (const name of names) {
+      const seconds = await timeOnce(figures[name])
+      if (round >= warmups) times[name].push(seconds)
+    }
   }
-  return median(times)
+  return Object.fromEntries(names.map((n) => [n, median(times[n])])) as Record<K, number>
 }
 
 /**

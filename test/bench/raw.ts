@@ -5,12 +5,12 @@
  *   kind, level, pfn, before, after, entry, cause) into arrays allocated and pre-faulted once, so what
  *   is timed is the loop and the column stores, not the kernel handing out fresh pages.
  * - rawSqlite: better-sqlite3 inserting the same packed chunk BLOBs in one transaction, the least any
- *   store of those bytes has to do.
+ *   store of those bytes has to do (timed in turn with the store figures: run.ts storeFigures).
  */
 import Database from 'better-sqlite3'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { medianSeconds, RUNS } from './measure'
+import { medianSeconds, RUNS, type Timed } from './measure'
 import { rng } from './workloads'
 
 /** The loop runs ~0.1 s: three untimed calls bring it to V8's top tier before the five timed ones. */
@@ -89,10 +89,11 @@ export function rawLoopEventsPerSecond(events: number): number {
   return events / seconds
 }
 
-export function rawSqliteEventsPerSecond(blobs: readonly Uint8Array[], events: number, dir: string): number {
+/** One run of raw SQLite writing `blobs` into a new file in one transaction (for interleavedMedians). */
+export function rawSqliteRun(blobs: readonly Uint8Array[], dir: string): Timed<{ db: Database.Database; file: string; insert: Database.Statement }> {
   let n = 0
-  const seconds = medianSeconds(
-    () => {
+  return {
+    prepare: () => {
       const file = join(dir, `raw-${n++}.sqlite`)
       const db = new Database(file)
       db.pragma('journal_mode = WAL')
@@ -100,13 +101,15 @@ export function rawSqliteEventsPerSecond(blobs: readonly Uint8Array[], events: n
       db.exec('CREATE TABLE chunks (run_id INTEGER, chunk_no INTEGER, data BLOB, PRIMARY KEY (run_id, chunk_no))')
       return { db, file, insert: db.prepare('INSERT INTO chunks VALUES (1, ?, ?)') }
     },
-    ({ db, insert }) => db.transaction(() => blobs.forEach((b, i) => insert.run(i, b)))(),
-    ({ db, file }) => {
+    body: ({ db, insert }) => db.transaction(() => blobs.forEach((b, i) => insert.run(i, b)))(),
+    cleanup: ({ db, file }) => {
       db.close()
-      rmSync(file, { force: true })
-      rmSync(file + '-wal', { force: true })
-      rmSync(file + '-shm', { force: true })
+      removeDatabase(file)
     },
-  )
-  return events / seconds
+  }
+}
+
+/** A database file and its WAL and shared-memory files (each figure's files go once measured, so none piles up write-back for the next). */
+export function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
 }

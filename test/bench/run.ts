@@ -18,10 +18,10 @@ import { builtinProfile } from '../../main/library/index'
 import { runScenario, type RunOutput } from '../../main/sim/run'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../main/store/event-codec'
 import { TraceStore } from '../../main/store/trace-store'
-import { medianSeconds, medianSecondsAsync, RUNS } from './measure'
+import { interleavedMedians, medianSeconds, RUNS, type Timed } from './measure'
 import { simulateAndSave } from '../../main/store/run-writer/simulate-and-save'
 import { parseChild, parseFigures } from './parse'
-import { rawLoopEventsPerSecond, rawSqliteEventsPerSecond } from './raw'
+import { rawLoopEventsPerSecond, rawSqliteRun, removeDatabase } from './raw'
 import { exploreBench } from './explore-bench'
 import { sessionsBench } from './sessions-bench'
 import { traceImportBench } from './trace-import-bench'
@@ -52,14 +52,20 @@ function packAll(output: RunOutput): Uint8Array[] {
   return blobs
 }
 
-/** Median seconds of saveRun(output) into a new store file each time. */
-function saveSeconds(dir: string, output: RunOutput, profile: Profile, tag: string): number {
+/** One saveRun(output) into a new store file (for interleavedMedians). */
+function saveRunTimed(dir: string, output: RunOutput, profile: Profile, tag: string): Timed<{ store: TraceStore; file: string }> {
   let n = 0
-  return medianSeconds(
-    () => TraceStore.open(join(dir, `${tag}-${n++}.sqlite`)),
-    (store) => void store.saveRun({ result: output.result, trace: output.trace, scenarioText: '# bench', profile }),
-    (store) => store.close(),
-  )
+  return {
+    prepare: () => {
+      const file = join(dir, `${tag}-${n++}.sqlite`)
+      return { store: TraceStore.open(file), file }
+    },
+    body: ({ store }) => store.saveRun({ result: output.result, trace: output.trace, scenarioText: '# bench', profile }),
+    cleanup: ({ store, file }) => {
+      store.close()
+      removeDatabase(file)
+    },
+  }
 }
 
 /**
@@ -116,6 +122,66 @@ function engineFigures(): void {
   process.stdout.write(JSON.stringify(figures, null, 2) + '\n')
 }
 
+/**
+ * The store figures on the device DAX mix: all of saveRun, saveRun of the events alone, raw SQLite
+ * writing the same chunk bytes, and simulate-and-store as `daxlab run` does it. They are read against
+ * raw SQLite, whose time is mostly the commit's write-back to disk and moves with the disk, so they
+ * are timed in turn, round by round (interleavedMedians), with at least five timed rounds.
+ */
+async function storeFigures(dir: string, mix: Scenario, output: RunOutput): Promise<{ storeSeconds: number; eventsOnlySeconds: number; rawSqlite: number; e2eSeconds: number }> {
+  const mixProfile = mix.profile as Profile
+  const eventsOnly: RunOutput = { trace: output.trace, result: { ...output.result, steps: [], violations: [], blocked: [], folios: [] } }
+  let e2eRun = 0
+  const seconds = await interleavedMedians({
+    raw: rawSqliteRun(packAll(output), dir),
+    store: saveRunTimed(dir, output, mixProfile, 'full'),
+    eventsOnly: saveRunTimed(dir, eventsOnly, mixProfile, 'events'),
+    // As `daxlab run` does it (the same function): a run this big is saved on the writer thread while it runs.
+    e2e: {
+      prepare: () => {
+        const file = join(dir, `e2e-${e2eRun++}.sqlite`)
+        return { store: TraceStore.open(file), file }
+      },
+      body: async ({ store }: { store: TraceStore }) => {
+        const saved = await simulateAndSave({ scenario: mix, scenarioText: '# bench', profile: mixProfile, options: { kernel: KERNEL }, store })
+        if (!saved.streamed) throw new Error('the e2e figure expects a streamed save (is dist/cli/run-writer.js built?)')
+      },
+      cleanup: ({ store, file }: { store: TraceStore; file: string }) => {
+        store.close()
+        removeDatabase(file)
+      },
+    },
+  })
+  const events = output.trace.events.count
+  return { storeSeconds: seconds.store, eventsOnlySeconds: seconds.eventsOnly, rawSqlite: events / seconds.raw, e2eSeconds: seconds.e2e }
+}
+
+/**
+ * `bench.js --store-figures`: the engine figure and the store figures with their ratios (the same
+ * functions and keys as the full bench), for measuring store work without the rest.
+ */
+async function storeFiguresOnly(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-'))
+  try {
+    const mix = devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000))
+    const engine = engineFigure(mix)
+    const events = engine.output.trace.events.count
+    const { storeSeconds, eventsOnlySeconds, rawSqlite, e2eSeconds } = await storeFigures(dir, mix, engine.output)
+    const figures = {
+      runs_per_figure: RUNS,
+      engine_events_per_s: round(engine.eventsPerSecond),
+      store_events_per_s: round(events / storeSeconds),
+      store_events_only_per_s: round(events / eventsOnlySeconds),
+      raw_sqlite_events_per_s: round(rawSqlite),
+      e2e_events_per_s: round(events / e2eSeconds),
+      ratios: { store_vs_raw_sqlite: ratio(events / storeSeconds, rawSqlite), e2e_vs_raw_sqlite: ratio(events / e2eSeconds, rawSqlite) },
+    }
+    process.stdout.write(JSON.stringify(figures, null, 2) + '\n')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const round = (x: number) => Math.round(x)
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 
@@ -124,6 +190,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
   if (process.argv[2] === '--engine-only') return engineOnly(process.argv[3])
   if (process.argv[2] === '--engine-figures') return engineFigures()
+  if (process.argv[2] === '--store-figures') return storeFiguresOnly()
   const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)
   const faults = Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)
@@ -139,21 +206,7 @@ async function main(): Promise<void> {
     const fsdaxEvents = fsdax.output.trace.events.count
     const rawLoopFsdax = rawLoopEventsPerSecond(fsdaxEvents)
 
-    const mixProfile = mix.profile as Profile
-    const storeSeconds = saveSeconds(dir, engine.output, mixProfile, 'full')
-    const eventsOnly: RunOutput = { trace: engine.output.trace, result: { ...engine.output.result, steps: [], violations: [], blocked: [], folios: [] } }
-    const eventsOnlySeconds = saveSeconds(dir, eventsOnly, mixProfile, 'events')
-    const rawSqlite = rawSqliteEventsPerSecond(packAll(engine.output), events, dir)
-    let e2eRun = 0
-    // As `daxlab run` does it (the same function): a run this big is saved on the writer thread while it runs.
-    const e2eSeconds = await medianSecondsAsync(
-      () => TraceStore.open(join(dir, `e2e-${e2eRun++}.sqlite`)),
-      async (store) => {
-        const saved = await simulateAndSave({ scenario: mix, scenarioText: '# bench', profile: mixProfile, options: { kernel: KERNEL }, store })
-        if (!saved.streamed) throw new Error('the e2e figure expects a streamed save (is dist/cli/run-writer.js built?)')
-      },
-      (store) => store.close(),
-    )
+    const { storeSeconds, eventsOnlySeconds, rawSqlite, e2eSeconds } = await storeFigures(dir, mix, engine.output)
 
     const startup = cliStartup(join(dirname(here), 'daxlab.js'))
     const parse = parseFigures(here)

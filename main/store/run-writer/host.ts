@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { EventColumns } from '../../sim/events'
-import type { PreparedRunHead, PreparedRunTail } from '../prepared-run'
+import type { PreparedEventChunk, PreparedRunHead, PreparedRunTail } from '../prepared-run'
 import { StoreError, type StoreErrorCode } from '../store-error'
 import type { FromWriter, ToWriter, WriterFailure, WriterStart } from './protocol'
 
@@ -65,6 +65,14 @@ export class StreamedSave {
   send(columns: EventColumns, first: number, no: number): void {
     const transfer = [columns.step, columns.task, columns.kind, columns.level, columns.pfn, columns.before, columns.after, columns.entry, columns.cause].map((c) => c.buffer as ArrayBuffer)
     this.post({ type: 'events', first, no, columns }, transfer)
+    this.sent++
+    this.waitForRoom()
+  }
+
+  /** Posts chunks packed on this thread (their buffers are transferred: the caller must not reuse them). */
+  sendChunks(chunks: readonly PreparedEventChunk[]): void {
+    if (chunks.length === 0) return
+    this.post({ type: 'chunks', chunks }, chunks.map((c) => c.data.buffer as ArrayBuffer))
     this.sent++
     this.waitForRoom()
   }

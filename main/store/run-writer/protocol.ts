@@ -4,7 +4,7 @@
  * whole-run saveRun would.
  */
 import type { EventColumns } from '../../sim/events'
-import type { PreparedRunHead, PreparedRunTail } from '../prepared-run'
+import type { PreparedEventChunk, PreparedRunHead, PreparedRunTail } from '../prepared-run'
 
 export interface WriterStart {
   readonly path: string
@@ -20,6 +20,8 @@ export interface WriterStart {
 
 export type ToWriter =
   | { readonly type: 'events'; readonly first: number; readonly no: number; readonly columns: EventColumns }
+  /** Chunks the host packed itself (the engine's log packs straight into chunk buffers): only inserted here. */
+  | { readonly type: 'chunks'; readonly chunks: readonly PreparedEventChunk[] }
   | { readonly type: 'finish'; readonly tail: PreparedRunTail }
   | { readonly type: 'abort' }
 

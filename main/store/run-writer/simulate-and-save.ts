@@ -1,14 +1,16 @@
 /**
  * Simulates a scenario and stores it, as `daxlab run` does. A run that grows past STREAM_AFTER_EVENTS
- * is saved while it runs: finished event slices go to a writer thread (./host.ts) that packs and
- * inserts them inside one open transaction, so the engine and SQLite use both cores (issue figures:
+ * is saved while it runs: each whole chunk of finished events is packed here straight from the
+ * engine's log (no flat copy of it first) and handed to a writer thread (./host.ts) that inserts it
+ * inside one open transaction, so the engine and SQLite use both cores (issue figures:
  * e2e_events_per_s in `npm run bench`). Smaller runs, and builds without the writer bundle, are
  * saved in one go by saveRun. Both paths store exactly the same rows.
  */
 import type { Profile } from '../../formats/profile'
 import type { Scenario } from '../../formats/scenario'
+import type { ColumnArrays } from '../../sim/events'
 import { startRun, type RunOptions, type RunOutput } from '../../sim/run'
-import { prepareHead, prepareTail } from '../prepared-run'
+import { eventChunks, prepareHead, prepareTail } from '../prepared-run'
 import type { TraceStore } from '../trace-store'
 import { StreamedSave } from './host'
 
@@ -39,9 +41,13 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
   let save: StreamedSave | undefined
   let tried = false
   let sent = 0
+  // Events [sent, end) as a range of their own, packed with their run-wide numbers: the same chunks a
+  // one-go saveRun packs. The writer thread then only inserts (it was behind the engine when it packed).
   const sendUpTo = (end: number) => {
     if (end <= sent) return
-    save!.send(log.copyRange(sent, end), sent, sent / chunkEvents)
+    const from = sent
+    const slice = { count: end - from, writeRange: (a: number, b: number, out: ColumnArrays) => log.writeRange(from + a, from + b, out) }
+    save!.sendChunks([...eventChunks(slice, chunkEvents, from, from / chunkEvents)])
     sent = end
   }
   try {

@@ -49,6 +49,9 @@ port.on('message', (message: ToWriter) => {
     if (message.type === 'events') {
       for (const chunk of eventChunks(message.columns, start.chunking.chunkEvents, message.first, message.no)) run.append(chunk)
       signal(0)
+    } else if (message.type === 'chunks') {
+      for (const chunk of message.chunks) run.append(chunk)
+      signal(0)
     } else if (message.type === 'finish') {
       end({ type: 'done', runId: run.finish(message.tail) })
     } else {

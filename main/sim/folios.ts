@@ -8,6 +8,7 @@ import { EventKind } from './events'
 import type { KernelModel } from './kernel-model'
 import type { Pgmap, RegionState } from './memory'
 import type { Trace } from './trace'
+import { DENSE_FOLIOS, DenseSlots } from './dense-slots'
 
 /** mm.h: GUP_PIN_COUNTING_BIAS (1U << 10); small folios count a pin as 1024 references. */
 export const GUP_PIN_COUNTING_BIAS = 1024
@@ -41,7 +42,16 @@ export class FolioTable {
   /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
   gupRefs = new Float64Array(this.capacity)
   private regionIndex = new Uint16Array(this.capacity)
-  private lastRegion: RegionState | undefined
+  /** Index in `regions` of the region regionOf() found last (-1: none yet). */
+  private lastRegion = -1
+  /**
+   * Per region, its dense slot index (dense-slots.ts) where its folio extents are fixed and few enough;
+   * undefined for the others, which look slots up in `slots` alone. `slots` holds every record either
+   * way (touched(), touchedIn() and makeLarge() walk it).
+   */
+  private readonly dense: (DenseSlots | undefined)[]
+  /** Per region: does its memory type intercept folio puts (MemoryType.interceptPut)? */
+  private readonly intercepts: boolean[]
   /**
    * The folio folio() found last and the pfns it covers, [lastFrom, lastTo): a GUP or a release walks
    * the pages of one folio in a row. Cleared wherever a folio's extent changes (makeLarge, split).
@@ -63,19 +73,37 @@ export class FolioTable {
     private readonly trace: Trace,
     /** PMD_ORDER of the arch variant: the order FS DAX folios take when built on demand. */
     readonly pmdOrder: number,
-  ) {}
+  ) {
+    // FS DAX folio extents change (makeLarge, split): its regions keep the Map alone.
+    this.intercepts = regions.map((r) => r.memtype.interceptPut !== undefined)
+    this.dense = regions.map((r) => (r.type !== 'fsdax' && r.nrPages / r.staticPages <= DENSE_FOLIOS ? new DenseSlots(r.basePfn, r.staticPages, r.nrPages / r.staticPages) : undefined))
+  }
 
   regionOf(pfn: number): RegionState | undefined {
+    const i = this.regionIndexOf(pfn)
+    return i < 0 ? undefined : this.regions[i]
+  }
+
+  /** Index in `regions` of the region holding pfn, or -1. */
+  private regionIndexOf(pfn: number): number {
     // Most lookups hit the region of the one before.
     const last = this.lastRegion
-    if (last !== undefined && last.contains(pfn)) return last
-    for (const r of this.regions) {
-      if (r.contains(pfn)) {
-        this.lastRegion = r
-        return r
+    if (last >= 0 && this.regions[last]!.contains(pfn)) return last
+    for (let i = 0; i < this.regions.length; i++) {
+      if (this.regions[i]!.contains(pfn)) {
+        this.lastRegion = i
+        return i
       }
     }
-    return undefined
+    return -1
+  }
+
+  /** The slot of the record whose head is `head` in region `i`, or undefined. */
+  private slotOf(i: number, head: number): Folio | undefined {
+    const dense = this.dense[i]
+    if (dense === undefined) return this.slots.get(head)
+    const f = dense.get(head)
+    return f === 0 ? undefined : f
   }
 
   /** The region a folio lives in. */
@@ -86,10 +114,11 @@ export class FolioTable {
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
     if (pfn >= this.lastFrom && pfn < this.lastTo) return this.lastSlot
-    const region = this.regionOf(pfn)
-    if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
+    const region = this.regions[i]!
     const head = region.folioHead(pfn, this.pmdOrder)
-    const f = this.slots.get(head) ?? this.make(region, head)
+    const f = this.slotOf(i, head) ?? this.make(i, head)
     this.lastSlot = f
     this.lastFrom = head
     this.lastTo = head + 2 ** this.order[f]!
@@ -103,14 +132,16 @@ export class FolioTable {
     this.lastTo = 0
   }
 
-  private make(region: RegionState, head: number): Folio {
+  private make(i: number, head: number): Folio {
     if (this.next === this.capacity) this.grow()
+    const region = this.regions[i]!
     const f = this.next++
     this.head[f] = head
     this.order[f] = region.folioOrder(head)
     this.refcount[f] = region.idleRefcount(this.kernel)
-    this.regionIndex[f] = this.regions.indexOf(region)
+    this.regionIndex[f] = i
     this.slots.set(head, f)
+    this.dense[i]?.set(head, f)
     return f
   }
 
@@ -133,9 +164,9 @@ export class FolioTable {
 
   /** The folio record holding pfn if one exists; never materialises. */
   peek(pfn: number): Folio | undefined {
-    const region = this.regionOf(pfn)
-    if (!region) return undefined
-    return this.slots.get(region.folioHead(pfn, this.pmdOrder))
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) return undefined
+    return this.slotOf(i, this.regions[i]!.folioHead(pfn, this.pmdOrder))
   }
 
   /**
@@ -196,7 +227,9 @@ export class FolioTable {
    * DAX, memtypes/fsdax.ts); otherwise 1 -> 0 calls free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (this.region(f).memtype.interceptPut?.(this, f, refs, cause)) return
+    // Whether the type has the hook at all is known per region: the memory-type objects differ in shape,
+    // and asking each one per page is a megamorphic property load on every release.
+    if (this.intercepts[this.regionIndex[f]!] && this.region(f).memtype.interceptPut!(this, f, refs, cause)) return
     this.ref(f, -refs, cause)
     if (this.refcount[f]! === 0) this.freeZoneDeviceFolio(f)
   }
@@ -242,6 +275,8 @@ export class FolioTable {
     // Records inside the new folio, in the order they were made (the order the warnings come out):
     // probe the range or scan the records, whichever is smaller.
     this.forgetLast()
+    // Only FS DAX folios change extent; a region with a dense index could not drop the slots below.
+    if (this.dense[this.regions.indexOf(region)] !== undefined) throw new Error(`makeLarge on region '${region.name}' (${region.type}): only FS DAX folios are built on demand`)
     const size = 2 ** order
     const inside: Folio[] = []
     if (size < this.slots.size) {

@@ -242,13 +242,12 @@ export class Scheduler {
     const woken = this.sim.trace.woken
     // Nobody waits (the common case): the wake-ups find no one, as the loop below would conclude.
     if (this.waiting.length === 0) {
-      // Set.clear() allocates a fresh table: only when there is something to clear.
-      if (woken.size > 0) woken.clear()
+      woken.length = 0
       return
     }
-    while (woken.size > 0) {
+    while (woken.length > 0) {
       const pages = new Set(woken)
-      woken.clear()
+      woken.length = 0
       for (const w of [...this.waiting]) {
         if (!pages.has(w.outcome.waitOn)) continue
         this.sim.trace.setContext(w.step, w.task.name)

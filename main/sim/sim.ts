@@ -175,23 +175,16 @@ export class Simulation {
     const size = table.size
     table.set(leaf.index - vma.tableBase[leaf.level], leaf)
     // A new key grew the table (one hash lookup where has() and set() took two).
-    if (leaf.level === 'pte' && table.size !== size) {
-      const pmd = Math.floor(leaf.index / this.arch.pmdPages)
-      vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
-    }
+    if (leaf.level === 'pte' && table.size !== size) vma.ptesPerPmd.added(leaf.index, this.arch.pmdPages)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {
-    if (!vma.tables[level].delete(index - vma.tableBase[level]) || level !== 'pte') return
-    const pmd = Math.floor(index / this.arch.pmdPages)
-    const left = vma.ptesPerPmd.get(pmd)! - 1
-    if (left === 0) vma.ptesPerPmd.delete(pmd)
-    else vma.ptesPerPmd.set(pmd, left)
+    if (vma.tables[level].delete(index - vma.tableBase[level]) && level === 'pte') vma.ptesPerPmd.removed(index, this.arch.pmdPages)
   }
 
   /** Whether a PTE table with entries exists under the PMD covering addr (then no huge fault is tried). */
   ptesUnder(vma: Vma, addr: number): boolean {
-    return vma.ptesPerPmd.has(Math.floor(addr / this.arch.pmdSize))
+    return vma.ptesPerPmd.has(Math.floor(addr / this.arch.pmdSize), vma.tables.pte, vma.tableBase.pte, this.arch.pmdPages)
   }
 
   levelSizeOrZero(level: Level): number {

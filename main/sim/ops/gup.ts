@@ -90,7 +90,10 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
-          if (leaf !== fastLeaf) {
+          // A leaf's pages are in one region and its entry does not change during the walk, so the
+          // dev_pagemap question below has the same answer for every page of it: asked once per leaf.
+          const newLeaf = leaf !== fastLeaf
+          if (newLeaf) {
             fastLeaf = leaf
             const size = sim.levelSizeOrZero(leaf!.level)
             fastFrom = leaf!.index * size
@@ -98,7 +101,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           }
           // pfnAt() for an address the leaf covers (it does: [fastFrom, fastTo) is the leaf's range).
           const folio = sim.folios.folio(leaf!.pfn + Math.floor((addr - fastFrom) / page))
-          if (!fastPgmap) {
+          if (newLeaf && !fastPgmap) {
             const pgmap = sim.folios.region(folio).pgmap
             if (pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
               fastPgmap = pgmap

@@ -9,6 +9,7 @@ import type { KernelModel } from './kernel-model'
 import type { Pgmap, RegionState } from './memory'
 import type { Trace } from './trace'
 import { DENSE_FOLIOS, DenseSlots } from './dense-slots'
+import { SlotMap } from './slot-map'
 
 /** mm.h: GUP_PIN_COUNTING_BIAS (1U << 10); small folios count a pin as 1024 references. */
 export const GUP_PIN_COUNTING_BIAS = 1024
@@ -31,7 +32,10 @@ export type Folio = number
  * array store. Columns grow by doubling (amortised, and only with new folios).
  */
 export class FolioTable {
-  private readonly slots = new Map<number, Folio>()
+  /** Head pfn -> slot of the records in regions without a dense index (FS DAX, large regions). */
+  private readonly slots = new SlotMap()
+  /** Records in regions with a dense index (never removed: their folios never change extent). */
+  private denseRecords = 0
   private next: Folio = 1
   private capacity = 64
   head = new Float64Array(this.capacity)
@@ -46,8 +50,7 @@ export class FolioTable {
   private lastRegion = -1
   /**
    * Per region, its dense slot index (dense-slots.ts) where its folio extents are fixed and few enough;
-   * undefined for the others, which look slots up in `slots` alone. `slots` holds every record either
-   * way (touched(), touchedIn() and makeLarge() walk it).
+   * undefined for the others, whose records are in `slots`. A record is in exactly one of the two.
    */
   private readonly dense: (DenseSlots | undefined)[]
   /** Per region: does its memory type intercept folio puts (MemoryType.interceptPut)? */
@@ -101,8 +104,7 @@ export class FolioTable {
   /** The slot of the record whose head is `head` in region `i`, or undefined. */
   private slotOf(i: number, head: number): Folio | undefined {
     const dense = this.dense[i]
-    if (dense === undefined) return this.slots.get(head)
-    const f = dense.get(head)
+    const f = dense === undefined ? this.slots.get(head) : dense.get(head)
     return f === 0 ? undefined : f
   }
 
@@ -140,8 +142,12 @@ export class FolioTable {
     this.order[f] = region.folioOrder(head)
     this.refcount[f] = region.idleRefcount(this.kernel)
     this.regionIndex[f] = i
-    this.slots.set(head, f)
-    this.dense[i]?.set(head, f)
+    const dense = this.dense[i]
+    if (dense === undefined) this.slots.set(head, f)
+    else {
+      dense.set(head, f)
+      this.denseRecords++
+    }
     return f
   }
 
@@ -174,14 +180,16 @@ export class FolioTable {
    * (a whole extent or region) scans the records, so neither costs more than the smaller of the two.
    */
   touchedIn(from: number, to: number): Folio[] {
-    if (to - from > this.slots.size) {
-      return [...this.slots.values()].filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to).sort((a, b) => this.head[a]! - this.head[b]!)
+    if (to - from > this.records()) {
+      return this.allRecords()
+        .filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to)
+        .sort((a, b) => this.head[a]! - this.head[b]!)
     }
     const out: Folio[] = []
     const first = this.peek(from) // may start before `from` (a large folio)
     if (first !== undefined) out.push(first)
     for (let pfn = from; pfn < to; pfn++) {
-      const f = this.slots.get(pfn)
+      const f = this.recordAt(pfn)
       if (f !== undefined && f !== first) out.push(f)
     }
     return out
@@ -191,13 +199,39 @@ export class FolioTable {
   touched(): Folio[] {
     // Heads are unique keys: sort them as numbers (a typed-array sort, no comparator calls), then look
     // each slot up. A run of 4 KiB faults can have tens of thousands of records.
-    const heads = new Float64Array(this.slots.size)
-    let n = 0
-    for (const head of this.slots.keys()) heads[n++] = head
+    const all = this.allRecords()
+    const n = all.length
+    const heads = new Float64Array(n)
+    for (let i = 0; i < n; i++) heads[i] = this.head[all[i]!]!
     heads.sort()
     const out: Folio[] = new Array<Folio>(n)
-    for (let i = 0; i < n; i++) out[i] = this.slots.get(heads[i]!)!
+    for (let i = 0; i < n; i++) out[i] = this.recordAt(heads[i]!)!
     return out
+  }
+
+  /** How many folio records exist. */
+  private records(): number {
+    return this.slots.size + this.denseRecords
+  }
+
+  /** Every record's slot, in no particular order. */
+  private allRecords(): Folio[] {
+    const out: Folio[] = []
+    this.slots.forEach((_, f) => out.push(f))
+    if (this.denseRecords === 0) return out
+    // Records of dense regions are never removed: they are the slots made in those regions.
+    for (let f = 1; f < this.next; f++) if (this.dense[this.regionIndex[f]!] !== undefined) out.push(f)
+    return out
+  }
+
+  /** The record whose head is exactly pfn, or undefined (a pfn inside a larger folio has none). */
+  private recordAt(pfn: number): Folio | undefined {
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) return undefined
+    if (this.dense[i] === undefined) return this.slots.get(pfn) || undefined
+    const region = this.regions[i]!
+    if ((pfn - region.basePfn) % region.staticPages !== 0) return undefined
+    return this.slotOf(i, pfn)
   }
 
   ref(f: Folio, delta: number, cause: CauseId): void {
@@ -282,12 +316,14 @@ export class FolioTable {
     if (size < this.slots.size) {
       for (let pfn = head; pfn < head + size; pfn++) {
         const f = this.slots.get(pfn)
-        if (f !== undefined) inside.push(f)
+        if (f !== 0) inside.push(f)
       }
-      inside.sort((a, b) => a - b) // slots are made in record order
     } else {
-      for (const [pfn, f] of this.slots) if (pfn >= head && pfn < head + size) inside.push(f)
+      this.slots.forEach((pfn, f) => {
+        if (pfn >= head && pfn < head + size) inside.push(f)
+      })
     }
+    inside.sort((a, b) => a - b) // slots are made in record order
     for (const f of inside) {
       if (this.refcount[f]! !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(this.head[f]!)} has refcount ${this.refcount[f]!}`, this.head[f]!)
       if (this.head[f]! !== head) this.slots.delete(this.head[f]!)

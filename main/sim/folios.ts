@@ -8,6 +8,8 @@ import { EventKind } from './events'
 import type { KernelModel } from './kernel-model'
 import type { Pgmap, RegionState } from './memory'
 import type { Trace } from './trace'
+import { DENSE_FOLIOS, DenseSlots } from './dense-slots'
+import { SlotMap } from './slot-map'
 
 /** mm.h: GUP_PIN_COUNTING_BIAS (1U << 10); small folios count a pin as 1024 references. */
 export const GUP_PIN_COUNTING_BIAS = 1024
@@ -30,7 +32,10 @@ export type Folio = number
  * array store. Columns grow by doubling (amortised, and only with new folios).
  */
 export class FolioTable {
-  private readonly slots = new Map<number, Folio>()
+  /** Head pfn -> slot of the records in regions without a dense index (FS DAX, large regions). */
+  private readonly slots = new SlotMap()
+  /** Records in regions with a dense index (never removed: their folios never change extent). */
+  private denseRecords = 0
   private next: Folio = 1
   private capacity = 64
   head = new Float64Array(this.capacity)
@@ -41,7 +46,15 @@ export class FolioTable {
   /** References taken by GUP and not yet released: the lab's view of DMA in flight (not a kernel field). */
   gupRefs = new Float64Array(this.capacity)
   private regionIndex = new Uint16Array(this.capacity)
-  private lastRegion: RegionState | undefined
+  /** Index in `regions` of the region regionOf() found last (-1: none yet). */
+  private lastRegion = -1
+  /**
+   * Per region, its dense slot index (dense-slots.ts) where its folio extents are fixed and few enough;
+   * undefined for the others, whose records are in `slots`. A record is in exactly one of the two.
+   */
+  private readonly dense: (DenseSlots | undefined)[]
+  /** Per region: does its memory type intercept folio puts (MemoryType.interceptPut)? */
+  private readonly intercepts: boolean[]
   /**
    * The folio folio() found last and the pfns it covers, [lastFrom, lastTo): a GUP or a release walks
    * the pages of one folio in a row. Cleared wherever a folio's extent changes (makeLarge, split).
@@ -63,19 +76,36 @@ export class FolioTable {
     private readonly trace: Trace,
     /** PMD_ORDER of the arch variant: the order FS DAX folios take when built on demand. */
     readonly pmdOrder: number,
-  ) {}
+  ) {
+    // FS DAX folio extents change (makeLarge, split): its regions keep the Map alone.
+    this.intercepts = regions.map((r) => r.memtype.interceptPut !== undefined)
+    this.dense = regions.map((r) => (r.type !== 'fsdax' && r.nrPages / r.staticPages <= DENSE_FOLIOS ? new DenseSlots(r.basePfn, r.staticPages, r.nrPages / r.staticPages) : undefined))
+  }
 
   regionOf(pfn: number): RegionState | undefined {
+    const i = this.regionIndexOf(pfn)
+    return i < 0 ? undefined : this.regions[i]
+  }
+
+  /** Index in `regions` of the region holding pfn, or -1. */
+  private regionIndexOf(pfn: number): number {
     // Most lookups hit the region of the one before.
     const last = this.lastRegion
-    if (last !== undefined && last.contains(pfn)) return last
-    for (const r of this.regions) {
-      if (r.contains(pfn)) {
-        this.lastRegion = r
-        return r
+    if (last >= 0 && this.regions[last]!.contains(pfn)) return last
+    for (let i = 0; i < this.regions.length; i++) {
+      if (this.regions[i]!.contains(pfn)) {
+        this.lastRegion = i
+        return i
       }
     }
-    return undefined
+    return -1
+  }
+
+  /** The slot of the record whose head is `head` in region `i`, or undefined. */
+  private slotOf(i: number, head: number): Folio | undefined {
+    const dense = this.dense[i]
+    const f = dense === undefined ? this.slots.get(head) : dense.get(head)
+    return f === 0 ? undefined : f
   }
 
   /** The region a folio lives in. */
@@ -86,10 +116,11 @@ export class FolioTable {
   /** The folio holding pfn, materialised with its idle counts on first touch. */
   folio(pfn: number): Folio {
     if (pfn >= this.lastFrom && pfn < this.lastTo) return this.lastSlot
-    const region = this.regionOf(pfn)
-    if (!region) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) throw new Error(`pfn 0x${pfn.toString(16)} is outside every region`)
+    const region = this.regions[i]!
     const head = region.folioHead(pfn, this.pmdOrder)
-    const f = this.slots.get(head) ?? this.make(region, head)
+    const f = this.slotOf(i, head) ?? this.make(i, head)
     this.lastSlot = f
     this.lastFrom = head
     this.lastTo = head + 2 ** this.order[f]!
@@ -103,14 +134,20 @@ export class FolioTable {
     this.lastTo = 0
   }
 
-  private make(region: RegionState, head: number): Folio {
+  private make(i: number, head: number): Folio {
     if (this.next === this.capacity) this.grow()
+    const region = this.regions[i]!
     const f = this.next++
     this.head[f] = head
     this.order[f] = region.folioOrder(head)
     this.refcount[f] = region.idleRefcount(this.kernel)
-    this.regionIndex[f] = this.regions.indexOf(region)
-    this.slots.set(head, f)
+    this.regionIndex[f] = i
+    const dense = this.dense[i]
+    if (dense === undefined) this.slots.set(head, f)
+    else {
+      dense.set(head, f)
+      this.denseRecords++
+    }
     return f
   }
 
@@ -133,9 +170,9 @@ export class FolioTable {
 
   /** The folio record holding pfn if one exists; never materialises. */
   peek(pfn: number): Folio | undefined {
-    const region = this.regionOf(pfn)
-    if (!region) return undefined
-    return this.slots.get(region.folioHead(pfn, this.pmdOrder))
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) return undefined
+    return this.slotOf(i, this.regions[i]!.folioHead(pfn, this.pmdOrder))
   }
 
   /**
@@ -143,14 +180,16 @@ export class FolioTable {
    * (a whole extent or region) scans the records, so neither costs more than the smaller of the two.
    */
   touchedIn(from: number, to: number): Folio[] {
-    if (to - from > this.slots.size) {
-      return [...this.slots.values()].filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to).sort((a, b) => this.head[a]! - this.head[b]!)
+    if (to - from > this.records()) {
+      return this.allRecords()
+        .filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to)
+        .sort((a, b) => this.head[a]! - this.head[b]!)
     }
     const out: Folio[] = []
     const first = this.peek(from) // may start before `from` (a large folio)
     if (first !== undefined) out.push(first)
     for (let pfn = from; pfn < to; pfn++) {
-      const f = this.slots.get(pfn)
+      const f = this.recordAt(pfn)
       if (f !== undefined && f !== first) out.push(f)
     }
     return out
@@ -160,13 +199,39 @@ export class FolioTable {
   touched(): Folio[] {
     // Heads are unique keys: sort them as numbers (a typed-array sort, no comparator calls), then look
     // each slot up. A run of 4 KiB faults can have tens of thousands of records.
-    const heads = new Float64Array(this.slots.size)
-    let n = 0
-    for (const head of this.slots.keys()) heads[n++] = head
+    const all = this.allRecords()
+    const n = all.length
+    const heads = new Float64Array(n)
+    for (let i = 0; i < n; i++) heads[i] = this.head[all[i]!]!
     heads.sort()
     const out: Folio[] = new Array<Folio>(n)
-    for (let i = 0; i < n; i++) out[i] = this.slots.get(heads[i]!)!
+    for (let i = 0; i < n; i++) out[i] = this.recordAt(heads[i]!)!
     return out
+  }
+
+  /** How many folio records exist. */
+  private records(): number {
+    return this.slots.size + this.denseRecords
+  }
+
+  /** Every record's slot, in no particular order. */
+  private allRecords(): Folio[] {
+    const out: Folio[] = []
+    this.slots.forEach((_, f) => out.push(f))
+    if (this.denseRecords === 0) return out
+    // Records of dense regions are never removed: they are the slots made in those regions.
+    for (let f = 1; f < this.next; f++) if (this.dense[this.regionIndex[f]!] !== undefined) out.push(f)
+    return out
+  }
+
+  /** The record whose head is exactly pfn, or undefined (a pfn inside a larger folio has none). */
+  private recordAt(pfn: number): Folio | undefined {
+    const i = this.regionIndexOf(pfn)
+    if (i < 0) return undefined
+    if (this.dense[i] === undefined) return this.slots.get(pfn) || undefined
+    const region = this.regions[i]!
+    if ((pfn - region.basePfn) % region.staticPages !== 0) return undefined
+    return this.slotOf(i, pfn)
   }
 
   ref(f: Folio, delta: number, cause: CauseId): void {
@@ -196,7 +261,9 @@ export class FolioTable {
    * DAX, memtypes/fsdax.ts); otherwise 1 -> 0 calls free_zone_device_folio().
    */
   put(f: Folio, refs: number, cause: CauseId): void {
-    if (this.region(f).memtype.interceptPut?.(this, f, refs, cause)) return
+    // Whether the type has the hook at all is known per region: the memory-type objects differ in shape,
+    // and asking each one per page is a megamorphic property load on every release.
+    if (this.intercepts[this.regionIndex[f]!] && this.region(f).memtype.interceptPut!(this, f, refs, cause)) return
     this.ref(f, -refs, cause)
     if (this.refcount[f]! === 0) this.freeZoneDeviceFolio(f)
   }
@@ -242,17 +309,21 @@ export class FolioTable {
     // Records inside the new folio, in the order they were made (the order the warnings come out):
     // probe the range or scan the records, whichever is smaller.
     this.forgetLast()
+    // Only FS DAX folios change extent; a region with a dense index could not drop the slots below.
+    if (this.dense[this.regions.indexOf(region)] !== undefined) throw new Error(`makeLarge on region '${region.name}' (${region.type}): only FS DAX folios are built on demand`)
     const size = 2 ** order
     const inside: Folio[] = []
     if (size < this.slots.size) {
       for (let pfn = head; pfn < head + size; pfn++) {
         const f = this.slots.get(pfn)
-        if (f !== undefined) inside.push(f)
+        if (f !== 0) inside.push(f)
       }
-      inside.sort((a, b) => a - b) // slots are made in record order
     } else {
-      for (const [pfn, f] of this.slots) if (pfn >= head && pfn < head + size) inside.push(f)
+      this.slots.forEach((pfn, f) => {
+        if (pfn >= head && pfn < head + size) inside.push(f)
+      })
     }
+    inside.sort((a, b) => a - b) // slots are made in record order
     for (const f of inside) {
       if (this.refcount[f]! !== 0) this.trace.violation('kernel_warning', `WARN_ON_ONCE in dax_folio_init: page ${hex(this.head[f]!)} has refcount ${this.refcount[f]!}`, this.head[f]!)
       if (this.head[f]! !== head) this.slots.delete(this.head[f]!)

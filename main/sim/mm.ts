@@ -6,6 +6,7 @@
 import type { Level } from '../../arch/api'
 import type { DaxFile } from './daxfs'
 import type { RegionState } from './memory'
+import type { PteCounts } from './pte-counts'
 
 /**
  * What a leaf points at: a DAX page (FS DAX or device DAX), the shared zero page, an anonymous page of
@@ -52,8 +53,8 @@ export interface Vma {
    */
   readonly tables: Record<Level, Map<number, Leaf>>
   readonly tableBase: Readonly<Record<Level, number>>
-  /** PMD index -> PTEs present under it (a PMD pointing to a page table): kept by Simulation.setLeaf. */
-  readonly ptesPerPmd: Map<number, number>
+  /** PTEs present under each PMD (a PMD pointing to a page table): kept by Simulation.setLeaf/deleteLeaf. */
+  readonly ptesPerPmd: PteCounts
   /**
    * Protection by address range when it is not PROT_READ|PROT_WRITE everywhere (mmap `prot`, mprotect,
    * partial munmap): sorted, non-overlapping, covering [start, end). Undefined means read-write

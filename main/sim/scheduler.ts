@@ -14,9 +14,7 @@ import type { BlockedTask, StepResult } from './result'
 import { CancelledError } from './errors'
 import type { RunOptions } from './run'
 import { SimError, type Simulation } from './sim'
-
-/** Distinct one-note texts a run shares (texts with run data, a pfn say, are each their own beyond it). */
-const ONE_NOTE_TEXTS = 4096
+import { SharedNotes } from './shared-notes'
 
 interface Waiting {
   readonly task: Task
@@ -111,13 +109,15 @@ export class Scheduler {
         outcome = this.failure(err)
       }
     }
-    // Most steps that write a note write one of a few texts (`pmd: mapped`): their results share one
-    // frozen array per text, and the next step reuses this one, so a long run keeps no array per step.
-    // A blocked step's resume may still write to its notes: they stay its own.
-    const shared = notes.length === 1 && outcome.status !== 'blocked' ? this.sharedNote(notes[0]!) : undefined
+    // Most steps that write notes write one or two of a few texts (`pmd: mapped`): their results share
+    // one frozen array per list (shared-notes.ts), and the next step reuses this one, so a long run
+    // keeps no array per step. A blocked step's resume may still write to its notes: they stay its own.
+    const shared = notes.length > 0 && notes.length <= 2 && outcome.status !== 'blocked' ? this.shared.of(notes) : undefined
     if (shared) {
       result.notes = shared
-      notes.length = 0
+      // pop() rather than `length = 0`, which is a runtime call.
+      notes.pop()
+      if (notes.length > 0) notes.pop()
     } else if (notes.length > 0 || outcome.status === 'blocked') {
       if (notes.length > 0) result.notes = notes
       this.notes = []
@@ -127,21 +127,8 @@ export class Scheduler {
 
   /** The empty notes array the next step writes to (see execute). */
   private notes: string[] = []
-  /** One frozen one-note array per note text, shared by the results of this run (see execute). */
-  private readonly oneNote = new Map<string, readonly string[]>()
-
-  /** The shared array of a one-note text, or undefined once the run has ONE_NOTE_TEXTS others. */
-  private sharedNote(text: string): string[] | undefined {
-    let shared = this.oneNote.get(text)
-    if (shared === undefined) {
-      if (this.oneNote.size >= ONE_NOTE_TEXTS) return undefined
-      shared = Object.freeze([text])
-      this.oneNote.set(text, shared)
-    }
-    // StepResult.notes is a mutable array in the contract's type; nothing writes to a finished
-    // result's notes, and a frozen array makes any such write fail loudly instead of changing others.
-    return shared as string[]
-  }
+  /** Frozen notes arrays shared by the results of this run (see execute). */
+  private readonly shared = new SharedNotes()
 
   /**
    * A fatal signal to `target`. A task sleeping TASK_INTERRUPTIBLE (dax_break_layout's wait_page_idle,
@@ -242,13 +229,13 @@ export class Scheduler {
     const woken = this.sim.trace.woken
     // Nobody waits (the common case): the wake-ups find no one, as the loop below would conclude.
     if (this.waiting.length === 0) {
-      // Set.clear() allocates a fresh table: only when there is something to clear.
-      if (woken.size > 0) woken.clear()
+      // Setting an array's length is a runtime call: only when there is something to drop.
+      if (woken.length !== 0) woken.length = 0
       return
     }
-    while (woken.size > 0) {
+    while (woken.length > 0) {
       const pages = new Set(woken)
-      woken.clear()
+      woken.length = 0
       for (const w of [...this.waiting]) {
         if (!pages.has(w.outcome.waitOn)) continue
         this.sim.trace.setContext(w.step, w.task.name)

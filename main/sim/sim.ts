@@ -16,6 +16,7 @@ import type { KernelModel } from './kernel-model'
 import { layoutRegions, type RegionState } from './memory'
 import { alignDown, Task, type Leaf, type LeafKind, type Vma } from './mm'
 import { Trace } from './trace'
+import { GupLifetimes } from './gup-lifetimes'
 import { zapDeviceLeaf } from './ops/device-leaf'
 import { vmNormalPage } from './normal-page'
 
@@ -56,11 +57,8 @@ export class Simulation {
   readonly filesystems: DaxFs[] = []
   readonly tasks = new Map<string, Task>()
   readonly gups = new Map<string, GupRecord>()
-  /**
-   * Last step that names each GUP id (gup, unpin, put). A released record no later step can name is
-   * dropped, so a long run keeps only the GUPs still outstanding or still to be mentioned.
-   */
-  private readonly gupLastStep = new Map<string, number>()
+  /** Which ids later steps can still name: a released record no later step can name is dropped. */
+  private readonly gupLifetimes = new GupLifetimes()
   /** pfns of the shared zero page and the huge zero folio (system RAM; never refcounted by the lab). */
   readonly zeroPfn = 0x1000
   readonly hugeZeroPfn: number
@@ -85,22 +83,15 @@ export class Simulation {
     for (const region of this.regions) if (region.type === 'fsdax') this.filesystems.push(new DaxFs(region, this.work))
   }
 
-  /** Records the last step naming each GUP id (called once with the scenario's steps). */
+  /** Plans which steps name each GUP id (called with the run's steps before they run). */
   planGupLifetimes(steps: readonly Step[]): void {
-    const last = this.gupLastStep
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i]!
-      if (step.op === 'gup') last.set(step.args.id, i)
-      else if (step.op === 'unpin' || step.op === 'put') last.set(step.args.gup, i)
-      else if (step.op === 'odirect' && step.args.id !== undefined) last.set(step.args.id, i)
-      else if (step.op === 'complete') last.set(step.args.io, i)
-    }
+    this.gupLifetimes.plan(steps)
   }
 
   /** After a release at the current step: forget the record when no later step can name it. */
   retireGup(record: GupRecord): void {
     record.heads.length = 0
-    if ((this.gupLastStep.get(record.id) ?? -1) <= this.trace.step) this.gups.delete(record.id)
+    if (!this.gupLifetimes.namedAfter(record.id, this.trace.step)) this.gups.delete(record.id)
   }
 
   task(name: string): Task {
@@ -175,23 +166,16 @@ export class Simulation {
     const size = table.size
     table.set(leaf.index - vma.tableBase[leaf.level], leaf)
     // A new key grew the table (one hash lookup where has() and set() took two).
-    if (leaf.level === 'pte' && table.size !== size) {
-      const pmd = Math.floor(leaf.index / this.arch.pmdPages)
-      vma.ptesPerPmd.set(pmd, (vma.ptesPerPmd.get(pmd) ?? 0) + 1)
-    }
+    if (leaf.level === 'pte' && table.size !== size) vma.ptesPerPmd.added(leaf.index, this.arch.pmdPages)
   }
 
   private deleteLeaf(vma: Vma, level: Level, index: number): void {
-    if (!vma.tables[level].delete(index - vma.tableBase[level]) || level !== 'pte') return
-    const pmd = Math.floor(index / this.arch.pmdPages)
-    const left = vma.ptesPerPmd.get(pmd)! - 1
-    if (left === 0) vma.ptesPerPmd.delete(pmd)
-    else vma.ptesPerPmd.set(pmd, left)
+    if (vma.tables[level].delete(index - vma.tableBase[level]) && level === 'pte') vma.ptesPerPmd.removed(index, this.arch.pmdPages)
   }
 
   /** Whether a PTE table with entries exists under the PMD covering addr (then no huge fault is tried). */
   ptesUnder(vma: Vma, addr: number): boolean {
-    return vma.ptesPerPmd.has(Math.floor(addr / this.arch.pmdSize))
+    return vma.ptesPerPmd.has(Math.floor(addr / this.arch.pmdSize), vma.tables.pte, vma.tableBase.pte, this.arch.pmdPages)
   }
 
   levelSizeOrZero(level: Level): number {

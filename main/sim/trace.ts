@@ -12,8 +12,12 @@ export type LevelName = keyof typeof LEVEL_CODES
 export class Trace {
   readonly events = new EventLog()
   readonly violations: Violation[] = []
-  /** Folio heads passed to wake_up_var() since the scheduler last looked. */
-  readonly woken = new Set<number>()
+  /**
+   * Folio heads passed to wake_up_var() since the scheduler last looked, repeats included. A list, not
+   * a Set: most runs wake pages nobody waits on (every FS DAX free wakes its page), and an append is
+   * cheaper than a hash insert; the scheduler makes a set of it only when a task waits.
+   */
+  readonly woken: number[] = []
   step = -1
   task = 0
 
@@ -53,7 +57,7 @@ export class Trace {
   }
 
   wake(head: number, cause: CauseId): void {
-    this.woken.add(head)
+    this.woken.push(head)
     this.emit(EventKind.WAKE, head, 0, 0, cause)
   }
 }

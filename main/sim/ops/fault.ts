@@ -264,7 +264,8 @@ function nextExtentWithin(file: DaxFile, index: number, pages: number): boolean 
 
 function isPoisoned(sim: Simulation, pfn: number): boolean {
   lookAt(sim, pfn)
-  return sim.poisoned.has(pfn)
+  // Most runs poison nothing: no hash lookup then.
+  return sim.poisoned.size > 0 && sim.poisoned.has(pfn)
 }
 
 /**

@@ -90,7 +90,10 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           notes.push(`gup-fast bailed at page ${i}: ${bail}; slow path`)
           fast = false
         } else {
-          if (leaf !== fastLeaf) {
+          // A leaf's pages are in one region and its entry does not change during the walk, so the
+          // dev_pagemap question below has the same answer for every page of it: asked once per leaf.
+          const newLeaf = leaf !== fastLeaf
+          if (newLeaf) {
             fastLeaf = leaf
             const size = sim.levelSizeOrZero(leaf!.level)
             fastFrom = leaf!.index * size
@@ -98,7 +101,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
           }
           // pfnAt() for an address the leaf covers (it does: [fastFrom, fastTo) is the leaf's range).
           const folio = sim.folios.folio(leaf!.pfn + Math.floor((addr - fastFrom) / page))
-          if (!fastPgmap) {
+          if (newLeaf && !fastPgmap) {
             const pgmap = sim.folios.region(folio).pgmap
             if (pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
               fastPgmap = pgmap
@@ -149,7 +152,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   }
   dropPgmaps(sim, fastPgmap, slowPgmap)
   sim.gups.set(args.id, record)
-  return { status: 'ok', message: pagesMessage(record.heads.length, args.pin ? 'pinned' : 'referenced') }
+  return pagesOutcome(record.heads.length, args.pin ? 'pinned' : 'referenced')
 }
 
 /** Why gup-fast leaves a present entry to the slow path (what the entry itself says), or undefined. */
@@ -166,12 +169,16 @@ function leafBail(sim: Simulation, vma: Vma, leaf: Leaf, args: StepArgs<'gup'>):
   return undefined
 }
 
-/** `<n> pages <verb>` per count, made once: every GUP and release step's result keeps its message. */
-const PAGE_MESSAGES = { pinned: [] as string[], referenced: [] as string[], released: [] as string[] }
+/**
+ * The outcome `<n> pages <verb>` per count, made once: every GUP and release step's result keeps its
+ * message, and an outcome is read-only (the scheduler copies its fields into the result), so steps
+ * share it like OK.
+ */
+const PAGE_OUTCOMES = { pinned: [] as OpOutcome[], referenced: [] as OpOutcome[], released: [] as OpOutcome[] }
 
-function pagesMessage(n: number, verb: keyof typeof PAGE_MESSAGES): string {
-  if (n >= 1024) return `${n} pages ${verb}`
-  return (PAGE_MESSAGES[verb][n] ??= `${n} pages ${verb}`)
+function pagesOutcome(n: number, verb: keyof typeof PAGE_OUTCOMES): OpOutcome {
+  if (n >= 1024) return { status: 'ok', message: `${n} pages ${verb}` }
+  return (PAGE_OUTCOMES[verb][n] ??= { status: 'ok', message: `${n} pages ${verb}` })
 }
 
 /** The dev_pagemap references a legacy walk held, dropped at its end (put_dev_pagemap). */
@@ -208,9 +215,9 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutco
   releaseRecord(sim, record, asPin)
   record.released = true
   const mismatch = asPin !== record.pin
-  const message = mismatch ? `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` : pagesMessage(record.heads.length, 'released')
+  const outcome: OpOutcome = mismatch ? { status: 'ok', message: `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` } : pagesOutcome(record.heads.length, 'released')
   sim.retireGup(record)
-  return { status: 'ok', message }
+  return outcome
 }
 
 function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {

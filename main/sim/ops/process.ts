@@ -5,6 +5,7 @@ import { alignBytes } from '../memory'
 import { newTables, type Task, type Vma } from '../mm'
 import { ModelError } from '../errors'
 import { SimError, type Simulation } from '../sim'
+import { PteCounts } from '../pte-counts'
 import { handleFault } from './fault'
 import { dropFileRef } from './layout'
 import { andThen, OK, type OpOutcome } from './outcome'
@@ -79,7 +80,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
 export function newVma(sim: Simulation, id: string, start: number, length: number, pgoff: number, shared: boolean, sync: boolean, backing: Pick<Vma, 'file' | 'device'>, mixedmap = false): Vma {
   const base = (size: number | undefined) => (size === undefined ? 0 : Math.floor(start / size))
   const tableBase = { pte: base(sim.arch.pageSize), pmd: base(sim.arch.pmdSize), pud: base(sim.arch.pudSize) }
-  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), tableBase, ptesPerPmd: new Map(), ...backing }
+  return { id, start, end: start + length, pgoff, shared, sync, anonVma: false, mixedmap, tables: newTables(), tableBase, ptesPerPmd: new PteCounts(), ...backing }
 }
 
 export function access(sim: Simulation, task: Task, args: StepArgs<'access'>, notes: string[]): OpOutcome {

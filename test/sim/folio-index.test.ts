@@ -1,0 +1,105 @@
+/**
+ * The folio table's indexes (ADR 0027): the open-addressing SlotMap and the dense per-region blocks
+ * must answer exactly what a Map from head pfn to slot answers, through inserts, deletes (backward
+ * shift) and growth; and a FolioTable over a dense region and a sparse one lists its records as a Map
+ * would (touched() by pfn, touchedIn() over both its probe and its scan branch).
+ */
+import { describe, expect, it } from 'vitest'
+import { SlotMap } from '../../main/sim/slot-map'
+import { DenseSlots } from '../../main/sim/dense-slots'
+import { FolioTable } from '../../main/sim/folios'
+import { kernelModel } from '../../main/sim/kernel-model'
+import { layoutRegions } from '../../main/sim/memory'
+import { Trace } from '../../main/sim/trace'
+import { xorshift32 } from '../store/random'
+
+describe('SlotMap', () => {
+  it('agrees with a Map through random sets, overwrites and deletes, with keys past 2^32', () => {
+    const random = xorshift32(7)
+    const map = new SlotMap(4)
+    const ref = new Map<number, number>()
+    // A narrow key range forces long probe runs and many deletes inside them.
+    const key = () => 2 ** 36 + random(3000) * (random(2) === 0 ? 1 : 4096)
+    for (let i = 0; i < 20_000; i++) {
+      const k = key()
+      const op = random(3)
+      if (op === 0) {
+        const slot = 1 + random(1_000_000)
+        map.set(k, slot)
+        ref.set(k, slot)
+      } else if (op === 1) expect(map.delete(k)).toBe(ref.delete(k))
+      else if (map.get(k) !== (ref.get(k) ?? 0)) expect.fail(`get(${k}) = ${map.get(k)}, the Map has ${ref.get(k)}`)
+    }
+    expect(map.size).toBe(ref.size)
+    for (const [k, v] of ref) expect(map.get(k)).toBe(v)
+    const seen = new Map<number, number>()
+    map.forEach((k, v) => seen.set(k, v))
+    expect(seen).toEqual(ref)
+  })
+
+  it('answers 0 for a missing key, including 0 itself', () => {
+    const map = new SlotMap()
+    expect(map.get(0)).toBe(0)
+    map.set(0, 5)
+    expect(map.get(0)).toBe(5)
+    expect(map.delete(1)).toBe(false)
+  })
+})
+
+describe('DenseSlots', () => {
+  it('keeps a slot per folio head and 0 elsewhere, allocating blocks as they are touched', () => {
+    const pages = 512
+    const dense = new DenseSlots(2 ** 20, pages, 4096)
+    const ref = new Map<number, number>()
+    const random = xorshift32(3)
+    for (let i = 0; i < 3000; i++) {
+      const head = 2 ** 20 + random(4096) * pages
+      dense.set(head, i + 1)
+      ref.set(head, i + 1)
+    }
+    for (let k = 0; k < 4096; k++) expect(dense.get(2 ** 20 + k * pages)).toBe(ref.get(2 ** 20 + k * pages) ?? 0)
+  })
+})
+
+describe('FolioTable over a dense and a sparse region', () => {
+  const kernel = kernelModel('6.17')
+  // dax0 (2 MiB compound folios, dense index) and pmem0 (FS DAX, the SlotMap).
+  const regions = layoutRegions(
+    [
+      { name: 'dax0', type: 'devdax', size: 2 ** 32, align: '2MiB' },
+      { name: 'pmem0', type: 'fsdax', size: 2 ** 32, fs: 'xfs', mount: '/mnt/pmem0' },
+    ],
+    4096,
+    2 ** 30,
+  )
+
+  it('lists records by pfn and finds them over ranges as a Map of heads would', () => {
+    const table = new FolioTable(regions, kernel, new Trace(), 9)
+    const random = xorshift32(11)
+    const made = new Map<number, number>()
+    for (let i = 0; i < 2000; i++) {
+      const region = regions[random(2)]!
+      const pfn = region.basePfn + random(region.nrPages)
+      const f = table.folio(pfn)
+      const head = region.folioHead(pfn, 9)
+      expect(table.head[f]).toBe(head)
+      if (made.has(head)) expect(made.get(head)).toBe(f)
+      made.set(head, f)
+      expect(table.peek(pfn)).toBe(f)
+    }
+    const byPfn = [...made.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f)
+    expect(table.touched()).toEqual(byPfn)
+    const overlapping = (from: number, to: number) => byPfn.filter((f) => table.head[f]! + 2 ** table.order[f]! > from && table.head[f]! < to)
+    for (const region of regions) {
+      // A short range (probed pfn by pfn) and a long one (records scanned).
+      const from = region.basePfn + 1000
+      expect(table.touchedIn(from, from + 700)).toEqual(overlapping(from, from + 700))
+      expect(table.touchedIn(region.basePfn, region.basePfn + region.nrPages)).toEqual(overlapping(region.basePfn, region.basePfn + region.nrPages))
+    }
+  })
+
+  it('refuses to build a large folio in a region whose folios have fixed extents', () => {
+    const table = new FolioTable(regions, kernel, new Trace(), 9)
+    expect(() => table.makeLarge(regions[0]!, regions[0]!.basePfn, 9, 0)).toThrow(/only FS DAX folios/)
+  })
+})

@@ -228,9 +228,9 @@ export class FolioTable {
   private recordAt(pfn: number): Folio | undefined {
     const i = this.regionIndexOf(pfn)
     if (i < 0) return undefined
-    if (this.dense[i] === undefined) return this.slots.get(pfn) || undefined
+    // A dense index maps every pfn of a folio to its slot: only a head pfn is a record's own key.
     const region = this.regions[i]!
-    if ((pfn - region.basePfn) % region.staticPages !== 0) return undefined
+    if (this.dense[i] !== undefined && (pfn - region.basePfn) % region.staticPages !== 0) return undefined
     return this.slotOf(i, pfn)
   }
 

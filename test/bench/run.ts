@@ -52,15 +52,18 @@ function packAll(output: RunOutput): Uint8Array[] {
   return blobs
 }
 
-/** One saveRun(output) into a new store file (for interleavedMedians). */
-function saveRunTimed(dir: string, output: RunOutput, profile: Profile, tag: string): Timed<{ store: TraceStore; file: string }> {
+/**
+ * A figure that writes one run into a new store file per round (for interleavedMedians): the file is
+ * opened before and closed and deleted after the timed `body`.
+ */
+function intoNewStore(dir: string, tag: string, body: (store: TraceStore) => unknown): Timed<{ store: TraceStore; file: string }> {
   let n = 0
   return {
     prepare: () => {
       const file = join(dir, `${tag}-${n++}.sqlite`)
       return { store: TraceStore.open(file), file }
     },
-    body: ({ store }) => store.saveRun({ result: output.result, trace: output.trace, scenarioText: '# bench', profile }),
+    body: ({ store }) => body(store),
     cleanup: ({ store, file }) => {
       store.close()
       removeDatabase(file)
@@ -131,26 +134,16 @@ function engineFigures(): void {
 async function storeFigures(dir: string, mix: Scenario, output: RunOutput): Promise<{ storeSeconds: number; eventsOnlySeconds: number; rawSqlite: number; e2eSeconds: number }> {
   const mixProfile = mix.profile as Profile
   const eventsOnly: RunOutput = { trace: output.trace, result: { ...output.result, steps: [], violations: [], blocked: [], folios: [] } }
-  let e2eRun = 0
+  const save = (run: RunOutput) => (store: TraceStore) => store.saveRun({ result: run.result, trace: run.trace, scenarioText: '# bench', profile: mixProfile })
   const seconds = await interleavedMedians({
     raw: rawSqliteRun(packAll(output), dir),
-    store: saveRunTimed(dir, output, mixProfile, 'full'),
-    eventsOnly: saveRunTimed(dir, eventsOnly, mixProfile, 'events'),
+    store: intoNewStore(dir, 'full', save(output)),
+    eventsOnly: intoNewStore(dir, 'events', save(eventsOnly)),
     // As `daxlab run` does it (the same function): a run this big is saved on the writer thread while it runs.
-    e2e: {
-      prepare: () => {
-        const file = join(dir, `e2e-${e2eRun++}.sqlite`)
-        return { store: TraceStore.open(file), file }
-      },
-      body: async ({ store }: { store: TraceStore }) => {
-        const saved = await simulateAndSave({ scenario: mix, scenarioText: '# bench', profile: mixProfile, options: { kernel: KERNEL }, store })
-        if (!saved.streamed) throw new Error('the e2e figure expects a streamed save (is dist/cli/run-writer.js built?)')
-      },
-      cleanup: ({ store, file }: { store: TraceStore; file: string }) => {
-        store.close()
-        removeDatabase(file)
-      },
-    },
+    e2e: intoNewStore(dir, 'e2e', async (store) => {
+      const saved = await simulateAndSave({ scenario: mix, scenarioText: '# bench', profile: mixProfile, options: { kernel: KERNEL }, store })
+      if (!saved.streamed) throw new Error('the e2e figure expects a streamed save (is dist/cli/run-writer.js built?)')
+    }),
   })
   const events = output.trace.events.count
   return { storeSeconds: seconds.store, eventsOnlySeconds: seconds.eventsOnly, rawSqlite: events / seconds.raw, e2eSeconds: seconds.e2e }

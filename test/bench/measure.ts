@@ -27,9 +27,10 @@ async function timeOnce<T>(t: Timed<T>): Promise<number> {
 }
 
 /**
- * Figures read against each other (the store and raw SQLite) measured side by side: each round runs
- * every figure once, in turn, so a slow spell of the machine (the disk's write-back of an earlier
- * file, another process) falls on all of them alike instead of on whichever ran then. `warmups`
+ * Figures read against each other (the engine and the raw loop, the store and raw SQLite) measured
+ * side by side: each round runs every figure once, in turn, so a slow spell of the machine (memory
+ * shared with other tenants, the disk's write-back of an earlier file, another process) falls on all
+ * of them alike instead of on whichever ran then. `warmups`
  * untimed rounds first, then `runs` timed ones; returns each figure's median seconds.
  */
 export async function interleavedMedians<K extends string>(figures: Record<K, Timed>, warmups = 1, runs = Math.max(RUNS, 5)): Promise<Record<K, number>> {
@@ -42,22 +43,4 @@ export async function interleavedMedians<K extends string>(figures: Record<K, Ti
     }
   }
   return Object.fromEntries(names.map((n) => [n, median(times[n])])) as Record<K, number>
-}
-
-/**
- * `warmups`: untimed runs before the timed ones. A short loop called only a few times stays in V8's
- * lower tiers for its first one or two calls (seen here: 5x slower), so a cheap body needs more than
- * one to be measured warm; `runs` defaults to RUNS.
- */
-export function medianSeconds<T>(prepare: () => T, body: (input: T) => void, cleanup: (input: T) => void = () => {}, warmups = 1, runs = RUNS): number {
-  const times: number[] = []
-  for (let i = 0; i < warmups + runs; i++) {
-    const input = prepare()
-    const start = performance.now()
-    body(input)
-    const seconds = (performance.now() - start) / 1000
-    cleanup(input)
-    if (i >= warmups) times.push(seconds)
-  }
-  return median(times)
 }

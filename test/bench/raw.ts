@@ -1,21 +1,20 @@
 /**
  * The physical limits the engine and the store are compared with, measured on the same machine in
  * the same process:
- * - rawLoop: a bare refcount loop that writes the same 9 event columns the engine records (step, task,
- *   kind, level, pfn, before, after, entry, cause) into arrays allocated and pre-faulted once, so what
- *   is timed is the loop and the column stores, not the kernel handing out fresh pages.
+ * - rawLoop: a bare refcount loop over the engine's own trace. For each event the engine recorded,
+ *   in order, it updates a refcount for that event's page and writes the same 9 event columns (step,
+ *   task, kind, level, pfn, before, after, entry, cause) into arrays allocated and pre-faulted once.
+ *   What is timed is the loop and the column stores, on the pages the engine touched.
  * - rawSqlite: better-sqlite3 inserting the same packed chunk BLOBs in one transaction, the least any
  *   store of those bytes has to do (timed in turn with the store figures: run.ts storeFigures).
  */
 import Database from 'better-sqlite3'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { medianSeconds, RUNS, type Timed } from './measure'
-import { rng } from './workloads'
+import type { Timed } from './measure'
 
-/** The loop runs ~0.1 s: three untimed calls bring it to V8's top tier before the five timed ones. */
+/** The loop runs well under 0.1 s: three untimed calls bring it to V8's top tier before it is timed. */
 const RAW_LOOP_WARMUPS = 3
-const RAW_LOOP_PAGES = 1 << 20
 
 interface RawColumns {
   readonly refcount: Int32Array
@@ -53,18 +52,29 @@ function rawLoopPass(events: number, pagesTouched: Int32Array, entries: readonly
   }
 }
 
-export function rawLoopEventsPerSecond(events: number): number {
+/**
+ * The raw loop over `pfns` (the pfn column of the engine's trace), as a figure for interleavedMedians:
+ * one pass per timed run. The pages are numbered densely in order of first use before anything is
+ * timed, as the engine numbers its folio slots.
+ *
+ * Why the engine's own pages: until 2026-12-02 the loop drew its pages at random from 1M (4 MiB of
+ * refcounts), while the device DAX mix touches about 23,000 folios. That made the baseline a measure
+ * of this shared host's cache and memory latency, not of the engine's work: it read 5-35M events/s on
+ * the same code over one day, while the same loop on the engine's pages read 34-46M (docs/bench.md).
+ */
+export function rawLoopOver(pfns: Float64Array, count: number): Timed<undefined> {
+  const { pages: pagesTouched, distinct } = denseIndexes(pfns, count)
   const columns: RawColumns = {
-    refcount: new Int32Array(RAW_LOOP_PAGES),
-    step: new Int32Array(events),
-    task: new Uint16Array(events),
-    kind: new Uint8Array(events),
-    level: new Uint8Array(events),
-    pfn: new Float64Array(events),
-    before: new Float64Array(events),
-    after: new Float64Array(events),
-    entry: new BigUint64Array(events),
-    cause: new Uint16Array(events),
+    refcount: new Int32Array(Math.max(1, distinct)),
+    step: new Int32Array(count),
+    task: new Uint16Array(count),
+    kind: new Uint8Array(count),
+    level: new Uint8Array(count),
+    pfn: new Float64Array(count),
+    before: new Float64Array(count),
+    after: new Float64Array(count),
+    entry: new BigUint64Array(count),
+    cause: new Uint16Array(count),
   }
   // Pre-fault every page of every column (and the refcounts) before anything is timed.
   const { entry, ...numeric } = columns
@@ -72,21 +82,27 @@ export function rawLoopEventsPerSecond(events: number): number {
   entry.fill(1n)
   // Entry values come from a table, as if encoded elsewhere: the loop measures storage, not BigInt math.
   const entries = Array.from({ length: 1024 }, (_, i) => (BigInt(i) << 21n) | 0x8000000000000025n)
-  // The pages are drawn before timing, as the engine's come from the scenario it was given: drawing
-  // them in the loop timed the generator (a double modulo and a heap number per call in V8), not the
-  // stores.
-  const random = rng(7)
-  const pagesTouched = new Int32Array(events)
-  for (let i = 0; i < events; i++) pagesTouched[i] = random(RAW_LOOP_PAGES)
-  const seconds = medianSeconds(
-    () => undefined,
-    () => rawLoopPass(events, pagesTouched, entries, columns),
-    undefined,
-    RAW_LOOP_WARMUPS,
-    Math.max(RUNS, 5),
-  )
-  if (columns.after[events - 1] === 0.5) throw new Error('unreachable: keeps the loop observable')
-  return events / seconds
+  for (let i = 0; i < RAW_LOOP_WARMUPS; i++) rawLoopPass(count, pagesTouched, entries, columns)
+  return {
+    prepare: () => undefined,
+    body: () => {
+      rawLoopPass(count, pagesTouched, entries, columns)
+      if (columns.after[count - 1] === 0.5) throw new Error('unreachable: keeps the loop observable')
+    },
+  }
+}
+
+/** The first `count` pfns numbered 0, 1, 2, ... in order of first use, and how many distinct pfns there were. */
+export function denseIndexes(pfns: ArrayLike<number>, count: number): { pages: Int32Array; distinct: number } {
+  const dense = new Map<number, number>()
+  const pages = new Int32Array(count)
+  for (let i = 0; i < count; i++) {
+    const pfn = pfns[i]!
+    let d = dense.get(pfn)
+    if (d === undefined) dense.set(pfn, (d = dense.size))
+    pages[i] = d
+  }
+  return { pages, distinct: dense.size }
 }
 
 /** One run of raw SQLite writing `blobs` into a new file in one transaction (for interleavedMedians). */

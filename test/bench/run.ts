@@ -18,10 +18,10 @@ import { builtinProfile } from '../../main/library/index'
 import { runScenario, type RunOutput } from '../../main/sim/run'
 import { DEFAULT_CHUNK_EVENTS, packChunk } from '../../main/store/event-codec'
 import { TraceStore } from '../../main/store/trace-store'
-import { interleavedMedians, medianSeconds, RUNS, type Timed } from './measure'
+import { interleavedMedians, RUNS, type Timed } from './measure'
 import { simulateAndSave } from '../../main/store/run-writer/simulate-and-save'
 import { parseChild, parseFigures } from './parse'
-import { rawLoopEventsPerSecond, rawSqliteRun, removeDatabase } from './raw'
+import { rawLoopOver, rawSqliteRun, removeDatabase } from './raw'
 import { exploreBench } from './explore-bench'
 import { sessionsBench } from './sessions-bench'
 import { traceImportBench } from './trace-import-bench'
@@ -36,13 +36,20 @@ function run(scenario: Scenario): RunOutput {
   return runScenario(scenario, scenario.profile as Profile, { kernel: KERNEL })
 }
 
-/** Engine throughput on one workload: the checked run, then the median of warm runs. */
-function engineFigure(scenario: Scenario): { output: RunOutput; eventsPerSecond: number } {
+/**
+ * Engine throughput on one workload, and the raw loop over the engine's own trace (raw.ts rawLoopOver):
+ * the checked run, then both timed in turn, round by round (interleavedMedians), so a slow spell of
+ * this shared machine's memory falls on both sides of the ratio alike.
+ */
+async function engineAndRawLoop(scenario: Scenario): Promise<{ output: RunOutput; eventsPerSecond: number; rawLoopEventsPerSecond: number }> {
   const output = run(scenario)
   checkValid(scenario.name, output)
   const events = output.trace.events.count
-  const seconds = medianSeconds(() => undefined, () => void run(scenario))
-  return { output, eventsPerSecond: events / seconds }
+  const seconds = await interleavedMedians({
+    engine: { prepare: () => undefined, body: () => void run(scenario) },
+    rawLoop: rawLoopOver(output.trace.events.columns().pfn, events),
+  })
+  return { output, eventsPerSecond: events / seconds.engine, rawLoopEventsPerSecond: events / seconds.rawLoop }
 }
 
 function packAll(output: RunOutput): Uint8Array[] {
@@ -109,11 +116,11 @@ function engineOnly(only: string | undefined): void {
  * `bench.js --engine-figures`: only the engine figures and their raw-loop baselines (the same
  * functions and keys as the full bench), for measuring engine work without the store and session parts.
  */
-function engineFigures(): void {
-  const mix = engineFigure(devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)))
-  const rawLoop = rawLoopEventsPerSecond(mix.output.trace.events.count)
-  const fsdax = engineFigure(fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)))
-  const rawLoopFsdax = rawLoopEventsPerSecond(fsdax.output.trace.events.count)
+async function engineFiguresOnly(): Promise<void> {
+  const mix = await engineAndRawLoop(devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000)))
+  const rawLoop = mix.rawLoopEventsPerSecond
+  const fsdax = await engineAndRawLoop(fsdax4k(builtinProfile('x86-pmem-1tib')!, Number(process.env.BENCH_FSDAX_FAULTS ?? 50000)))
+  const rawLoopFsdax = fsdax.rawLoopEventsPerSecond
   const figures = {
     runs_per_figure: RUNS,
     engine_events_per_s: round(mix.eventsPerSecond),
@@ -157,7 +164,7 @@ async function storeFiguresOnly(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-'))
   try {
     const mix = devdaxMix(Number(process.env.BENCH_ITERATIONS ?? 40000))
-    const engine = engineFigure(mix)
+    const engine = await engineAndRawLoop(mix)
     const events = engine.output.trace.events.count
     const { storeSeconds, eventsOnlySeconds, rawSqlite, e2eSeconds } = await storeFigures(dir, mix, engine.output)
     const figures = {
@@ -182,7 +189,7 @@ async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url)
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
   if (process.argv[2] === '--engine-only') return engineOnly(process.argv[3])
-  if (process.argv[2] === '--engine-figures') return engineFigures()
+  if (process.argv[2] === '--engine-figures') return engineFiguresOnly()
   if (process.argv[2] === '--store-figures') return storeFiguresOnly()
   const started = Date.now()
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 40000)
@@ -190,14 +197,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'daxlab-bench-'))
   try {
     const mix = devdaxMix(iterations)
-    const engine = engineFigure(mix)
+    const engine = await engineAndRawLoop(mix)
     const events = engine.output.trace.events.count
-    const rawLoop = rawLoopEventsPerSecond(events)
+    const rawLoop = engine.rawLoopEventsPerSecond
 
     const profile1t = builtinProfile('x86-pmem-1tib')!
-    const fsdax = engineFigure(fsdax4k(profile1t, faults))
+    const fsdax = await engineAndRawLoop(fsdax4k(profile1t, faults))
     const fsdaxEvents = fsdax.output.trace.events.count
-    const rawLoopFsdax = rawLoopEventsPerSecond(fsdaxEvents)
+    const rawLoopFsdax = fsdax.rawLoopEventsPerSecond
 
     const { storeSeconds, eventsOnlySeconds, rawSqlite, e2eSeconds } = await storeFigures(dir, mix, engine.output)
 

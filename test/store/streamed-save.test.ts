@@ -18,9 +18,9 @@ import { tempDir } from './helpers'
 
 beforeAll(ensureCli, 120_000)
 
-/** A device-dax fault/pin/unpin loop: `iterations` x (access, gup of 64 pages, unpin). */
+/** A device-dax fault/pin/unpin loop on 4 KiB pages (one grab and one put per page): `iterations` x (access, gup of 64 pages, unpin). */
 function bigScenario(iterations: number): string {
-  const lines = ['name: stream-big', 'description: streamed-save test run', 'profile: {name: big-devdax, arch: x86, regions: [{name: dax0, type: devdax, size: 64GiB, align: 2MiB}]}', 'steps:', '  - mmap: {id: m, device: dax0, length: 64GiB}']
+  const lines = ['name: stream-big', 'description: streamed-save test run', 'profile: {name: big-devdax, arch: x86, regions: [{name: dax0, type: devdax, size: 64GiB, align: 4KiB}]}', 'steps:', '  - mmap: {id: m, device: dax0, length: 64GiB}']
   for (let i = 0; i < iterations; i++) {
     const offset = ((i * 7919) % 32768) * 2 * 2 ** 20
     lines.push(`  - access: {map: m, offset: ${offset}, write: true}`, `  - gup: {id: g${i}, map: m, offset: ${offset}, pages: 64, pin: true}`, `  - unpin: {gup: g${i}}`)

@@ -20,6 +20,7 @@ import { GUP_PIN_COUNTING_BIAS, hex, type Folio } from '../../sim/folios'
 import type { Pgmap } from '../../sim/memory'
 import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
+import { pagesPerGrab } from '../../sim/ops/gup'
 import { SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
@@ -45,6 +46,11 @@ const C = {
   slowPin: cause('gup-slow: try_grab_folio(FOLL_PIN): GUP_PIN_COUNTING_BIAS'),
   slowPinLarge: cause('gup-slow: try_grab_folio(FOLL_PIN)'),
   slowPincount: cause('gup-slow: try_grab_folio(FOLL_PIN): atomic_add(_pincount)'),
+  // The rest of a huge page after follow_huge_pmd/pud (the engine's causes, main/sim/ops/gup.ts).
+  restGet: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_GET)'),
+  restPin: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN): GUP_PIN_COUNTING_BIAS'),
+  restPinLarge: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN)'),
+  restPincount: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN): atomic_add(_pincount)'),
   recheckPut: cause('gup-fast: entry changed, gup_put_folio'),
   recheckPincount: cause('gup-fast: entry changed, gup_put_folio: atomic_sub(_pincount)'),
   fastGetPgmap: cause('gup_fast_pte_range: get_dev_pagemap'),
@@ -130,7 +136,9 @@ function fastRead(args: StepArgs<'gup'>, w: Walk): Atomic {
         return continueWith(slowLock(args, w))
       }
       w.readPfn = sim.pfnAt(leaf!, addr)
-      return continueWith(fastGrab(args, w, leaf!, w.readPfn))
+      // gup_fast_pmd_leaf() (6.17) grabs every page of the range inside a huge leaf at once.
+      const refs = pagesPerGrab(sim, w.vma, leaf!, sim.folios.folio(w.readPfn), w.readPfn, addr, args.pages - w.page)
+      return continueWith(fastGrab(args, w, leaf!, w.readPfn, refs))
     },
   }
 }
@@ -142,11 +150,11 @@ function endFastWalk(sim: Simulation, w: Walk, locks: LockTable): void {
   locks.release(w.record.task, irqsOff(w.record.task).name)
 }
 
-function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number): Atomic {
+function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number, refs: number): Atomic {
   return {
     label: 'gup-fast: try_grab_folio_fast',
     source: SRC.grab,
-    key: `gup-fast-grab:${walkKey(w)}:${hex(pfn)}:${seen.raw}`,
+    key: `gup-fast-grab:${walkKey(w)}:${hex(pfn)}:${seen.raw}:${refs}`,
     reads: () => [pfn],
     run: ({ sim, notes, locks }) => {
       const folio = sim.folios.folio(pfn)
@@ -161,28 +169,28 @@ function fastGrab(args: StepArgs<'gup'>, w: Walk, seen: Leaf, pfn: number): Atom
         endFastWalk(sim, w, locks)
         return continueWith(slowLock(args, w))
       }
-      take(sim, folio, args.pin, true)
-      return continueWith(fastRecheck(args, w, seen, folio))
+      take(sim, folio, args.pin, 'fast', refs)
+      return continueWith(fastRecheck(args, w, seen, folio, refs))
     },
   }
 }
 
-function fastRecheck(args: StepArgs<'gup'>, w: Walk, seen: Leaf, folio: Folio): Atomic {
+function fastRecheck(args: StepArgs<'gup'>, w: Walk, seen: Leaf, folio: Folio, refs: number): Atomic {
   return {
     label: 'gup-fast: re-check entry',
     source: SRC.recheck,
-    key: `gup-fast-recheck:${walkKey(w)}:${folio}:${seen.raw}`,
+    key: `gup-fast-recheck:${walkKey(w)}:${folio}:${seen.raw}:${refs}`,
     run: ({ sim, notes, locks }) => {
       const now = sim.lookup(w.vma, addrOf(sim, w))
       if (!now || now.raw !== seen.raw || now.level !== seen.level) {
         // The entry changed under us (zapped, or re-faulted): drop the transient reference, fall back.
-        drop(sim, folio, args.pin)
+        drop(sim, folio, args.pin, refs)
         notes.push(`gup-fast: entry at page ${w.page} changed after try_grab_folio_fast; gup_put_folio, slow path`)
         endFastWalk(sim, w, locks)
         return continueWith(slowLock(args, w))
       }
-      keep(sim, w, folio)
-      w.page += 1
+      keep(sim, w, folio, refs)
+      w.page += refs
       return continueWith(fastRead(args, w))
     },
   }
@@ -238,9 +246,17 @@ function slowFollow(args: StepArgs<'gup'>, w: Walk): Atomic {
         sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${hex(sim.folios.head[folio]!)} has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
         throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
       }
-      take(sim, folio, args.pin, false)
-      keep(sim, w, folio)
-      w.page += 1
+      take(sim, folio, args.pin, 'slow', 1)
+      keep(sim, w, folio, 1)
+      // follow_huge_pmd()/follow_huge_pud() set ctx->page_mask: the rest of the huge page in one
+      // try_grab_folio(folio, page_increm - 1), in the same step (no lock is dropped in between).
+      const pfn = sim.pfnAt(hit, addr)
+      const rest = pagesPerGrab(sim, w.vma, hit, folio, pfn, addr, args.pages - w.page) - 1
+      if (rest > 0) {
+        take(sim, folio, args.pin, 'rest', rest)
+        keep(sim, w, folio, rest)
+      }
+      w.page += 1 + rest
       return continueWith(slowFollow(args, w))
     },
   }
@@ -270,27 +286,34 @@ function faultIndex(sim: Simulation, w: Walk): number {
   return w.vma.pgoff + (addrOf(sim, w) - w.vma.start) / sim.arch.pageSize
 }
 
-/** The page is the caller's: the lab's DMA-in-flight count (gupRefs) and the record. */
-function keep(sim: Simulation, w: Walk, folio: Folio): void {
-  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + 1
-  w.record.heads.push(sim.folios.head[folio]!)
+/** The pages are the caller's: the lab's DMA-in-flight count (gupRefs) and the record, one head per page. */
+function keep(sim: Simulation, w: Walk, folio: Folio, refs: number): void {
+  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
+  for (let k = 0; k < refs; k++) w.record.heads.push(sim.folios.head[folio]!)
 }
 
-/** try_grab_folio(_fast) counts: FOLL_GET +1; FOLL_PIN: small +GUP_PIN_COUNTING_BIAS, large +1 and _pincount +1. */
-function take(sim: Simulation, folio: Folio, pin: boolean, fast: boolean): void {
-  if (!pin) sim.folios.ref(folio, 1, fast ? C.fastGet : C.slowGet)
+const TAKE_CAUSES = {
+  fast: { get: C.fastGet, pin: C.fastPin, pinLarge: C.fastPinLarge, pincount: C.fastPincount },
+  slow: { get: C.slowGet, pin: C.slowPin, pinLarge: C.slowPinLarge, pincount: C.slowPincount },
+  rest: { get: C.restGet, pin: C.restPin, pinLarge: C.restPinLarge, pincount: C.restPincount },
+} as const
+
+/** try_grab_folio(_fast)(folio, refs): FOLL_GET +refs; FOLL_PIN: small +refs * GUP_PIN_COUNTING_BIAS, large +refs and _pincount +refs. */
+function take(sim: Simulation, folio: Folio, pin: boolean, path: keyof typeof TAKE_CAUSES, refs: number): void {
+  const c = TAKE_CAUSES[path]
+  if (!pin) sim.folios.ref(folio, refs, c.get)
   else if (sim.folios.order[folio]! > 0) {
-    sim.folios.ref(folio, 1, fast ? C.fastPinLarge : C.slowPinLarge)
-    sim.folios.pin(folio, 1, fast ? C.fastPincount : C.slowPincount)
-  } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, fast ? C.fastPin : C.slowPin)
+    sim.folios.ref(folio, refs, c.pinLarge)
+    sim.folios.pin(folio, refs, c.pincount)
+  } else sim.folios.ref(folio, refs * GUP_PIN_COUNTING_BIAS, c.pin)
 }
 
-/** gup_put_folio() of a transient GUP-fast reference (never counted as DMA in flight). */
-function drop(sim: Simulation, folio: Folio, pin: boolean): void {
+/** gup_put_folio(folio, refs) of a transient GUP-fast reference (never counted as DMA in flight). */
+function drop(sim: Simulation, folio: Folio, pin: boolean, refs: number): void {
   const put: CauseId = C.recheckPut
-  if (!pin) sim.folios.put(folio, 1, put)
+  if (!pin) sim.folios.put(folio, refs, put)
   else if (sim.folios.order[folio]! > 0) {
-    sim.folios.pin(folio, -1, C.recheckPincount)
-    sim.folios.put(folio, 1, put)
-  } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, put)
+    sim.folios.pin(folio, -refs, C.recheckPincount)
+    sim.folios.put(folio, refs, put)
+  } else sim.folios.put(folio, refs * GUP_PIN_COUNTING_BIAS, put)
 }

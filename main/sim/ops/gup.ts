@@ -1,7 +1,16 @@
 /**
  * get_user_pages / pin_user_pages on DAX mappings (mm/gup.c), fast and slow paths, both schemes.
- * References are taken per 4K page with try_grab_folio() semantics: FOLL_GET adds 1; FOLL_PIN adds
- * GUP_PIN_COUNTING_BIAS on a small folio, or 1 plus _pincount 1 on a large one.
+ * References are taken with try_grab_folio() semantics, `refs` at a time: FOLL_GET adds refs; FOLL_PIN
+ * adds refs * GUP_PIN_COUNTING_BIAS on a small folio, or refs plus _pincount refs on a large one.
+ * How many pages one grab covers is the kernel's (docs/kernel-model.md "GUP batching"):
+ * - gup-fast: one page per grab on a PTE (gup_fast_pte_range) and on a legacy devmap PMD/PUD
+ *   (gup_fast_devmap_leaf, 6.1-6.14); every page of the range inside a refcounted PMD/PUD leaf with one
+ *   grab (gup_fast_pmd_leaf/gup_fast_pud_leaf: try_grab_folio_fast(page, refs), 6.17);
+ * - slow path: follow_devmap_pmd/pud (6.1-6.14) returns one page per call; follow_huge_pmd/pud sets
+ *   ctx->page_mask, and __get_user_pages() grabs the rest of the huge page with one
+ *   try_grab_folio(folio, page_increm - 1) (6.15+ DAX leaves);
+ * - unpin: unpin_user_pages() puts each run of pages of one folio with one gup_put_folio(folio, nr)
+ *   (gup_folio_next); put_page() and bio_release_pages() here drop one page at a time.
  */
 import type { StepArgs } from '../../formats/scenario'
 import { cause, type CauseId } from '../causes'
@@ -29,6 +38,8 @@ function grabCauses(text: string): GrabCauses {
 /** [FOLL_GET, FOLL_PIN] causes of the fast and the slow path. */
 const FAST_GRAB = [grabCauses('gup-fast: try_grab_folio_fast(FOLL_GET)'), grabCauses('gup-fast: try_grab_folio_fast(FOLL_PIN)')] as const
 const SLOW_GRAB = [grabCauses('gup-slow: try_grab_folio(FOLL_GET)'), grabCauses('gup-slow: try_grab_folio(FOLL_PIN)')] as const
+/** __get_user_pages(): the rest of a huge page after follow_huge_pmd/pud returned its first page. */
+const SLOW_REST_GRAB = [grabCauses('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_GET)'), grabCauses('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN)')] as const
 
 const C = {
   fastPutPgmap: cause('gup_fast: put_dev_pagemap'),
@@ -64,6 +75,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
   const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
+  const slowRestGrab = SLOW_REST_GRAB[args.pin ? 1 : 0]
   let fast = args.fast
   // Legacy GUP holds a dev_pagemap reference for the duration of each walk (fast and slow).
   let fastPgmap: Pgmap | undefined
@@ -100,7 +112,8 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
             fastTo = fastFrom + size
           }
           // pfnAt() for an address the leaf covers (it does: [fastFrom, fastTo) is the leaf's range).
-          const folio = sim.folios.folio(leaf!.pfn + Math.floor((addr - fastFrom) / page))
+          const pfn = leaf!.pfn + Math.floor((addr - fastFrom) / page)
+          const folio = sim.folios.folio(pfn)
           if (newLeaf && !fastPgmap) {
             const pgmap = sim.folios.region(folio).pgmap
             if (pgmap && sim.arch.isDevmap(leaf!.level, leaf!.raw)) {
@@ -108,8 +121,12 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
               sim.folios.pgmapRef(fastPgmap, 1, C.fastGetPgmap)
             }
           }
-          grab(sim, folio, args.pin, fastGrab)
-          record.heads.push(sim.folios.head[folio]!)
+          // gup_fast_pmd_leaf()/gup_fast_pud_leaf() (6.17): one try_grab_folio_fast(page, refs) for every
+          // page of the range inside the leaf.
+          const refs = pagesPerGrab(sim, vma, leaf!, folio, pfn, addr, args.pages - i)
+          grab(sim, folio, args.pin, fastGrab, refs)
+          pushHeads(record, sim.folios.head[folio]!, refs)
+          i += refs - 1
           continue
         }
       }
@@ -133,7 +150,8 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         notes.push(`page ${i}: ${leaf.kind} page, not tracked`)
         continue
       }
-      const folio = sim.folios.folio(sim.pfnAt(hit, addr))
+      const pfn = sim.pfnAt(hit, addr)
+      const folio = sim.folios.folio(pfn)
       const pgmap = sim.folios.region(folio).pgmap
       if (!slowPgmap && pgmap && slowGupTakesPgmap(sim, leaf)) {
         // follow_page_pte()/follow_devmap_pmd(): get_dev_pagemap() into ctx->pgmap, held to the walk's end.
@@ -142,6 +160,14 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
       }
       grab(sim, folio, args.pin, slowGrab)
       record.heads.push(sim.folios.head[folio]!)
+      // follow_huge_pmd()/follow_huge_pud() set ctx->page_mask: __get_user_pages() then takes the rest of
+      // the huge page in one try_grab_folio(folio, page_increm - 1).
+      const rest = pagesPerGrab(sim, vma, leaf, folio, pfn, addr, args.pages - i) - 1
+      if (rest > 0) {
+        grab(sim, folio, args.pin, slowRestGrab, rest)
+        pushHeads(record, sim.folios.head[folio]!, rest)
+        i += rest
+      }
     }
   } catch (err) {
     // Any failure after references were taken drops them again, as the caller of a failed
@@ -187,32 +213,59 @@ function dropPgmaps(sim: Simulation, fastPgmap: Pgmap | undefined, slowPgmap: Pg
   if (slowPgmap) sim.folios.pgmapRef(slowPgmap, -1, C.slowPutPgmap)
 }
 
-/** try_grab_folio(): rc <= 0 is a WARN and -ENOMEM in the kernel. */
-function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses): void {
+/**
+ * How many pages GUP takes with one grab at `addr` (page `pfn` of `folio`, mapped by `leaf`), at most
+ * `max`. One on a PTE and on a legacy devmap PMD/PUD (gup_fast_devmap_leaf and follow_devmap_pmd/pud
+ * go page by page, 6.1-6.14). On any other huge leaf (6.15+ DAX), the pages of the range up to the
+ * leaf's end (gup_fast_pmd_leaf: refs = (end - addr) >> PAGE_SHIFT; __get_user_pages: page_increm),
+ * within `folio` (a leaf maps one folio), stopping before a PROT_NONE address (the page-by-page path
+ * reports that one as before).
+ */
+export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio, pfn: number, addr: number, max: number): number {
+  if (leaf.level === 'pte' || sim.arch.isDevmap(leaf.level, leaf.raw)) return 1
+  const page = sim.arch.pageSize
+  const size = sim.levelSizeOrZero(leaf.level)
+  const leafEnd = Math.floor(addr / size) * size + size
+  const folioEnd = sim.folios.head[folio]! + 2 ** sim.folios.order[folio]!
+  const n = Math.min(max, Math.floor((leafEnd - addr) / page), folioEnd - pfn)
+  let refs = 1
+  while (refs < n && protAt(vma, addr + refs * page) !== 'none') refs++
+  return refs
+}
+
+function pushHeads(record: GupRecord, head: number, n: number): void {
+  for (let k = 0; k < n; k++) record.heads.push(head)
+}
+
+/** try_grab_folio(folio, refs): rc <= 0 is a WARN and -ENOMEM in the kernel. */
+function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses, refs = 1): void {
   if (sim.folios.refcount[folio]! <= 0) {
     sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + sim.folios.head[folio]!.toString(16)} has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
     throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
   }
-  if (!pin) sim.folios.ref(folio, 1, causes.ref)
+  if (!pin) sim.folios.ref(folio, refs, causes.ref)
   else if (sim.folios.order[folio]! > 0) {
-    sim.folios.ref(folio, 1, causes.ref)
-    sim.folios.pin(folio, 1, causes.pincount)
-  } else sim.folios.ref(folio, GUP_PIN_COUNTING_BIAS, causes.bias)
-  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + 1
+    sim.folios.ref(folio, refs, causes.ref)
+    sim.folios.pin(folio, refs, causes.pincount)
+  } else sim.folios.ref(folio, refs * GUP_PIN_COUNTING_BIAS, causes.bias)
+  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
 }
 
 /**
- * unpin_user_pages() -> gup_put_folio(FOLL_PIN) or put_page(), page by page. Releasing a FOLL_GET with
- * unpin (or the reverse) is the caller bug the kernel would also act out.
+ * The release of a GUP record: FOLL_PIN references through gup_put_folio(), FOLL_GET ones through
+ * put_page(). `perFolio`: unpin_user_pages(), which puts each run of pages of one folio with one
+ * gup_put_folio(folio, nr, FOLL_PIN) (gup_folio_next, mm/gup.c, 6.1+); otherwise one page at a time
+ * (unpin_user_page(), put_page()). Releasing a FOLL_GET with unpin (or the reverse) is the caller bug
+ * the kernel would also act out.
  */
-export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutcome {
+export function releaseGup(sim: Simulation, id: string, asPin: boolean, perFolio = false): OpOutcome {
   const record = sim.gups.get(id)
   if (!record) throw new SimError('EINVAL', `no gup '${id}'`)
   if (record.released) {
     sim.retireGup(record)
     throw new SimError('EINVAL', `gup '${id}' was already released`)
   }
-  releaseRecord(sim, record, asPin)
+  releaseRecord(sim, record, asPin, perFolio && asPin)
   record.released = true
   const mismatch = asPin !== record.pin
   const outcome: OpOutcome = mismatch ? { status: 'ok', message: `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` } : pagesOutcome(record.heads.length, 'released')
@@ -220,21 +273,28 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean): OpOutco
   return outcome
 }
 
-function putOne(sim: Simulation, folio: Folio, asPin: boolean): void {
+/** gup_put_folio(folio, refs, FOLL_PIN), or put_page() (refs 1) for a FOLL_GET release. */
+function putRefs(sim: Simulation, folio: Folio, asPin: boolean, refs: number): void {
   if (!asPin) {
-    sim.folios.put(folio, 1, C.putPage)
+    sim.folios.put(folio, refs, C.putPage)
     return
   }
   if (sim.folios.order[folio]! > 0) {
-    sim.folios.pin(folio, -1, C.putPincount)
-    sim.folios.put(folio, 1, C.putFolio)
-  } else sim.folios.put(folio, GUP_PIN_COUNTING_BIAS, C.putBias)
+    sim.folios.pin(folio, -refs, C.putPincount)
+    sim.folios.put(folio, refs, C.putFolio)
+  } else sim.folios.put(folio, refs * GUP_PIN_COUNTING_BIAS, C.putBias)
 }
 
-function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin): void {
-  for (const head of record.heads) {
+/** Drops a record's references: page by page, or (perFolio) each run of pages of one folio at once. */
+function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin, perFolio = asPin): void {
+  const heads = record.heads
+  for (let i = 0; i < heads.length; ) {
+    const head = heads[i]!
+    let nr = 1
+    if (perFolio) while (i + nr < heads.length && heads[i + nr] === head) nr++
     const folio = sim.folios.folio(head)
-    putOne(sim, folio, asPin)
-    sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - 1
+    putRefs(sim, folio, asPin, nr)
+    sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - nr
+    i += nr
   }
 }

@@ -32,7 +32,8 @@ export function runOp(sim: Simulation, task: Task, step: Step, notes: string[]):
     case 'gup':
       return gup(sim, task, step.args, notes)
     case 'unpin':
-      return releaseGup(sim, step.args.gup, true)
+      // unpin_user_pages(): one gup_put_folio() per run of pages of one folio.
+      return releaseGup(sim, step.args.gup, true, true)
     case 'put':
       return releaseGup(sim, step.args.gup, false)
     case 'munmap':

@@ -41,7 +41,7 @@ function run(scenario: Scenario): RunOutput {
  * the checked run, then both timed in turn, round by round (interleavedMedians), so a slow spell of
  * this shared machine's memory falls on both sides of the ratio alike.
  */
-async function engineAndRawLoop(scenario: Scenario): Promise<{ output: RunOutput; eventsPerSecond: number; rawLoopEventsPerSecond: number }> {
+async function engineAndRawLoop(scenario: Scenario): Promise<{ output: RunOutput; eventsPerSecond: number; stepsPerSecond: number; rawLoopEventsPerSecond: number }> {
   const output = run(scenario)
   checkValid(scenario.name, output)
   const events = output.trace.events.count
@@ -49,7 +49,7 @@ async function engineAndRawLoop(scenario: Scenario): Promise<{ output: RunOutput
     engine: { prepare: () => undefined, body: () => void run(scenario) },
     rawLoop: rawLoopOver(output.trace.events.columns().pfn, events),
   })
-  return { output, eventsPerSecond: events / seconds.engine, rawLoopEventsPerSecond: events / seconds.rawLoop }
+  return { output, eventsPerSecond: events / seconds.engine, stepsPerSecond: scenario.steps.length / seconds.engine, rawLoopEventsPerSecond: events / seconds.rawLoop }
 }
 
 function packAll(output: RunOutput): Uint8Array[] {
@@ -124,8 +124,10 @@ async function engineFiguresOnly(): Promise<void> {
   const figures = {
     runs_per_figure: RUNS,
     engine_events_per_s: round(mix.eventsPerSecond),
+    engine_steps_per_s: round(mix.stepsPerSecond),
     raw_loop_events_per_s: round(rawLoop),
     engine_fsdax_4k_events_per_s: round(fsdax.eventsPerSecond),
+    engine_fsdax_4k_steps_per_s: round(fsdax.stepsPerSecond),
     raw_loop_fsdax_4k_events_per_s: round(rawLoopFsdax),
     ratios: { engine_vs_raw_loop: ratio(mix.eventsPerSecond, rawLoop), engine_fsdax_4k_vs_raw_loop: ratio(fsdax.eventsPerSecond, rawLoopFsdax) },
   }
@@ -224,8 +226,10 @@ async function main(): Promise<void> {
       workload_fsdax_4k: { name: 'bench-fsdax-4k', profile: 'x86-pmem-1tib (1 TiB fsdax, xfs), 4 KiB PTE faults', kernel: KERNEL, steps: fsdax.output.result.steps.length, events: fsdaxEvents, violations: fsdax.output.result.violations.length, errors: 0 },
       runs_per_figure: RUNS,
       engine_events_per_s: engineEps,
+      engine_steps_per_s: round(engine.stepsPerSecond),
       raw_loop_events_per_s: round(rawLoop),
       engine_fsdax_4k_events_per_s: round(fsdax.eventsPerSecond),
+      engine_fsdax_4k_steps_per_s: round(fsdax.stepsPerSecond),
       raw_loop_fsdax_4k_events_per_s: round(rawLoopFsdax),
       store_events_per_s: storeEps,
       store_events_only_per_s: round(events / eventsOnlySeconds),

@@ -136,8 +136,9 @@ function fastRead(args: StepArgs<'gup'>, w: Walk): Atomic {
         return continueWith(slowLock(args, w))
       }
       w.readPfn = sim.pfnAt(leaf!, addr)
-      // gup_fast_pmd_leaf() (6.17) grabs every page of the range inside a huge leaf at once.
-      const refs = pagesPerGrab(sim, w.vma, leaf!, sim.folios.folio(w.readPfn), w.readPfn, addr, args.pages - w.page)
+      // gup_fast_pmd_leaf() (6.17) grabs every page of the range inside a huge leaf at once. A PTE is one
+      // page, found without touching the folio table (the grab step looks the folio up, as before).
+      const refs = leaf!.level === 'pte' ? 1 : pagesPerGrab(sim, w.vma, leaf!, sim.folios.folio(w.readPfn), w.readPfn, addr, args.pages - w.page)
       return continueWith(fastGrab(args, w, leaf!, w.readPfn, refs))
     },
   }

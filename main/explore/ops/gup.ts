@@ -15,12 +15,12 @@
  * through the engine's gup (main/sim/ops/gup.ts), as do GUPs on device DAX.
  */
 import type { StepArgs } from '../../formats/scenario'
-import { cause, type CauseId } from '../../sim/causes'
-import { GUP_PIN_COUNTING_BIAS, hex, type Folio } from '../../sim/folios'
+import { cause } from '../../sim/causes'
+import { hex, type Folio } from '../../sim/folios'
 import type { Pgmap } from '../../sim/memory'
 import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
-import { pagesPerGrab } from '../../sim/ops/gup'
+import { addGupRefs, GRAB_CAUSES, pagesPerGrab, putGupRefs, type PutCauses } from '../../sim/ops/gup'
 import { SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
@@ -38,21 +38,6 @@ const SRC = {
 }
 
 const C = {
-  fastGet: cause('gup-fast: try_grab_folio_fast(FOLL_GET)'),
-  fastPin: cause('gup-fast: try_grab_folio_fast(FOLL_PIN): GUP_PIN_COUNTING_BIAS'),
-  fastPinLarge: cause('gup-fast: try_grab_folio_fast(FOLL_PIN)'),
-  fastPincount: cause('gup-fast: try_grab_folio_fast(FOLL_PIN): atomic_add(_pincount)'),
-  slowGet: cause('gup-slow: try_grab_folio(FOLL_GET)'),
-  slowPin: cause('gup-slow: try_grab_folio(FOLL_PIN): GUP_PIN_COUNTING_BIAS'),
-  slowPinLarge: cause('gup-slow: try_grab_folio(FOLL_PIN)'),
-  slowPincount: cause('gup-slow: try_grab_folio(FOLL_PIN): atomic_add(_pincount)'),
-  // The rest of a huge page after follow_huge_pmd/pud (the engine's causes, main/sim/ops/gup.ts).
-  restGet: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_GET)'),
-  restPin: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN): GUP_PIN_COUNTING_BIAS'),
-  restPinLarge: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN)'),
-  restPincount: cause('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN): atomic_add(_pincount)'),
-  recheckPut: cause('gup-fast: entry changed, gup_put_folio'),
-  recheckPincount: cause('gup-fast: entry changed, gup_put_folio: atomic_sub(_pincount)'),
   fastGetPgmap: cause('gup_fast_pte_range: get_dev_pagemap'),
   fastPutPgmap: cause('gup_fast_pte_range: put_dev_pagemap'),
   slowGetPgmap: cause('follow_page_pte: get_dev_pagemap (ctx->pgmap)'),
@@ -293,28 +278,15 @@ function keep(sim: Simulation, w: Walk, folio: Folio, refs: number): void {
   for (let k = 0; k < refs; k++) w.record.heads.push(sim.folios.head[folio]!)
 }
 
-const TAKE_CAUSES = {
-  fast: { get: C.fastGet, pin: C.fastPin, pinLarge: C.fastPinLarge, pincount: C.fastPincount },
-  slow: { get: C.slowGet, pin: C.slowPin, pinLarge: C.slowPinLarge, pincount: C.slowPincount },
-  rest: { get: C.restGet, pin: C.restPin, pinLarge: C.restPinLarge, pincount: C.restPincount },
-} as const
-
-/** try_grab_folio(_fast)(folio, refs): FOLL_GET +refs; FOLL_PIN: small +refs * GUP_PIN_COUNTING_BIAS, large +refs and _pincount +refs. */
-function take(sim: Simulation, folio: Folio, pin: boolean, path: keyof typeof TAKE_CAUSES, refs: number): void {
-  const c = TAKE_CAUSES[path]
-  if (!pin) sim.folios.ref(folio, refs, c.get)
-  else if (sim.folios.order[folio]! > 0) {
-    sim.folios.ref(folio, refs, c.pinLarge)
-    sim.folios.pin(folio, refs, c.pincount)
-  } else sim.folios.ref(folio, refs * GUP_PIN_COUNTING_BIAS, c.pin)
+/** try_grab_folio(_fast)(folio, refs) with the engine's causes for that path (main/sim/ops/gup.ts). */
+function take(sim: Simulation, folio: Folio, pin: boolean, path: keyof typeof GRAB_CAUSES, refs: number): void {
+  addGupRefs(sim, folio, pin, GRAB_CAUSES[path][pin ? 1 : 0], refs)
 }
+
+const recheckPut = cause('gup-fast: entry changed, gup_put_folio')
+const RECHECK_PUT: PutCauses = { page: recheckPut, folio: recheckPut, bias: recheckPut, pincount: cause('gup-fast: entry changed, gup_put_folio: atomic_sub(_pincount)') }
 
 /** gup_put_folio(folio, refs) of a transient GUP-fast reference (never counted as DMA in flight). */
 function drop(sim: Simulation, folio: Folio, pin: boolean, refs: number): void {
-  const put: CauseId = C.recheckPut
-  if (!pin) sim.folios.put(folio, refs, put)
-  else if (sim.folios.order[folio]! > 0) {
-    sim.folios.pin(folio, -refs, C.recheckPincount)
-    sim.folios.put(folio, refs, put)
-  } else sim.folios.put(folio, refs * GUP_PIN_COUNTING_BIAS, put)
+  putGupRefs(sim, folio, pin, refs, RECHECK_PUT)
 }

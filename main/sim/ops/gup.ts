@@ -25,7 +25,7 @@ import { protAt } from '../vma-prot'
 import { slowGupTakesPgmap } from '../normal-page'
 
 /** try_grab_folio causes for one path and flag: the reference, the _pincount add, the pin bias. */
-interface GrabCauses {
+export interface GrabCauses {
   readonly ref: CauseId
   readonly pincount: CauseId
   readonly bias: CauseId
@@ -40,17 +40,25 @@ const FAST_GRAB = [grabCauses('gup-fast: try_grab_folio_fast(FOLL_GET)'), grabCa
 const SLOW_GRAB = [grabCauses('gup-slow: try_grab_folio(FOLL_GET)'), grabCauses('gup-slow: try_grab_folio(FOLL_PIN)')] as const
 /** __get_user_pages(): the rest of a huge page after follow_huge_pmd/pud returned its first page. */
 const SLOW_REST_GRAB = [grabCauses('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_GET)'), grabCauses('__get_user_pages: try_grab_folio(page_increm - 1, FOLL_PIN)')] as const
+/** The grab causes per path, [FOLL_GET, FOLL_PIN] each (the explorer's split GUP takes the same ones). */
+export const GRAB_CAUSES = { fast: FAST_GRAB, slow: SLOW_GRAB, rest: SLOW_REST_GRAB } as const
+
+/** gup_put_folio()/put_page() causes: a FOLL_GET page put, and a FOLL_PIN put of a large folio (ref, _pincount) or a small one (bias). */
+export interface PutCauses {
+  readonly page: CauseId
+  readonly folio: CauseId
+  readonly pincount: CauseId
+  readonly bias: CauseId
+}
 
 const C = {
   fastPutPgmap: cause('gup_fast: put_dev_pagemap'),
   slowPutPgmap: cause('__get_user_pages: put_dev_pagemap(ctx.pgmap)'),
   fastGetPgmap: cause('gup_fast_devmap_leaf: get_dev_pagemap'),
   slowGetPgmap: cause('follow_devmap: get_dev_pagemap (ctx->pgmap)'),
-  putPage: cause('put_page'),
-  putPincount: cause('gup_put_folio: atomic_sub(_pincount)'),
-  putFolio: cause('gup_put_folio'),
-  putBias: cause('gup_put_folio: refs * GUP_PIN_COUNTING_BIAS'),
 }
+
+const RELEASE: PutCauses = { page: cause('put_page'), folio: cause('gup_put_folio'), pincount: cause('gup_put_folio: atomic_sub(_pincount)'), bias: cause('gup_put_folio: refs * GUP_PIN_COUNTING_BIAS') }
 
 export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: string[]): OpOutcome {
   if (sim.gups.has(args.id)) throw new SimError('EINVAL', `gup id '${args.id}' is already in use`)
@@ -243,12 +251,17 @@ function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses, r
     sim.trace.violation('kernel_warning', `WARN_ON_ONCE in try_grab_folio: folio ${'0x' + sim.folios.head[folio]!.toString(16)} has refcount ${sim.folios.refcount[folio]!}`, sim.folios.head[folio]!)
     throw new SimError('ENOMEM', 'try_grab_folio on a folio with no references')
   }
+  addGupRefs(sim, folio, pin, causes, refs)
+  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
+}
+
+/** The count changes of try_grab_folio(folio, refs) (include/linux/mm.h GUP_PIN_COUNTING_BIAS, mm/gup.c). */
+export function addGupRefs(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses, refs: number): void {
   if (!pin) sim.folios.ref(folio, refs, causes.ref)
   else if (sim.folios.order[folio]! > 0) {
     sim.folios.ref(folio, refs, causes.ref)
     sim.folios.pin(folio, refs, causes.pincount)
   } else sim.folios.ref(folio, refs * GUP_PIN_COUNTING_BIAS, causes.bias)
-  sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
 }
 
 /**
@@ -265,7 +278,7 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean, perFolio
     sim.retireGup(record)
     throw new SimError('EINVAL', `gup '${id}' was already released`)
   }
-  releaseRecord(sim, record, asPin, perFolio && asPin)
+  releaseRecord(sim, record, asPin, perFolio)
   record.released = true
   const mismatch = asPin !== record.pin
   const outcome: OpOutcome = mismatch ? { status: 'ok', message: `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` } : pagesOutcome(record.heads.length, 'released')
@@ -273,27 +286,31 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean, perFolio
   return outcome
 }
 
-/** gup_put_folio(folio, refs, FOLL_PIN), or put_page() (refs 1) for a FOLL_GET release. */
-function putRefs(sim: Simulation, folio: Folio, asPin: boolean, refs: number): void {
+/** gup_put_folio(folio, refs, FOLL_PIN), or put_page() of `refs` references for a FOLL_GET release. */
+export function putGupRefs(sim: Simulation, folio: Folio, asPin: boolean, refs: number, causes: PutCauses): void {
   if (!asPin) {
-    sim.folios.put(folio, refs, C.putPage)
+    sim.folios.put(folio, refs, causes.page)
     return
   }
   if (sim.folios.order[folio]! > 0) {
-    sim.folios.pin(folio, -refs, C.putPincount)
-    sim.folios.put(folio, refs, C.putFolio)
-  } else sim.folios.put(folio, refs * GUP_PIN_COUNTING_BIAS, C.putBias)
+    sim.folios.pin(folio, -refs, causes.pincount)
+    sim.folios.put(folio, refs, causes.folio)
+  } else sim.folios.put(folio, refs * GUP_PIN_COUNTING_BIAS, causes.bias)
 }
 
-/** Drops a record's references: page by page, or (perFolio) each run of pages of one folio at once. */
-function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin, perFolio = asPin): void {
+/**
+ * Drops a record's references: page by page, or (perFolio, with asPin: unpin_user_pages) each run of
+ * pages of one folio at once. put_page() is always one page at a time.
+ */
+function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin, perFolio = true): void {
   const heads = record.heads
+  const runs = perFolio && asPin
   for (let i = 0; i < heads.length; ) {
     const head = heads[i]!
     let nr = 1
-    if (perFolio) while (i + nr < heads.length && heads[i + nr] === head) nr++
+    if (runs) while (i + nr < heads.length && heads[i + nr] === head) nr++
     const folio = sim.folios.folio(head)
-    putRefs(sim, folio, asPin, nr)
+    putGupRefs(sim, folio, asPin, nr, RELEASE)
     sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - nr
     i += nr
   }

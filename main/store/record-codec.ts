@@ -74,9 +74,23 @@ function isStringList(v: unknown): v is string[] {
   return true
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+/** Whether `a` holds exactly the first `n` keys of `b`. */
+function sameKeys(a: readonly string[], b: readonly string[], n: number): boolean {
+  if (a.length !== n) return false
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** One record's kept keys and values (packRecords), reused: records are flat and small. */
+const keyScratch: string[] = []
+const valueScratch: unknown[] = []
+
+/**
+ * Whether a for-in over a plain object gives exactly its own keys: not when something has added an
+ * enumerable property to Object.prototype, which for-in would walk too (Object.keys does not).
+ */
+function canWalkForIn(): boolean {
+  for (const _ in {}) return false
   return true
 }
 
@@ -111,24 +125,55 @@ export function packRecords(records: readonly object[], start: number, count: nu
   // when their sizes are known. Body bytes: at most 4 + 9 per key per record.
   const body = scratch
   body.length = 0
+  // The same key mostly holds the same string record after record (a step's task and status, a
+  // gup's message, an access's notes), so the last string seen at each key position (and at each
+  // index of a string list) is compared before the Map look-up, which hashes the string. Per call:
+  // string ids belong to one chunk. With the for-in below, packing the bench's 120k step results
+  // went from ~90 ms to ~60 ms (CPU time, medians of 25 runs).
+  const lastStrings: string[] = []
+  const lastIds: number[] = []
+  const lastListStrings: string[] = []
+  const lastListIds: number[] = []
+  const stringId = (s: string, slot: number, last: string[], ids: number[]): number => {
+    if (s === last[slot]) return ids[slot]!
+    // Long strings are not interned (see `append`), so they are never remembered either.
+    if (s.length > INTERN_MAX) return append(s)
+    const id = intern(s)
+    last[slot] = s
+    ids[slot] = id
+    return id
+  }
+  const forIn = canWalkForIn()
   for (let r = start; r < start + count; r++) {
     const record = records[r] as Record<string, unknown>
-    const keys = Object.keys(record)
-    // JSON.stringify drops keys whose value is undefined, a function or a symbol; so does the store.
-    let dropped = false
-    for (const k of keys) {
-      const v = record[k]
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') dropped = true
+    // The record's own keys and values as JSON.stringify sees them (undefined, functions and symbols
+    // dropped), gathered in one pass into reused arrays. A for-in over a plain object walks its enum
+    // cache and V8 loads each value as a field; Object.keys plus a keyed load per key cost twice that.
+    let n = 0
+    if (forIn && Object.getPrototypeOf(record) === Object.prototype) {
+      for (const k in record) {
+        const v = record[k]
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
+        keyScratch[n] = k
+        valueScratch[n++] = v
+      }
+    } else {
+      for (const k of Object.keys(record)) {
+        const v = record[k]
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
+        keyScratch[n] = k
+        valueScratch[n++] = v
+      }
     }
-    const kept = dropped ? keys.filter((k) => record[k] !== undefined && typeof record[k] !== 'function' && typeof record[k] !== 'symbol') : keys
     let shape = -1
     for (const c of recent) {
-      if (sameKeys(c.keys, kept)) {
+      if (sameKeys(c.keys, keyScratch, n)) {
         shape = c.id
         break
       }
     }
     if (shape < 0) {
+      const kept = keyScratch.slice(0, n)
       const shapeText = JSON.stringify(kept)
       shape = shapeIds.get(shapeText) ?? -1
       if (shape < 0) {
@@ -139,17 +184,16 @@ export function packRecords(records: readonly object[], start: number, count: nu
       recent.unshift({ keys: kept, id: shape })
       if (recent.length > RECENT_SHAPES) recent.pop()
     }
-    const keysOut = kept
-    body.reserve(4 + 9 * keysOut.length)
+    body.reserve(4 + 9 * n)
     let view = body.view
     let at = body.length
     view.setUint32(at, shape, true)
     at += 4
-    for (const k of keysOut) {
-      const v = record[k]
+    for (let i = 0; i < n; i++) {
+      const v = valueScratch[i]
       if (typeof v === 'string') {
         view.setUint8(at, TAG_STRING)
-        view.setUint32(at + 1, v.length <= INTERN_MAX ? intern(v) : append(v), true)
+        view.setUint32(at + 1, stringId(v, i, lastStrings, lastIds), true)
         at += 5
       } else if (typeof v === 'number') {
         if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
@@ -167,13 +211,13 @@ export function packRecords(records: readonly object[], start: number, count: nu
         // Lists of strings (a step's notes) are common and repeat: their strings are interned one by
         // one instead of building each list's JSON text.
         body.length = at
-        body.reserve(5 + 4 * v.length + 9 * keysOut.length)
+        body.reserve(5 + 4 * v.length + 9 * n)
         view = body.view
         view.setUint8(at, TAG_STRINGS)
         view.setUint32(at + 1, v.length, true)
         at += 5
-        for (const e of v) {
-          view.setUint32(at, e.length <= INTERN_MAX ? intern(e) : append(e), true)
+        for (let j = 0; j < v.length; j++) {
+          view.setUint32(at, stringId(v[j]!, j, lastListStrings, lastListIds), true)
           at += 4
         }
       } else {
@@ -184,6 +228,8 @@ export function packRecords(records: readonly object[], start: number, count: nu
     }
     body.length = at
   }
+  // The scratch must not keep a caller's last record alive.
+  valueScratch.fill(undefined)
   const text = strings.join('')
   const textBytes = Buffer.byteLength(text, 'utf8')
   buf.length = 0

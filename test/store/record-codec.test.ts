@@ -46,6 +46,38 @@ describe('record chunks', () => {
     expect(JSON.stringify(unpackRecords(packed))).toBe(JSON.stringify(records))
   })
 
+  it('packs records that are not plain objects, and records under a polluted Object.prototype, by their own keys', () => {
+    class Step {
+      constructor(
+        readonly index: number,
+        readonly op: string,
+      ) {}
+    }
+    const bare = Object.assign(Object.create(null) as object, { index: 2, op: 'put' })
+    // An inherited enumerable key, which for-in would walk and JSON.stringify does not print.
+    const derived = Object.assign(Object.create({ inherited: 'no' }) as object, { index: 4, op: 'unpin' })
+    const records = [{ index: 0, op: 'gup' }, new Step(1, 'gup'), bare, { index: 3, op: 'gup', skipped: undefined }, derived]
+    const plain = JSON.stringify(records)
+    expect(JSON.stringify(unpackRecords(packRecords(records, 0, records.length, new PackBuffer()).slice()))).toBe(plain)
+    const proto = Object.prototype as Record<string, unknown>
+    Object.defineProperty(proto, 'polluted', { value: 'x', enumerable: true, configurable: true, writable: true })
+    try {
+      expect(JSON.stringify(unpackRecords(packRecords(records, 0, records.length, new PackBuffer()).slice()))).toBe(plain)
+    } finally {
+      delete proto.polluted
+    }
+  })
+
+  it('stores a short string once per chunk and a long one each time it occurs', () => {
+    const long = 'x'.repeat(49)
+    const records = [{ op: 'gup', m: long }, { op: 'gup', m: long }, { m: 'gup', op: long }]
+    const packed = packRecords(records, 0, records.length, new PackBuffer()).slice()
+    const strings = new DataView(packed.buffer).getUint32(12, true)
+    // Two shapes, 'gup' once, the long string three times.
+    expect(strings).toBe(2 + 1 + 3)
+    expect(JSON.stringify(unpackRecords(packed))).toBe(JSON.stringify(records))
+  })
+
   it('rejects malformed chunks with a reason, never a crash', () => {
     const packed = packRecords([{ a: 'x', b: 1 }], 0, 1, new PackBuffer()).slice()
     expect(() => unpackRecords(packed.subarray(0, 10))).toThrow(/shorter than its header/)

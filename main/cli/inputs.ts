@@ -7,21 +7,13 @@ import { FormatError } from '../formats/errors'
 import { MAX_INPUT_BYTES } from '../formats/limits'
 import { parseProfileText, parseScenarioText, parseUserDocument, type UserDocument } from '../formats/load'
 import type { Profile } from '../formats/profile'
-import type { Scenario } from '../formats/scenario'
-import { builtinProfile, builtinProfileNames, builtinScenarioNames, builtinScenarioText, resolveProfile, scenarioFromText } from '../library/index'
+import { builtinProfile, builtinProfileNames, builtinScenarioNames, resolveProfile } from '../library/index'
 import { defaultDbPath } from '../store/paths'
 import { TraceStore } from '../store/trace-store'
 import { UserLibrary } from '../store/user-library'
+import { builtinProfileFor, builtinScenarioArg, looksLikePath, type LoadedScenario } from './builtin-inputs'
 
-export interface LoadedScenario {
-  readonly scenario: Scenario
-  readonly text: string
-  readonly file: string
-}
-
-function looksLikePath(arg: string): boolean {
-  return arg.includes('/') || /\.(ya?ml|json)$/.test(arg)
-}
+export type { LoadedScenario } from './builtin-inputs'
 
 /** The reason a file cannot be read, in words (the path is named by the FormatError around it). */
 function fsReason(err: unknown): string {
@@ -66,8 +58,8 @@ export function fromUserLibrary<T>(db: string | undefined, read: (library: UserL
 
 export function loadScenario(arg: string, db?: string): LoadedScenario {
   if (!looksLikePath(arg)) {
-    const builtin = builtinScenarioText(arg)
-    if (builtin) return { scenario: scenarioFromText(builtin.text, builtin.file), text: builtin.text, file: builtin.file }
+    const builtin = builtinScenarioArg(arg)
+    if (builtin) return builtin
     const text = fromUserLibrary(db, (library) => library.scenarioText(arg))
     if (text !== undefined) return { scenario: parseScenarioText(text, `user scenario ${arg}`), text, file: `user scenario ${arg}` }
     throw new FormatError(arg, [{ path: '', reason: `no built-in scenario of that name, no saved scenario and no such file (built-ins: ${builtinScenarioNames().join(', ')})` }])
@@ -94,6 +86,8 @@ export function loadValidatable(path: string): UserDocument {
 
 /** The profile a run uses: --profile wins over the scenario's own; either may name a saved user profile. */
 export function profileFor(loaded: LoadedScenario, override?: string, db?: string): Profile {
+  const builtin = builtinProfileFor(loaded, override)
+  if (builtin) return builtin
   if (override) return loadProfile(override, db)
   const named = loaded.scenario.profile
   if (typeof named === 'string' && !builtinProfile(named)) {

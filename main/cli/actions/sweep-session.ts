@@ -4,7 +4,7 @@
  * Built-in scenarios and profiles are read precompiled; the YAML parser (yaml, zod: ~150 ms of this
  * thread's CPU before any run could start) is loaded only for a file or a saved scenario or profile.
  */
-import { builtinProfile, builtinScenarioByText, builtinScenarioNames, builtinScenarioText, resolveProfile } from '../../library/builtins'
+import { builtinScenarioNames } from '../../library/builtins'
 import { executeSweep, type SweepStats } from '../../sweep/execute'
 import { SweepInputError, globMatcher, inShard, parseShard, planMatrix, type SweepScenario } from '../../sweep/matrix'
 import type { SweepPool } from '../../sweep/pool'
@@ -12,6 +12,7 @@ import { sweepProgress } from '../../sweep/progress'
 import { SessionError, SessionStore, checkSessionName, type SessionInfo } from '../../store/sessions/session-store'
 import { TraceStore } from '../../store/trace-store'
 import type { SweepOptions } from '../commands/sweep'
+import { builtinProfileFor, builtinScenarioArg } from '../builtin-inputs'
 import type * as CliInputs from '../inputs'
 import { printErr, printOut } from '../terminal-text'
 import { UsageError } from '../usage-error'
@@ -125,20 +126,11 @@ async function resolveScenarios(entries: readonly string[], profileOverride: str
   return out
 }
 
-/**
- * A built-in scenario by its name, with its own profile or a built-in --profile: exactly what
- * loadScenario and profileFor (../inputs.ts) give for it, read from the precompiled library. Anything
- * else (a path, a saved scenario, a profile that is a file or saved) is theirs: undefined here.
- */
+/** A built-in scenario with its own profile or a built-in --profile; anything else is ../inputs.ts's. */
 function builtinSweepScenario(arg: string, profileOverride: string | undefined): SweepScenario | undefined {
-  const looksLikePath = (s: string) => s.includes('/') || /\.(ya?ml|json)$/.test(s)
-  const source = looksLikePath(arg) ? undefined : builtinScenarioText(arg)
-  const scenario = source && builtinScenarioByText(source.text)
-  if (!source || !scenario) return undefined
-  let profile
-  if (profileOverride !== undefined) profile = looksLikePath(profileOverride) ? undefined : builtinProfile(profileOverride)
-  else if (typeof scenario.profile !== 'string' || builtinProfile(scenario.profile)) profile = resolveProfile(scenario, source.file)
-  return profile && { name: scenario.name, text: source.text, profile }
+  const loaded = builtinScenarioArg(arg)
+  const profile = loaded && builtinProfileFor(loaded, profileOverride)
+  return profile && { name: loaded.scenario.name, text: loaded.text, profile }
 }
 
 function sessionOrUsage(sessions: SessionStore, name: string): SessionInfo {

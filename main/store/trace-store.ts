@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3'
 import { resolve } from 'node:path'
 import { EVENT_KIND_NAMES, type EventColumns, type TraceEvent } from '../sim/events'
 import type { RunResult, StepResult, Violation } from '../sim/result'
+import { asBuffer } from './blob'
 import { DEFAULT_CHUNK_EVENTS, KIND_OVERFLOW_BIT, decodeEvent, unpackChunk } from './event-codec'
 import { checkStore, sqliteCheck, verifyEventChunk, verifyRecordChunk, verifyRun, type CheckReport, type RunRow } from './integrity'
 import { openConnection, openFailure } from './open-file'
@@ -16,6 +17,7 @@ import { prepareRun, type PreparedEventChunk, type PreparedRun, type PreparedRun
 import { unpackRecords } from './record-codec'
 import { decodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
+import { stageChunks } from './staged-chunks'
 import { damagedError, isCorruption, message, readOnlyError, type StoreError } from './store-error'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
@@ -24,12 +26,11 @@ export type { CheckReport } from './integrity'
 
 /** A run being saved while it is simulated (TraceStore.beginStreamedRun). */
 export interface StreamedRun {
-  readonly runId: number
-  /** Writes the next event chunk (chunks arrive in order, numbered from 0). */
+  /** Keeps the next event chunk (chunks arrive in order, numbered from 0) until finish. */
   append(chunk: PreparedEventChunk): void
-  /** Writes the row's real values, the records and string tables, and commits. */
+  /** Writes the run row, its chunks, records and string tables in one transaction; returns its id. */
   finish(tail: PreparedRunTail): number
-  /** Rolls the run back (nothing of it stays). */
+  /** Drops the run (nothing of it was or will be in the store). */
   abort(): void
 }
 
@@ -100,11 +101,6 @@ function prepareStatements(db: Database.Database) {
     insertRecords: db.prepare<[number, string, number, number, number, number, Uint8Array]>(
       'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    rewriteRun: db.prepare<[Record<string, unknown>]>(`
-      UPDATE runs SET kernel = @kernel, scheme = @scheme, quirks = @quirks, arch = @arch, variant = @variant, created_at = @created_at,
-                      steps = @steps, violations = @violations, blocked = @blocked, events = @events,
-                      result_codec = @result_codec, result = @result, checksum = @checksum
-      WHERE id = @id`),
     insertViolationKind: db.prepare<[number, string, number]>('INSERT INTO run_violation_kinds (run_id, kind, count) VALUES (?, ?, ?)'),
     insertString: db.prepare<[number, string, number, string]>('INSERT INTO run_strings (run_id, kind, idx, text) VALUES (?, ?, ?, ?)'),
     insertChunk: db.prepare<[number, number, number, number, number, number, number, number, Buffer]>(
@@ -170,6 +166,8 @@ export class TraceStore implements TraceStoreApi {
   private readonly sql: ReturnType<typeof prepareStatements>
   /** Whether the one integrity check before the first write has run and passed. */
   private checkedForWrite = false
+  /** Whether a streamed run (beginStreamedRun) is being written through this handle. */
+  private streaming = false
 
   private constructor(
     readonly path: string,
@@ -279,60 +277,59 @@ export class TraceStore implements TraceStoreApi {
 
   /**
    * Starts a run whose events arrive while it is still being simulated (a streamed save,
-   * main/store/run-writer/): one transaction stays open from here to finish() or abort(), so readers
-   * and a crash see the whole run or nothing, as with saveRun. The run row is written first (the
-   * chunks reference it) and rewritten with its real values and checksum at the end.
+   * main/store/run-writer/). Its event chunks wait in a private temporary database of this connection
+   * (ATTACH '': SQLite removes the file when it is detached or the connection closes, a crash
+   * included), and finish() moves them into the store in one short transaction together with the run
+   * row, its records and string tables. So readers and a crash see the whole run or nothing, as with
+   * saveRun, and the store's write lock is held only for that last transaction. It used to be held
+   * from the first chunk to the end: a 25M-event run kept it for ~50 s, and every other writer (the
+   * app, another `daxlab run`) failed with "database is locked" after the busy timeout
+   * (docs/adr/0030-streamed-saves-stage-their-chunks.md).
    */
   beginStreamedRun(head: PreparedRunHead): StreamedRun {
     this.assertWritable()
     const db = this.db
-    if (db.inTransaction) throw new Error('the store is already writing a run')
-    const placeholder: PreparedRunRow = { kernel: '', scheme: 'legacy', quirks: '[]', arch: '', variant: '', created_at: '', steps: 0, violations: 0, blocked: 0, events: 0, result_codec: 'json', result: '' }
-    const runId = this.guard(() => {
-      db.exec('BEGIN IMMEDIATE')
-      try {
-        return this.insertRunHead(head, placeholder, 0)
-      } catch (e) {
-        db.exec('ROLLBACK')
-        throw e
-      }
-    })
+    if (this.streaming || db.inTransaction) throw new Error('the store is already writing a run')
+    const staged = this.guard(() => stageChunks(db))
+    this.streaming = true
     let open = true
+    const end = () => {
+      open = false
+      this.streaming = false
+      staged.drop()
+    }
     const ended = () => {
       if (!open) throw new Error('the streamed run has already ended')
     }
-    const rollback = () => {
-      open = false
-      if (db.inTransaction) db.exec('ROLLBACK')
-    }
     return {
-      runId,
       append: (chunk) => {
         ended()
         try {
-          this.guard(() => this.insertEventChunk(runId, chunk))
+          staged.append(chunk)
         } catch (e) {
-          rollback()
+          end()
           throw e
         }
       },
       finish: (tail) => {
         ended()
         try {
-          this.guard(() => {
-            this.sql.rewriteRun.run({ ...tail.row, id: runId, checksum: tail.checksum })
-            this.insertRunTail(runId, tail)
-            db.exec('COMMIT')
-          })
-          open = false
-          return runId
-        } catch (e) {
-          rollback()
-          throw e
+          return this.guard(() =>
+            db
+              .transaction(() => {
+                const runId = this.insertRunHead(head, tail.row, tail.checksum)
+                staged.moveInto(runId)
+                this.insertRunTail(runId, tail)
+                return runId
+              })
+              .immediate(),
+          )
+        } finally {
+          end()
         }
       },
       abort: () => {
-        if (open) rollback()
+        if (open) end()
       },
     }
   }
@@ -562,9 +559,4 @@ export class TraceStore implements TraceStoreApi {
     if (this.refusal?.code !== 'damaged') this.refusal = error
     throw error
   }
-}
-
-/** A Buffer over the same bytes (no copy): the statement's BLOB parameter is typed as Buffer. */
-function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }

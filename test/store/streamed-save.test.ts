@@ -1,10 +1,12 @@
 /**
  * Streamed saves (main/store/run-writer/): a run stored while it is simulated, its event slices packed
- * and inserted on a writer thread inside one open transaction, holds exactly the rows saveRun writes
- * for the same run; a streamed run that is aborted or fails leaves nothing behind.
+ * on the way and kept in a temporary database until the run is finished, holds exactly the rows
+ * saveRun writes for the same run; a streamed run that is aborted, fails or whose process dies leaves
+ * nothing behind; and it does not keep other writers out of the store while it runs.
  */
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -13,7 +15,7 @@ import type { Profile } from '../../main/formats/profile'
 import { runScenario, startRun } from '../../main/sim/run'
 import { eventChunks, prepareHead, prepareTail } from '../../main/store/prepared-run'
 import { TraceStore } from '../../main/store/trace-store'
-import { daxlab, ensureCli } from '../cli/cli-helpers'
+import { BIN, daxlab, ensureCli } from '../cli/cli-helpers'
 import { tempDir } from './helpers'
 
 beforeAll(ensureCli, 120_000)
@@ -95,6 +97,55 @@ describe('streamed saves', () => {
     c.close()
     expect(rows(aborted).chunks).toEqual([])
   })
+
+  it('a streamed run is invisible until it finishes and holds no write lock meanwhile: another connection saves and reads', () => {
+    const dir = tempDir()
+    const text = bigScenario(20)
+    const scenario = parseScenarioText(text, 'stream-big.yaml')
+    const profile = scenario.profile as Profile
+    const out = runScenario(scenario, profile)
+    const file = join(dir, 'shared.sqlite')
+    const writer = TraceStore.open(file, { chunkEvents: 64 })
+    const other = TraceStore.open(file)
+    const run = writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
+    for (const chunk of eventChunks(out.trace.events, 64)) run.append(chunk)
+    expect(() => writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))).toThrow(/already writing a run/)
+    // Before, the streamed run's open transaction made this wait out the busy timeout and fail.
+    const savedMeanwhile = other.saveRun({ result: out.result, trace: out.trace, scenarioText: text, profile })
+    expect(other.listRuns().map((r) => r.id)).toEqual([savedMeanwhile])
+    const streamedId = run.finish(prepareTail(out.result, out.trace.events.count, out.trace.events.tasks, out.trace.events.causes, 16))
+    expect(streamedId).toBeGreaterThan(savedMeanwhile)
+    expect(other.listRuns().map((r) => r.id)).toEqual([streamedId, savedMeanwhile])
+    expect(other.getEvents(streamedId).length).toBe(out.trace.events.count)
+    expect(other.check().ok).toBe(true)
+    // The staging database went with the run; the next streamed run attaches a fresh one.
+    const again = writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
+    again.abort()
+    other.close()
+    writer.close()
+  })
+
+  it('a daxlab run killed at any moment of a streamed save leaves the whole run or none, and a sound store', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'stream-big.yaml')
+    writeFileSync(file, bigScenario(6000)) // ~1.5M events: streamed from about a third of the run on
+    const whole = daxlab(['run', file, '--db', join(dir, 'whole.sqlite'), '--json'])
+    expect(whole.code).toBe(0)
+    const events = (JSON.parse(whole.stdout) as { events: number }).events
+    for (const afterMs of [400, 1200, 2000, 2800]) {
+      const db = join(dir, `killed-${afterMs}.sqlite`)
+      const child = spawn(process.execPath, [BIN, 'run', file, '--db', db], { stdio: 'ignore', env: { ...process.env, DAXLAB_DB: '' } })
+      await new Promise((r) => setTimeout(r, afterMs))
+      child.kill('SIGKILL')
+      await new Promise((r) => child.once('exit', r))
+      const store = TraceStore.open(db)
+      const runs = store.listRuns()
+      expect(runs.length).toBeLessThanOrEqual(1)
+      if (runs.length === 1) expect(runs[0]!.events).toBe(events)
+      expect(store.check().ok).toBe(true)
+      store.close()
+    }
+  }, 120_000)
 
   it('daxlab run of a big scenario is saved on the writer thread and stores what saveRun stores', () => {
     const dir = tempDir()

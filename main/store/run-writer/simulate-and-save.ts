@@ -1,10 +1,10 @@
 /**
  * Simulates a scenario and stores it, as `daxlab run` does. A run that grows past STREAM_AFTER_EVENTS
  * is saved while it runs: each whole chunk of finished events is packed here straight from the
- * engine's log (no flat copy of it first) and handed to a writer thread (./host.ts) that inserts it
- * inside one open transaction, so the engine and SQLite use both cores (issue figures:
- * e2e_events_per_s in `npm run bench`). Smaller runs, and builds without the writer bundle, are
- * saved in one go by saveRun. Both paths store exactly the same rows.
+ * engine's log (no flat copy of it first) and handed to a writer thread (./host.ts) that stages it
+ * while the engine goes on and writes the whole run in one transaction at the end
+ * (TraceStore.beginStreamedRun; e2e_events_per_s in `npm run bench`). Smaller runs, and builds without
+ * the writer bundle, are saved in one go by saveRun. Both paths store exactly the same rows.
  */
 import type { Profile } from '../../formats/profile'
 import type { Scenario } from '../../formats/scenario'

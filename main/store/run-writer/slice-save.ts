@@ -1,7 +1,8 @@
 /**
  * A streamed save for a run whose events come from somewhere other than the engine (an imported
- * trace): event slices go to the store as they fill, the run row first and its tail at the end, all in
- * one transaction, so memory holds a slice rather than the run and an abort leaves nothing stored.
+ * trace): event slices go to the store's staging area as they fill and the whole run into the store in
+ * one transaction at the end (TraceStore.beginStreamedRun), so memory holds a slice rather than the run,
+ * other writers are not locked out meanwhile, and an abort leaves nothing stored.
  *
  * On a file store with the writer bundle built (the CLI), the writer thread (./host.ts) packs and
  * inserts the slices on the other core; otherwise (tests from source, `:memory:`) this thread does,

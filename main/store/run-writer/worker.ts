@@ -1,6 +1,7 @@
 /**
  * The writer thread of a streamed save (built as dist/cli/run-writer.js): its own connection to the
- * store, one transaction from the first chunk to the commit, packing and checksumming as chunks come.
+ * store, which stages chunks as they come (packing and checksumming flat slices) and writes the run in
+ * one transaction at the end (TraceStore.beginStreamedRun).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { eventChunks } from '../prepared-run'

@@ -70,7 +70,7 @@ export function parseChild(file: string, steps: number): void {
  * This process's peak RSS. Linux keeps getrusage()'s ru_maxrss across execve, so a child spawned from
  * a big parent would report the parent's peak; VmHWM belongs to the new address space.
  */
-function peakRssBytes(): number {
+export function peakRssBytes(): number {
   try {
     const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
     if (hwm) return Number(hwm[1]) * 1024

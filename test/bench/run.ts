@@ -22,6 +22,7 @@ import { interleavedMedians, RUNS, type Timed } from './measure'
 import { simulateAndSave } from '../../main/store/run-writer/simulate-and-save'
 import { parseChild, parseFigures } from './parse'
 import { rawLoopOver, rawSqliteRun, removeDatabase } from './raw'
+import { runMemoryChild, runMemoryFigures } from './run-memory'
 import { exploreBench } from './explore-bench'
 import { sessionsBench } from './sessions-bench'
 import { traceImportBench } from './trace-import-bench'
@@ -190,6 +191,7 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
 async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url)
   if (process.argv[2] === '--parse-child') return parseChild(process.argv[3]!, Number(process.argv[4]))
+  if (process.argv[2] === '--run-child') return runMemoryChild(process.argv[3]!, Number(process.argv[4]))
   if (process.argv[2] === '--engine-only') return engineOnly(process.argv[3])
   if (process.argv[2] === '--engine-figures') return engineFiguresOnly()
   if (process.argv[2] === '--store-figures') return storeFiguresOnly()
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
 
     const startup = cliStartup(join(dirname(here), 'daxlab.js'))
     const parse = parseFigures(here)
+    const runMemory = runMemoryFigures(here)
     // The session figures (issue 8) in the same run: diff, sweep speed-up, archive export and import.
     const { workload: sessionsWorkload, ...sessions } = await sessionsBench()
     // The explorer (issue 11) and real-trace import (issue 12) figures.
@@ -242,12 +245,16 @@ async function main(): Promise<void> {
       parse_10k_steps_peak_mb: parse[10000]!.peak_mb,
       parse_100k_steps_ms: parse[100000]!.ms,
       parse_100k_steps_peak_mb: parse[100000]!.peak_mb,
+      run_10k_steps_peak_mb: runMemory['10k'].peak_mb,
+      run_100k_steps_peak_mb: runMemory['100k'].peak_mb,
+      workload_run_memory: { name: mix.name, kernel: KERNEL, '10k': runMemory['10k'].steps, '100k': runMemory['100k'].steps, events_100k: runMemory['100k'].events },
       ...sessions,
       workload_sessions: sessionsWorkload,
       ...explore,
       workload_explore: exploreWorkload,
       ...traces,
       ...(Object.values(parse).some((p) => p.note) ? { parse_notes: Object.fromEntries(Object.entries(parse).filter(([, p]) => p.note).map(([k, p]) => [k, p.note])) } : {}),
+      ...(Object.values(runMemory).some((r) => r.note) ? { run_memory_notes: Object.fromEntries(Object.entries(runMemory).filter(([, r]) => r.note).map(([k, r]) => [k, r.note])) } : {}),
       ratios: {
         engine_vs_raw_loop: ratio(engine.eventsPerSecond, rawLoop),
         engine_fsdax_4k_vs_raw_loop: ratio(fsdax.eventsPerSecond, rawLoopFsdax),

@@ -24,8 +24,9 @@ export const STREAM_AFTER_EVENTS = 1 << 18
  * 25.8M-event run); light steps (the bench's mix, ~5 events) still take the most steps per slice.
  */
 const SLICE_EVENTS = 1 << 16
-/** Steps per slice, at most (and the first slice's size before any step has been measured: none yet). */
+/** Steps per slice, at most. */
 const SLICE_STEPS = 2048
+/** The first slice, before any step's events have been seen. */
 const FIRST_SLICE_STEPS = 16
 
 export interface SimulateAndSaveInput {

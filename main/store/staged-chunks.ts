@@ -30,6 +30,9 @@ export function stageChunks(db: Database.Database): StagedChunks {
   try {
     db.pragma(`${SCHEMA}.journal_mode = OFF`)
     db.pragma(`${SCHEMA}.synchronous = OFF`)
+    // Written once in order and read once in order: a small page cache does, where the build's default
+    // (16 MB per attached database) raised an import's peak RSS by ~12 MiB for nothing.
+    db.pragma(`${SCHEMA}.cache_size = -1024`)
     db.exec(`CREATE TABLE ${SCHEMA}.chunks (
       chunk_no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, count INTEGER NOT NULL, step_min INTEGER NOT NULL,
       step_max INTEGER NOT NULL, kinds INTEGER NOT NULL, checksum INTEGER NOT NULL, data BLOB NOT NULL)`)

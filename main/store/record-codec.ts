@@ -86,11 +86,12 @@ const keyScratch: string[] = []
 const valueScratch: unknown[] = []
 
 /**
- * Whether a for-in over a plain object gives exactly its own keys: not when something has added an
- * enumerable property to Object.prototype, which for-in would walk too (Object.keys does not).
+ * Whether a for-in over an object with this prototype gives exactly its own keys, as Object.keys does:
+ * when nothing on the prototype chain is enumerable (class methods are not; a property someone added
+ * to Object.prototype would be).
  */
-function canWalkForIn(): boolean {
-  for (const _ in {}) return false
+function forInGivesOwnKeys(proto: object | null): boolean {
+  for (const _ in Object.create(proto) as object) return false
   return true
 }
 
@@ -143,14 +144,22 @@ export function packRecords(records: readonly object[], start: number, count: nu
     ids[slot] = id
     return id
   }
-  const forIn = canWalkForIn()
+  // The last prototype seen and whether for-in may walk its records: results are plain objects or
+  // the scheduler's step results, one prototype per list.
+  let lastProto: object | null | undefined
+  let forIn = false
   for (let r = start; r < start + count; r++) {
     const record = records[r] as Record<string, unknown>
     // The record's own keys and values as JSON.stringify sees them (undefined, functions and symbols
-    // dropped), gathered in one pass into reused arrays. A for-in over a plain object walks its enum
+    // dropped), gathered in one pass into reused arrays. A for-in over an object walks its enum
     // cache and V8 loads each value as a field; Object.keys plus a keyed load per key cost twice that.
     let n = 0
-    if (forIn && Object.getPrototypeOf(record) === Object.prototype) {
+    const proto = Object.getPrototypeOf(record) as object | null
+    if (proto !== lastProto) {
+      lastProto = proto
+      forIn = forInGivesOwnKeys(proto)
+    }
+    if (forIn) {
       for (const k in record) {
         const v = record[k]
         if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue

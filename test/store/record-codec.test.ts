@@ -46,7 +46,7 @@ describe('record chunks', () => {
     expect(JSON.stringify(unpackRecords(packed))).toBe(JSON.stringify(records))
   })
 
-  it('packs records that are not plain objects, and records under a polluted Object.prototype, by their own keys', () => {
+  it('packs records that are not plain objects (class instances, no prototype, an enumerable inherited key), and records under a polluted Object.prototype, by their own keys', () => {
     class Step {
       constructor(
         readonly index: number,

@@ -7,6 +7,7 @@ import { cause, type CauseId } from './causes'
 import type { KernelModel } from './kernel-model'
 import { memoryType, type MemoryType } from './memtypes/index'
 import { PagePool } from './memtypes/pool'
+import { orderPages } from './folios'
 
 export type PgmapType = 'FS_DAX' | 'GENERIC' | 'PRIVATE' | 'COHERENT' | 'PCI_P2PDMA'
 
@@ -70,13 +71,13 @@ export class RegionState {
 
   /** Head pfn of the folio holding pfn (a number, so the hot path allocates nothing). */
   folioHead(pfn: number, dynamicOrder: number): number {
-    if (this.staticOrder > 0) {
-      const offset = pfn - this.basePfn
-      return pfn - (offset % this.staticPages)
-    }
+    // Rounded down by division, not `pfn - pfn % pages`: pfns are doubles to the optimiser, and `%` on
+    // doubles is a call to fmod, the costliest line of folio() on the FS DAX bench. Dividing by a power
+    // of two and flooring is exact, so the head is the same.
+    if (this.staticOrder > 0) return this.basePfn + Math.floor((pfn - this.basePfn) / this.staticPages) * this.staticPages
     if (this.dynamicHeads.size > 0 && dynamicOrder > 0) {
-      const size = 2 ** dynamicOrder
-      const head = pfn - (pfn % size)
+      const size = orderPages(dynamicOrder)
+      const head = Math.floor(pfn / size) * size
       if (this.dynamicHeads.has(head)) return head
     }
     return pfn

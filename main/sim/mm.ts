@@ -115,5 +115,8 @@ export function levelIndex(addr: number, size: number): number {
 }
 
 export function alignDown(value: number, size: number): number {
-  return value - (value % size)
+  // Every caller rounds a non-negative address down to a page-table level size (a power of two), where
+  // dividing and flooring is exact and skips the fmod call `value % size` is on doubles (addresses
+  // are above 2^32). Same value as `value - value % size` there.
+  return Math.floor(value / size) * size
 }

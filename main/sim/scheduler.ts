@@ -10,11 +10,33 @@ import type { Task } from './mm'
 import { runOp } from './ops/index'
 import { exit } from './ops/process'
 import type { OpOutcome } from './ops/outcome'
-import type { BlockedTask, StepResult } from './result'
+import type { BlockedTask, StepResult, StepStatus } from './result'
 import { CancelledError } from './errors'
 import type { RunOptions } from './run'
 import { SimError, type Simulation } from './sim'
 import { SharedNotes } from './shared-notes'
+
+/**
+ * A step's result as the scheduler makes it, when it reaches the step. Made by a constructor as the
+ * step runs rather than by a literal for every step up front: V8 gives a constructor's objects spare
+ * in-object room sized by the first few it made (slack tracking), which by then have had `notes` or
+ * `message` added, so adding them to later results allocates no separate property store. The fields
+ * and their order are the literal's (`{ index, op, task, status, waited }`); the JSON is the same.
+ * Device DAX bench: ~11 MB less garbage per run (see ADR 0027, "Later measured changes").
+ */
+class PendingResult implements StepResult {
+  readonly index: number
+  readonly op: string
+  readonly task: string
+  status: StepStatus = 'blocked'
+  waited = false
+
+  constructor(index: number, step: Step) {
+    this.index = index
+    this.op = step.op
+    this.task = step.task
+  }
+}
 
 interface Waiting {
   readonly task: Task
@@ -35,7 +57,8 @@ export class Scheduler {
     private readonly options: RunOptions,
   ) {
     sim.planGupLifetimes(steps)
-    this.results = steps.map((s, index) => ({ index, op: s.op, task: s.task, status: 'blocked', waited: false }))
+    // Filled as advance() reaches each step (PendingResult); every step has one once the run is done.
+    this.results = new Array<StepResult>(steps.length)
   }
 
   get done(): number {
@@ -64,7 +87,9 @@ export class Scheduler {
       const i = this.next
       if (this.options.shouldStop?.()) throw new CancelledError(`cancelled at step ${i} of ${total}`)
       if (i % 256 === 0) this.options.onProgress?.(i, total)
-      const task = this.sim.task(this.steps[i]!.task)
+      const step = this.steps[i]!
+      this.results[i] = new PendingResult(i, step)
+      const task = this.sim.task(step.task)
       if (this.isWaiting(task) || task.pending.length > 0) {
         task.pending.push(i)
         this.results[i]!.message = `queued: task ${task.name} is blocked`

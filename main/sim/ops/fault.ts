@@ -8,7 +8,7 @@ import { cause, type CauseId } from '../causes'
 import type { DaxEntry, DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { alignDown, type Leaf, type Vma } from '../mm'
-import type { ArchView } from '../arch-view'
+import { leafBits, type ArchView } from '../arch-view'
 import type { Simulation } from '../sim'
 import { deviceFault } from './device-fault'
 import { protAt, vmaSpan } from '../vma-prot'
@@ -343,7 +343,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   const writable = write || (!fsdax && protAt(vma, addr) === 'read-write')
   // Whether the mapping takes a reference is the memory type's answer (memtypes/fsdax.ts, devdax.ts).
   if (!(fsdax ? vma.file!.fs.region : vma.device!).memtype.mappingTakesReference(sim.kernel)) {
-    sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special: false, devmap: true }, false, fault.legacyInsert[level][write ? 1 : 0])
+    sim.install(vma, level, addr, pfn, 'dax', leafBits(writable, write, false, true), false, fault.legacyInsert[level][write ? 1 : 0])
     return
   }
   const folio = sim.folios.folio(pfn)
@@ -353,7 +353,7 @@ function insertDaxLeaf(sim: Simulation, vma: Vma, level: Level, addr: number, pf
   sim.folios.ref(folio, 1, fault.folioGet[level])
   sim.folios.map(folio, 1, fault.rmap[level])
   const special = level !== 'pte' && sim.kernel.specialDaxHugeLeaves && sim.arch.hasSpecial(level)
-  sim.install(vma, level, addr, pfn, 'dax', { write: writable, dirty: write, special, devmap: false }, true, fault.insert[level][special ? 1 : 0])
+  sim.install(vma, level, addr, pfn, 'dax', leafBits(writable, write, special, false), true, fault.insert[level][special ? 1 : 0])
   if (transient) sim.folios.put(folio, 1, fault.put)
 }
 

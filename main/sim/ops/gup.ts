@@ -14,7 +14,7 @@
  */
 import type { StepArgs } from '../../formats/scenario'
 import { cause, type CauseId } from '../causes'
-import { GUP_PIN_COUNTING_BIAS, type Folio } from '../folios'
+import { GUP_PIN_COUNTING_BIAS, orderPages, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
 import type { Leaf, Task, Vma } from '../mm'
 import { SimError, type GupRecord, type Simulation } from '../sim'
@@ -234,7 +234,7 @@ export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio
   const page = sim.arch.pageSize
   const size = sim.levelSizeOrZero(leaf.level)
   const leafEnd = Math.floor(addr / size) * size + size
-  const folioEnd = sim.folios.head[folio]! + 2 ** sim.folios.order[folio]!
+  const folioEnd = sim.folios.head[folio]! + orderPages(sim.folios.order[folio]!)
   const n = Math.min(max, Math.floor((leafEnd - addr) / page), folioEnd - pfn)
   let refs = 1
   while (refs < n && protAt(vma, addr + refs * page) !== 'none') refs++

@@ -235,8 +235,14 @@ function expandChunk(c: Chunk, from: number, to: number, out: Columns, at: numbe
   for (let r = lastAtOrBelow(c.runAt, c.runs, from); r < c.runs && c.runAt[r]! < to; r++) {
     const s = Math.max(c.runAt[r]!, from) - from + at
     const e = (r + 1 < c.runs ? Math.min(c.runAt[r + 1]!, to) : to) - from + at
-    w.step.fill(c.runStep[r]!, s, e)
-    w.task.fill(c.runTask[r]!, s, e)
+    // A loop, not two TypedArray fill() calls: runs are a step's events (about 5 on the bench's mix),
+    // too short for fill's call to pay off. Expanding the mix's 555k events: 17 ms to 7 ms CPU.
+    const step = c.runStep[r]!
+    const task = c.runTask[r]!
+    for (let i = s; i < e; i++) {
+      w.step[i] = step
+      w.task[i] = task
+    }
   }
   for (let k = firstAtOrAbove(c.entryAt, c.entries, from); k < c.entries && c.entryAt[k]! < to; k++) w.entry[c.entryAt[k]! - from + at] = c.entryVal[k]!
 }

@@ -89,12 +89,10 @@ export function profileFor(loaded: LoadedScenario, override?: string, db?: strin
   const builtin = builtinProfileFor(loaded, override)
   if (builtin) return builtin
   if (override) return loadProfile(override, db)
+  // Not built in (builtinProfileFor answered those): a saved profile, else resolveProfile's error.
   const named = loaded.scenario.profile
-  if (typeof named === 'string' && !builtinProfile(named)) {
-    const saved = fromUserLibrary(db, (library) => library.profile(named))
-    if (saved) return saved
-  }
-  return resolveProfile(loaded.scenario, loaded.file)
+  const saved = typeof named === 'string' ? fromUserLibrary(db, (library) => library.profile(named)) : undefined
+  return saved ?? resolveProfile(loaded.scenario, loaded.file)
 }
 
 export function dbPathFrom(option: string | undefined): string {

@@ -4,12 +4,12 @@
  * with --parse-child) so its peak RSS is its own and a parse that runs away can be stopped: a size that
  * does not finish within its time limit is reported as null with the reason.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseScenarioText } from '../../main/formats/load'
+import { childFigure } from './child'
 import { median, RUNS } from './measure'
 
 export const PARSE_SIZES = [1_000, 10_000, 100_000] as const
@@ -87,13 +87,12 @@ export function parseFigures(benchBundle: string): Record<number, ParseFigure> {
     for (const steps of PARSE_SIZES) {
       const file = join(dir, `s${steps}.yaml`)
       writeFileSync(file, scenarioText(steps))
-      const r = spawnSync(process.execPath, [benchBundle, '--parse-child', file, String(steps)], { timeout: LIMIT_MS, encoding: 'utf8' })
-      if (r.error || r.status !== 0) {
-        const why = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `did not finish within ${LIMIT_MS} ms` : `child failed: ${r.stderr.trim().split('\n').slice(-1)[0] ?? r.status}`
-        out[steps] = { ms: null, peak_mb: null, runs: 0, note: why }
+      const r = childFigure<{ ms: number; peak_mb: number; runs: number }>(benchBundle, ['--parse-child', file, String(steps)], LIMIT_MS)
+      if ('note' in r) {
+        out[steps] = { ms: null, peak_mb: null, runs: 0, note: r.note }
         continue
       }
-      const f = JSON.parse(r.stdout) as { ms: number; peak_mb: number; runs: number }
+      const f = r.value
       out[steps] = { ms: Math.round(f.ms), peak_mb: Math.round(f.peak_mb), runs: f.runs }
     }
   } finally {

@@ -4,13 +4,13 @@
  * shows how memory grows with the steps of a run. Each size runs in a child process (the bench bundle
  * with --run-child) so its peak RSS (VmHWM) is its own.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Profile } from '../../main/formats/profile'
 import { simulateAndSave } from '../../main/store/run-writer/simulate-and-save'
 import { TraceStore } from '../../main/store/trace-store'
+import { childFigure } from './child'
 import { peakRssBytes } from './parse'
 import { devdaxMix } from './workloads'
 
@@ -44,13 +44,12 @@ export function runMemoryFigures(benchBundle: string): Record<keyof typeof RUN_M
   const out = {} as Record<keyof typeof RUN_MEMORY_SIZES, RunMemoryFigure>
   try {
     for (const [size, iterations] of Object.entries(RUN_MEMORY_SIZES) as [keyof typeof RUN_MEMORY_SIZES, number][]) {
-      const r = spawnSync(process.execPath, [benchBundle, '--run-child', dir, String(iterations)], { timeout: LIMIT_MS, encoding: 'utf8' })
-      if (r.error || r.status !== 0) {
-        const why = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `did not finish within ${LIMIT_MS} ms` : `child failed: ${r.stderr.trim().split('\n').slice(-1)[0] ?? r.status}`
-        out[size] = { steps: null, events: null, peak_mb: null, note: why }
+      const r = childFigure<{ steps: number; events: number; peak_mb: number }>(benchBundle, ['--run-child', dir, String(iterations)], LIMIT_MS)
+      if ('note' in r) {
+        out[size] = { steps: null, events: null, peak_mb: null, note: r.note }
         continue
       }
-      const f = JSON.parse(r.stdout) as { steps: number; events: number; peak_mb: number }
+      const f = r.value
       out[size] = { steps: f.steps, events: f.events, peak_mb: Math.round(f.peak_mb) }
     }
   } finally {

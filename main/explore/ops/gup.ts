@@ -20,7 +20,7 @@ import { hex, type Folio } from '../../sim/folios'
 import type { Pgmap } from '../../sim/memory'
 import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
-import { addGupRefs, GRAB_CAUSES, pagesPerGrab, putGupRefs, type PutCauses } from '../../sim/ops/gup'
+import { addGupRefs, GRAB_CAUSES, pagesPerGrab, pushHeads, putGupRefs, type PutCauses } from '../../sim/ops/gup'
 import { SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
@@ -275,7 +275,7 @@ function faultIndex(sim: Simulation, w: Walk): number {
 /** The pages are the caller's: the lab's DMA-in-flight count (gupRefs) and the record, one head per page. */
 function keep(sim: Simulation, w: Walk, folio: Folio, refs: number): void {
   sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
-  for (let k = 0; k < refs; k++) w.record.heads.push(sim.folios.head[folio]!)
+  pushHeads(w.record, sim.folios.head[folio]!, refs)
 }
 
 /** try_grab_folio(_fast)(folio, refs) with the engine's causes for that path (main/sim/ops/gup.ts). */

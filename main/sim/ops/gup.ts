@@ -241,7 +241,8 @@ export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio
   return refs
 }
 
-function pushHeads(record: GupRecord, head: number, n: number): void {
+/** A GUP record keeps one head per page it holds (release finds each folio's run of pages from them). */
+export function pushHeads(record: GupRecord, head: number, n: number): void {
   for (let k = 0; k < n; k++) record.heads.push(head)
 }
 

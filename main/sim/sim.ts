@@ -20,14 +20,33 @@ import { GupLifetimes } from './gup-lifetimes'
 import { zapDeviceLeaf } from './ops/device-leaf'
 import { vmNormalPage } from './normal-page'
 
-/** One page a GUP call took a reference on, released page by page as unpin_user_pages()/put_page() do. */
+/**
+ * The pages a GUP call took references on, released page by page (unpin_user_page()/put_page()) or per
+ * folio run (unpin_user_pages()). Kept as runs, not one head per page: a 16-page grab of one PMD folio
+ * is one run.
+ */
 export interface GupRecord {
   readonly id: string
   readonly task: string
   readonly pin: boolean
-  /** Folio head per page referenced; emptied once released (nothing reads it after). */
-  readonly heads: number[]
+  /**
+   * Runs of pages in page order, flat: folio head, page count, folio head, page count, ... Pages of the
+   * folio the last run holds extend that run (pushHeads, main/sim/ops/gup.ts), so a run is exactly a
+   * run of adjacent equal heads of the one-head-per-page list, the runs unpin_user_pages() puts at once
+   * (gup_folio_next). NO_RUNS until the first page; emptied once released (nothing reads it after).
+   */
+  runs: number[]
+  /** Pages referenced: the sum of the runs' counts (0 once released). */
+  pages: number
   released: boolean
+}
+
+/** The runs of a record that holds no page (shared, frozen: pushHeads gives a record its own array). */
+export const NO_RUNS: number[] = Object.freeze([] as number[]) as number[]
+
+/** A record of no pages yet (one shape for every record, the engine's and the explorer's). */
+export function gupRecord(id: string, task: string, pin: boolean): GupRecord {
+  return { id, task, pin, runs: NO_RUNS, pages: 0, released: false }
 }
 
 const C = {
@@ -90,7 +109,8 @@ export class Simulation {
 
   /** After a release at the current step: forget the record when no later step can name it. */
   retireGup(record: GupRecord): void {
-    record.heads.length = 0
+    record.runs = NO_RUNS
+    record.pages = 0
     if (!this.gupLifetimes.namedAfter(record.id, this.trace.step)) this.gups.delete(record.id)
   }
 

@@ -28,7 +28,7 @@ describe('GUP record lifetime', () => {
     const { sim, results } = simulate(steps)
     expect(results.every((r) => r.status === 'ok')).toBe(true)
     expect([...sim.gups.keys()]).toEqual(['held'])
-    expect(sim.gups.get('held')!.heads).toHaveLength(4)
+    expect(sim.gups.get('held')!.pages).toBe(4)
   })
 
   it('keeps a released record a later step names, so a double release is still reported', () => {

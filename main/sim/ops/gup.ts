@@ -236,6 +236,9 @@ export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio
   const leafEnd = Math.floor(addr / size) * size + size
   const folioEnd = sim.folios.head[folio]! + orderPages(sim.folios.order[folio]!)
   const n = Math.min(max, Math.floor((leafEnd - addr) / page), folioEnd - pfn)
+  // A mapping without protection ranges is PROT_READ|PROT_WRITE throughout (vma-prot.ts): no page of
+  // the range is PROT_NONE, and no protAt() per page is asked (15 on a 16-page grab of a PMD).
+  if (vma.prot === undefined) return n > 1 ? n : 1
   let refs = 1
   while (refs < n && protAt(vma, addr + refs * page) !== 'none') refs++
   return refs

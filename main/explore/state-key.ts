@@ -5,7 +5,7 @@
  * plus each task's position and locks) are equal: their futures are the same.
  */
 import { hex } from '../sim/folios'
-import type { GupRecord, Simulation } from '../sim/sim'
+import { gupRunCount, gupRunHead, gupRunPages, type GupRecord, type Simulation } from '../sim/sim'
 
 export function simStateKey(sim: Simulation): string {
   const parts: string[] = []
@@ -44,8 +44,7 @@ export function simStateKey(sim: Simulation): string {
  * lists are equal, as the per-page text this replaces did.
  */
 export function gupRunsKey(record: GupRecord): string {
-  const runs = record.runs
   let key = ''
-  for (let r = 0; r < runs.length; r += 2) key += `${r === 0 ? '' : '+'}${hex(runs[r]!)}*${runs[r + 1]!}`
+  for (let r = 0; r < gupRunCount(record); r++) key += `${r === 0 ? '' : '+'}${hex(gupRunHead(record, r))}*${gupRunPages(record, r)}`
   return key
 }

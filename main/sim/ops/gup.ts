@@ -18,7 +18,7 @@ import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, orderPages, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
 import type { Leaf, Task, Vma } from '../mm'
-import { gupRecord, SimError, type GupRecord, type Simulation } from '../sim'
+import { gupRecord, gupRunCount, gupRunHead, gupRunPages, SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { deviceFastBail, deviceSlowGup } from './device-gup'
 import type { OpOutcome } from './outcome'
@@ -249,15 +249,22 @@ export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio
 /**
  * Adds n pages of the folio at `head` to a record: they extend its last run when that run is of the
  * same folio (the page list's adjacent equal heads, which unpin_user_pages() puts with one
- * gup_put_folio), else start a run. The first run makes the record's own two-element array.
+ * gup_put_folio), else start a run. The first run lives in the record; a second makes its `more` array.
  */
 export function pushHeads(record: GupRecord, head: number, n: number): void {
-  const runs = record.runs
-  const last = runs.length - 2
-  if (last < 0) record.runs = [head, n]
-  else if (runs[last] === head) runs[last + 1] = runs[last + 1]! + n
-  else runs.push(head, n)
+  // No pages, no run (the per-page list got no head either).
+  if (n <= 0) return
   record.pages += n
+  const more = record.more
+  const last = more.length - 2
+  if (record.headPages === 0) {
+    record.head = head
+    record.headPages = n
+  } else if (last >= 0) {
+    if (more[last] === head) more[last + 1] = more[last + 1]! + n
+    else more.push(head, n)
+  } else if (record.head === head) record.headPages += n
+  else record.more = [head, n]
 }
 
 /** try_grab_folio(folio, refs): rc <= 0 is a WARN and -ENOMEM in the kernel. */
@@ -318,11 +325,11 @@ export function putGupRefs(sim: Simulation, folio: Folio, asPin: boolean, refs: 
  * pages of one folio at once. put_page() is always one page at a time.
  */
 function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin, perFolio = true): void {
-  const runs = record.runs
   const perRun = perFolio && asPin
-  for (let r = 0; r < runs.length; r += 2) {
-    const head = runs[r]!
-    const nr = runs[r + 1]!
+  const runs = gupRunCount(record)
+  for (let r = 0; r < runs; r++) {
+    const head = gupRunHead(record, r)
+    const nr = gupRunPages(record, r)
     if (perRun) {
       const folio = sim.folios.folio(head)
       putGupRefs(sim, folio, asPin, nr, RELEASE)

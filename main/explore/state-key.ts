@@ -5,7 +5,7 @@
  * plus each task's position and locks) are equal: their futures are the same.
  */
 import { hex } from '../sim/folios'
-import type { Simulation } from '../sim/sim'
+import { gupRunCount, gupRunHead, gupRunPages, type GupRecord, type Simulation } from '../sim/sim'
 
 export function simStateKey(sim: Simulation): string {
   const parts: string[] = []
@@ -32,8 +32,19 @@ export function simStateKey(sim: Simulation): string {
       for (const e of [...file.entries.values()].sort((a, b) => a.index - b.index)) parts.push(`e${e.index}/${e.order}=${e.pfn === undefined ? 'z' : hex(e.pfn)}`)
     }
   }
-  for (const [id, g] of [...sim.gups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) parts.push(`u${id}${g.released ? '!' : ''}:${g.heads.map(hex).join('+')}`)
+  for (const [id, g] of [...sim.gups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) parts.push(`u${id}${g.released ? '!' : ''}:${gupRunsKey(g)}`)
   if (sim.poisoned.size > 0) parts.push(`p${[...sim.poisoned].sort((a, b) => a - b).map(hex).join('+')}`)
   parts.push(`V${[...new Set(sim.trace.violations.map((v) => v.kind))].sort().join('+')}`)
   return parts.join(' ')
+}
+
+/**
+ * A GUP record's pages as text: `head*pages` per run, joined by `+`. Runs merge adjacent pages of one
+ * folio always (pushHeads), so two records give the same text exactly when their one-head-per-page
+ * lists are equal, as the per-page text this replaces did.
+ */
+export function gupRunsKey(record: GupRecord): string {
+  let key = ''
+  for (let r = 0; r < gupRunCount(record); r++) key += `${r === 0 ? '' : '+'}${hex(gupRunHead(record, r))}*${gupRunPages(record, r)}`
+  return key
 }

@@ -20,14 +20,53 @@ import { GupLifetimes } from './gup-lifetimes'
 import { zapDeviceLeaf } from './ops/device-leaf'
 import { vmNormalPage } from './normal-page'
 
-/** One page a GUP call took a reference on, released page by page as unpin_user_pages()/put_page() do. */
+/**
+ * The pages a GUP call took references on, released page by page (unpin_user_page()/put_page()) or per
+ * folio run (unpin_user_pages()). Kept as runs, not one head per page: a 16-page grab of one PMD folio
+ * is one run, held in the record itself (no array for a record of one run).
+ *
+ * Runs are in page order: the first in `head`/`headPages`, the others in `more`. Pages of the folio the
+ * last run holds extend that run (pushHeads, main/sim/ops/gup.ts), so a run is exactly a run of
+ * adjacent equal heads of the one-head-per-page list, the runs unpin_user_pages() puts at once
+ * (gup_folio_next). Read them with gupRunCount/gupRunHead/gupRunPages. Emptied once released (nothing
+ * reads them after).
+ */
 export interface GupRecord {
   readonly id: string
   readonly task: string
   readonly pin: boolean
-  /** Folio head per page referenced; emptied once released (nothing reads it after). */
-  readonly heads: number[]
+  /** The first run's folio head (meaningless while headPages is 0). */
+  head: number
+  /** The first run's page count; 0 when the record holds no page. */
+  headPages: number
+  /** The runs after the first, flat: folio head, page count, ... NO_RUNS until a second run. */
+  more: number[]
+  /** Pages referenced: the sum of the runs' counts (0 once released). */
+  pages: number
   released: boolean
+}
+
+/** `more` of a record with at most one run (shared, frozen: pushHeads gives a record its own array). */
+export const NO_RUNS: number[] = Object.freeze([] as number[]) as number[]
+
+/** A record of no pages yet (one shape for every record, the engine's and the explorer's). */
+export function gupRecord(id: string, task: string, pin: boolean): GupRecord {
+  return { id, task, pin, head: 0, headPages: 0, more: NO_RUNS, pages: 0, released: false }
+}
+
+/** How many runs a record holds. */
+export function gupRunCount(record: GupRecord): number {
+  return record.headPages === 0 ? 0 : 1 + record.more.length / 2
+}
+
+/** The folio head of run r (0 <= r < gupRunCount). */
+export function gupRunHead(record: GupRecord, r: number): number {
+  return r === 0 ? record.head : record.more[2 * r - 2]!
+}
+
+/** The page count of run r (0 <= r < gupRunCount). */
+export function gupRunPages(record: GupRecord, r: number): number {
+  return r === 0 ? record.headPages : record.more[2 * r - 1]!
 }
 
 const C = {
@@ -90,7 +129,9 @@ export class Simulation {
 
   /** After a release at the current step: forget the record when no later step can name it. */
   retireGup(record: GupRecord): void {
-    record.heads.length = 0
+    record.headPages = 0
+    record.more = NO_RUNS
+    record.pages = 0
     if (!this.gupLifetimes.namedAfter(record.id, this.trace.step)) this.gups.delete(record.id)
   }
 

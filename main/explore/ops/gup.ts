@@ -21,10 +21,11 @@ import type { Pgmap } from '../../sim/memory'
 import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
 import { addGupRefs, GRAB_CAUSES, pagesPerGrab, pushHeads, putGupRefs, type PutCauses } from '../../sim/ops/gup'
-import { SimError, type GupRecord, type Simulation } from '../../sim/sim'
+import { gupRecord, SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
 import { entryLock, invalidateLock, mmapLock } from '../locks'
+import { gupRunsKey } from '../state-key'
 import { irqsOff } from '../tlb-fence'
 
 const SRC = {
@@ -56,7 +57,7 @@ interface Walk {
   readPfn?: number
 }
 
-const walkKey = (w: Walk) => `${w.record.id}@${w.page}:${w.record.heads.map(hex).join('+')}:${w.fastPgmap ? 'fp' : ''}${w.slowPgmap ? 'sp' : ''}`
+const walkKey = (w: Walk) => `${w.record.id}@${w.page}:${gupRunsKey(w.record)}:${w.fastPgmap ? 'fp' : ''}${w.slowPgmap ? 'sp' : ''}`
 
 /** Whether this GUP is split into atomic steps (see the header); otherwise it runs as one step. */
 export function splitsGup(ctx: OpContext, args: StepArgs<'gup'>): boolean {
@@ -80,7 +81,7 @@ export function gupSteps(ctx: OpContext, args: StepArgs<'gup'>): Atomic {
       const first = vma.start + args.offset
       if (first + args.pages * page > vma.end) throw new SimError('EFAULT', `${args.pages} pages from offset ${args.offset} run past the end of mapping '${args.map}'`)
       sim.work.require(args.pages, `gup of ${args.pages} pages`)
-      const walk: Walk = { vma, first, page: 0, record: { id: args.id, task: task.name, pin: args.pin, heads: [], released: false } }
+      const walk: Walk = { vma, first, page: 0, record: gupRecord(args.id, task.name, args.pin) }
       started = walk
       // The first entry read is part of this step (nothing another task does in between matters).
       return args.fast ? fastRead(args, walk).run(ctx) : continueWith(slowLock(args, walk))
@@ -189,7 +190,7 @@ function finishFast(sim: Simulation, args: StepArgs<'gup'>, w: Walk, locks: Lock
 
 function store(sim: Simulation, args: StepArgs<'gup'>, w: Walk): AtomicEnd {
   sim.gups.set(args.id, w.record)
-  return done({ status: 'ok', message: `${w.record.heads.length} pages ${args.pin ? 'pinned' : 'referenced'}` })
+  return done({ status: 'ok', message: `${w.record.pages} pages ${args.pin ? 'pinned' : 'referenced'}` })
 }
 
 function slowLock(args: StepArgs<'gup'>, w: Walk): Atomic {
@@ -272,7 +273,7 @@ function faultIndex(sim: Simulation, w: Walk): number {
   return w.vma.pgoff + (addrOf(sim, w) - w.vma.start) / sim.arch.pageSize
 }
 
-/** The pages are the caller's: the lab's DMA-in-flight count (gupRefs) and the record, one head per page. */
+/** The pages are the caller's: the lab's DMA-in-flight count (gupRefs) and the record's runs. */
 function keep(sim: Simulation, w: Walk, folio: Folio, refs: number): void {
   sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! + refs
   pushHeads(w.record, sim.folios.head[folio]!, refs)

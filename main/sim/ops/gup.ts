@@ -13,11 +13,12 @@
  *   (gup_folio_next); put_page() and bio_release_pages() here drop one page at a time.
  */
 import type { StepArgs } from '../../formats/scenario'
+import { STEP_BUDGET } from '../budget'
 import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, orderPages, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
 import type { Leaf, Task, Vma } from '../mm'
-import { SimError, type GupRecord, type Simulation } from '../sim'
+import { gupRecord, gupRunCount, gupRunHead, gupRunPages, SimError, type GupRecord, type Simulation } from '../sim'
 import { handleFault } from './fault'
 import { deviceFastBail, deviceSlowGup } from './device-gup'
 import type { OpOutcome } from './outcome'
@@ -78,9 +79,10 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // slow path first (legacy: pte_devmap + LONGTERM; 6.15+: !folio_is_longterm_pinnable), so either way.
   if (args.longterm && vma.file) throw new SimError('EOPNOTSUPP', 'check_vma_flags: FOLL_LONGTERM on an FS DAX VMA')
   // One reference per page, as the kernel takes them: refuse at once a count the step budget cannot cover.
-  sim.work.require(args.pages, `gup of ${args.pages} pages`)
+  // The refusal's text is made only for a refusal (a template string per GUP otherwise).
+  if (!(args.pages <= STEP_BUDGET)) sim.work.require(args.pages, `gup of ${args.pages} pages`)
 
-  const record: GupRecord = { id: args.id, task: task.name, pin: args.pin, heads: [], released: false }
+  const record = gupRecord(args.id, task.name, args.pin)
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
   const slowGrab = SLOW_GRAB[args.pin ? 1 : 0]
   const slowRestGrab = SLOW_REST_GRAB[args.pin ? 1 : 0]
@@ -167,7 +169,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
         sim.folios.pgmapRef(slowPgmap, 1, C.slowGetPgmap)
       }
       grab(sim, folio, args.pin, slowGrab)
-      record.heads.push(sim.folios.head[folio]!)
+      pushHeads(record, sim.folios.head[folio]!, 1)
       // follow_huge_pmd()/follow_huge_pud() set ctx->page_mask: __get_user_pages() then takes the rest of
       // the huge page in one try_grab_folio(folio, page_increm - 1).
       const rest = pagesPerGrab(sim, vma, leaf, folio, pfn, addr, args.pages - i) - 1
@@ -186,7 +188,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   }
   dropPgmaps(sim, fastPgmap, slowPgmap)
   sim.gups.set(args.id, record)
-  return pagesOutcome(record.heads.length, args.pin ? 'pinned' : 'referenced')
+  return pagesOutcome(record.pages, args.pin ? 'pinned' : 'referenced')
 }
 
 /** Why gup-fast leaves a present entry to the slow path (what the entry itself says), or undefined. */
@@ -236,14 +238,33 @@ export function pagesPerGrab(sim: Simulation, vma: Vma, leaf: Leaf, folio: Folio
   const leafEnd = Math.floor(addr / size) * size + size
   const folioEnd = sim.folios.head[folio]! + orderPages(sim.folios.order[folio]!)
   const n = Math.min(max, Math.floor((leafEnd - addr) / page), folioEnd - pfn)
+  // A mapping without protection ranges is PROT_READ|PROT_WRITE throughout (vma-prot.ts): no page of
+  // the range is PROT_NONE, and no protAt() per page is asked (15 on a 16-page grab of a PMD).
+  if (vma.prot === undefined) return n > 1 ? n : 1
   let refs = 1
   while (refs < n && protAt(vma, addr + refs * page) !== 'none') refs++
   return refs
 }
 
-/** A GUP record keeps one head per page it holds (release finds each folio's run of pages from them). */
+/**
+ * Adds n pages of the folio at `head` to a record: they extend its last run when that run is of the
+ * same folio (the page list's adjacent equal heads, which unpin_user_pages() puts with one
+ * gup_put_folio), else start a run. The first run lives in the record; a second makes its `more` array.
+ */
 export function pushHeads(record: GupRecord, head: number, n: number): void {
-  for (let k = 0; k < n; k++) record.heads.push(head)
+  // No pages, no run (the per-page list got no head either).
+  if (n <= 0) return
+  record.pages += n
+  const more = record.more
+  const last = more.length - 2
+  if (record.headPages === 0) {
+    record.head = head
+    record.headPages = n
+  } else if (last >= 0) {
+    if (more[last] === head) more[last + 1] = more[last + 1]! + n
+    else more.push(head, n)
+  } else if (record.head === head) record.headPages += n
+  else record.more = [head, n]
 }
 
 /** try_grab_folio(folio, refs): rc <= 0 is a WARN and -ENOMEM in the kernel. */
@@ -282,7 +303,7 @@ export function releaseGup(sim: Simulation, id: string, asPin: boolean, perFolio
   releaseRecord(sim, record, asPin, perFolio)
   record.released = true
   const mismatch = asPin !== record.pin
-  const outcome: OpOutcome = mismatch ? { status: 'ok', message: `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` } : pagesOutcome(record.heads.length, 'released')
+  const outcome: OpOutcome = mismatch ? { status: 'ok', message: `released a ${record.pin ? 'FOLL_PIN' : 'FOLL_GET'} reference with ${asPin ? 'unpin' : 'put'}` } : pagesOutcome(record.pages, 'released')
   sim.retireGup(record)
   return outcome
 }
@@ -304,15 +325,22 @@ export function putGupRefs(sim: Simulation, folio: Folio, asPin: boolean, refs: 
  * pages of one folio at once. put_page() is always one page at a time.
  */
 function releaseRecord(sim: Simulation, record: GupRecord, asPin = record.pin, perFolio = true): void {
-  const heads = record.heads
-  const runs = perFolio && asPin
-  for (let i = 0; i < heads.length; ) {
-    const head = heads[i]!
-    let nr = 1
-    if (runs) while (i + nr < heads.length && heads[i + nr] === head) nr++
-    const folio = sim.folios.folio(head)
-    putGupRefs(sim, folio, asPin, nr, RELEASE)
-    sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - nr
-    i += nr
+  const perRun = perFolio && asPin
+  const runs = gupRunCount(record)
+  for (let r = 0; r < runs; r++) {
+    const head = gupRunHead(record, r)
+    const nr = gupRunPages(record, r)
+    if (perRun) {
+      const folio = sim.folios.folio(head)
+      putGupRefs(sim, folio, asPin, nr, RELEASE)
+      sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - nr
+      continue
+    }
+    // One page at a time, the folio looked up again for each page as before (a put may split it).
+    for (let k = 0; k < nr; k++) {
+      const folio = sim.folios.folio(head)
+      putGupRefs(sim, folio, asPin, 1, RELEASE)
+      sim.folios.gupRefs[folio] = sim.folios.gupRefs[folio]! - 1
+    }
   }
 }

@@ -133,3 +133,27 @@ export interface RunResult {
   /** The switches the run ran with; absent in runs stored before they were recorded. */
   readonly patches?: RunPatches
 }
+
+/**
+ * A run's step results read a range at a time, without making the whole `steps` array: the store packs
+ * them a chunk at a time from it (main/store/prepared-run.ts). A result the engine made carries one
+ * under STEP_SOURCE (not enumerable: JSON, spreads and structured clones never see it); any other
+ * result is read through its `steps` (stepSourceOf).
+ */
+export interface StepSource {
+  readonly count: number
+  /** The results of steps [first, first + count), in order; the objects may be new ones. */
+  range(first: number, count: number): StepResult[]
+}
+
+export const STEP_SOURCE: unique symbol = Symbol('daxlab.stepSource')
+
+export function stepSourceOf(result: RunResult): StepSource {
+  const own = (result as RunResult & { [STEP_SOURCE]?: StepSource })[STEP_SOURCE]
+  return own ?? listSource(result.steps)
+}
+
+/** A list read a range at a time, as a StepSource is. */
+export function listSource<T>(list: readonly T[]): { readonly count: number; range(first: number, count: number): T[] } {
+  return { count: list.length, range: (first, count) => list.slice(first, first + count) }
+}

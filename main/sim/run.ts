@@ -16,7 +16,7 @@ import { allSteps, ConcurrentPart } from '../explore/concurrent-run'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
 import { EventLogLimitError, MAX_TASKS, type EventLog } from './events'
-import type { RunResult } from './result'
+import { STEP_SOURCE, type RunResult, type StepResult } from './result'
 import type { Trace } from './trace'
 
 export interface RunOptions {
@@ -112,7 +112,14 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
         variant: arch.variant,
         scenario: scenario.name,
         profile: profile.name ?? 'inline',
-        steps: concurrent ? [...scheduler.results, ...concurrent.results] : scheduler.results,
+        // Made when first read (JSON, a spread, a renderer): a run's finished steps are kept as columns
+        // (main/sim/settled-steps.ts), and the store packs them from STEP_SOURCE a chunk at a time.
+        // The first read turns this into a plain data property in the same place (same key order).
+        get steps(): StepResult[] {
+          const steps = concurrent ? [...scheduler.results, ...concurrent.results] : scheduler.results
+          Object.defineProperty(this, 'steps', { value: steps, writable: true, enumerable: true, configurable: true })
+          return steps
+        },
         folios: sim.folios.touched().map((f) => ({
           pfn: hex(sim.folios.head[f]!),
           order: sim.folios.order[f]!,
@@ -127,6 +134,9 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
         events: sim.trace.events.count,
         patches: { on: [...kernel.patches].sort(), ...(options.patches?.trim() ? { edits: options.patches.trim() } : {}) },
       }
+      // Not enumerable: JSON, spreads and structured clones never see it. A run with a concurrent part
+      // (small by nature) is read through its steps.
+      if (!concurrent) Object.defineProperty(result, STEP_SOURCE, { value: scheduler.stepSource() })
       return concurrent ? { result, trace: sim.trace, schedule: concurrent.choices } : { result, trace: sim.trace }
     },
   }

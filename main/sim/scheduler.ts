@@ -10,10 +10,11 @@ import type { Task } from './mm'
 import { runOp } from './ops/index'
 import { exit } from './ops/process'
 import type { OpOutcome } from './ops/outcome'
-import type { BlockedTask, StepResult, StepStatus } from './result'
+import type { BlockedTask, StepResult, StepSource, StepStatus } from './result'
 import { CancelledError } from './errors'
 import type { RunOptions } from './run'
 import { SimError, type Simulation } from './sim'
+import { SettledSteps } from './settled-steps'
 import { SharedNotes } from './shared-notes'
 
 /**
@@ -38,6 +39,13 @@ class PendingResult implements StepResult {
   }
 }
 
+/** Whether an outcome sets result keys beyond status, error and message (SettledSteps.keep). */
+function hasExtras(outcome: OpOutcome): boolean {
+  if (outcome.status === 'ok') return outcome.extra !== undefined || outcome.signal !== undefined || outcome.si_code !== undefined || outcome.probe !== undefined
+  if (outcome.status === 'error') return outcome.extra !== undefined
+  return true
+}
+
 interface Waiting {
   readonly task: Task
   readonly step: number
@@ -45,7 +53,12 @@ interface Waiting {
 }
 
 export class Scheduler {
-  readonly results: StepResult[]
+  /**
+   * The result objects of the steps reached so far, by index. A finished step's result is usually
+   * kept in `settled` instead (./settled-steps.ts), its place here empty until `results` fills it.
+   */
+  private readonly all: (StepResult | undefined)[]
+  private readonly settled: SettledSteps
   private readonly waiting: Waiting[] = []
   /** Index of the next step to run, and whether the end-of-run report was made. */
   private next = 0
@@ -57,8 +70,37 @@ export class Scheduler {
     private readonly options: RunOptions,
   ) {
     sim.planGupLifetimes(steps)
-    // Filled as advance() reaches each step (PendingResult); every step has one once the run is done.
-    this.results = new Array<StepResult>(steps.length)
+    // Filled as advance() reaches each step (PendingResult).
+    this.all = new Array<StepResult | undefined>(steps.length)
+    this.settled = new SettledSteps(steps)
+  }
+
+  /** Every step's result by index, the kept ones made now (each once: they stay in place). */
+  get results(): StepResult[] {
+    const all = this.all
+    for (let i = 0; i < all.length; i++) if (all[i] === undefined && this.settled.has(i)) all[i] = this.settled.make(i)
+    return all as StepResult[]
+  }
+
+  /**
+   * Every step's result a range at a time, for a finished run (the store packs a chunk at a time): the
+   * kept ones are made for the caller and not kept as objects here.
+   */
+  stepSource(): StepSource {
+    return {
+      count: this.all.length,
+      range: (first, count) => {
+        const out = new Array<StepResult>(count)
+        for (let k = 0; k < count; k++) {
+          const i = first + k
+          const made = this.all[i]
+          if (made !== undefined) out[k] = made
+          else if (this.settled.has(i)) out[k] = this.settled.make(i)
+          else throw new RangeError(`step ${i} has no result yet`)
+        }
+        return out
+      },
+    }
   }
 
   get done(): number {
@@ -88,11 +130,11 @@ export class Scheduler {
       if (this.options.shouldStop?.()) throw new CancelledError(`cancelled at step ${i} of ${total}`)
       if (i % 256 === 0) this.options.onProgress?.(i, total)
       const step = this.steps[i]!
-      this.results[i] = new PendingResult(i, step)
+      this.all[i] = new PendingResult(i, step)
       const task = this.sim.task(step.task)
       if (this.isWaiting(task) || task.pending.length > 0) {
         task.pending.push(i)
-        this.results[i]!.message = `queued: task ${task.name} is blocked`
+        this.all[i]!.message = `queued: task ${task.name} is blocked`
         continue
       }
       this.execute(task, i)
@@ -111,7 +153,7 @@ export class Scheduler {
       this.sim.trace.setContext(w.step, w.task.name)
       const unkillable = w.task.killPending ? ` (${w.task.killPending} pending: TASK_UNINTERRUPTIBLE, unkillable)` : ''
       this.sim.trace.violation('task_blocked', `task ${w.task.name} is still blocked in ${this.steps[w.step]!.op} (step ${w.step}): ${w.outcome.reason}${unkillable}`, w.outcome.waitOn)
-      for (const p of w.task.pending) this.results[p]!.message = `never ran: task ${w.task.name} stayed blocked in step ${w.step}`
+      for (const p of w.task.pending) this.all[p]!.message = `never ran: task ${w.task.name} stayed blocked in step ${w.step}`
     }
   }
 
@@ -121,7 +163,7 @@ export class Scheduler {
 
   private execute(task: Task, index: number): void {
     const step = this.steps[index]!
-    const result = this.results[index]!
+    const result = this.all[index]!
     this.sim.trace.setContext(index, task.name)
     this.sim.work.start(index, step.op)
     const notes = this.notes
@@ -148,6 +190,8 @@ export class Scheduler {
       this.notes = []
     }
     this.settle(task, index, outcome)
+    // A result that can no longer change goes into columns and its object is dropped (settled-steps.ts).
+    if (this.settled.keep(index, result, hasExtras(outcome))) this.all[index] = undefined
   }
 
   /** The empty notes array the next step writes to (see execute). */
@@ -192,7 +236,7 @@ export class Scheduler {
     }
     task.killPending = undefined
     for (const p of task.pending) {
-      const r = this.results[p]!
+      const r = this.all[p]!
       r.status = 'error'
       r.error = 'ESRCH'
       r.message = `never ran: task ${task.name} was killed (${why})`
@@ -222,7 +266,7 @@ export class Scheduler {
   }
 
   private settle(task: Task, index: number, outcome: OpOutcome, after?: number): void {
-    const result = this.results[index]!
+    const result = this.all[index]!
     if (outcome.status === 'blocked') {
       result.status = 'blocked'
       // One wait event per blocked step: `before` is the refcount of the page waited on.
@@ -268,7 +312,7 @@ export class Scheduler {
         const outcome = this.guard(() => w.outcome.resume())
         if (outcome.status === 'blocked') {
           w.outcome = outcome
-          this.results[w.step]!.message = outcome.reason
+          this.all[w.step]!.message = outcome.reason
           continue
         }
         this.waiting.splice(this.waiting.indexOf(w), 1)
@@ -279,7 +323,7 @@ export class Scheduler {
         }
         while (!this.isWaiting(w.task) && w.task.pending.length > 0) {
           const next = w.task.pending.shift()!
-          delete this.results[next]!.message
+          delete this.all[next]!.message
           this.execute(w.task, next)
         }
       }

@@ -9,7 +9,7 @@
  */
 import type { Profile } from '../formats/profile'
 import type { EventColumns, EventRange } from '../sim/events'
-import type { RunResult } from '../sim/result'
+import { listSource, stepSourceOf, type RunResult } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
 import { packChunk } from './event-codec'
 import { PackBuffer, packRecords } from './record-codec'
@@ -98,12 +98,25 @@ export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: numbe
   }
 }
 
-function recordChunks(kind: 'steps' | 'violations', records: readonly object[], chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
+/** The result without its steps and violations (empty lists in their places), made without reading `steps`. */
+function withEmptyLists(result: RunResult): RunResult {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(result)) out[key] = key === 'steps' || key === 'violations' ? [] : result[key as keyof RunResult]
+  return out as unknown as RunResult
+}
+
+/** A run's step results or violations, a range at a time (StepSource, main/sim/result.ts). */
+interface RecordSource {
+  readonly count: number
+  range(first: number, count: number): readonly object[]
+}
+
+function recordChunks(kind: 'steps' | 'violations', records: RecordSource, chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
   const out: PreparedRecordChunk[] = []
-  for (let first = 0, no = 0; first < records.length; first += chunkRecords, no++) {
-    const count = Math.min(chunkRecords, records.length - first)
+  for (let first = 0, no = 0; first < records.count; first += chunkRecords, no++) {
+    const count = Math.min(chunkRecords, records.count - first)
     // A copy: packRecords returns a view of the reused buffer, valid only until its next call.
-    const data = packRecords(records, first, count, buf).slice()
+    const data = packRecords(records.range(first, count), 0, count, buf).slice()
     out.push({ kind, no, first, count, checksum: recordChunkChecksum(kind, first, count, data), data })
   }
   return out
@@ -130,8 +143,11 @@ const tailBuffer = new PackBuffer()
 export function prepareTail(result: RunResult, eventCount: number, tasks: readonly string[], causes: readonly string[], chunkRecords: number): PreparedRunTail {
   if (result.events !== eventCount) throw new Error(`the run result counts ${result.events} events but the trace holds ${eventCount}`)
   // The result row keeps everything but steps and violations, which go packed into run_records;
-  // the empty arrays hold their keys' places so the rebuilt result has the original key order.
-  const encoded = encodeResult({ ...result, steps: [], violations: [] })
+  // the empty arrays hold their keys' places so the rebuilt result has the original key order. The
+  // copy never reads `steps`: an engine result makes them only when read (main/sim/settled-steps.ts),
+  // and they are packed from its StepSource below, a chunk at a time.
+  const steps = stepSourceOf(result)
+  const encoded = encodeResult(withEmptyLists(result))
   const row: PreparedRunRow = {
     kernel: result.kernel,
     scheme: result.scheme,
@@ -139,7 +155,7 @@ export function prepareTail(result: RunResult, eventCount: number, tasks: readon
     arch: result.arch,
     variant: result.variant,
     created_at: new Date().toISOString(),
-    steps: result.steps.length,
+    steps: steps.count,
     violations: result.violations.length,
     blocked: result.blocked.length,
     events: eventCount,
@@ -155,7 +171,7 @@ export function prepareTail(result: RunResult, eventCount: number, tasks: readon
     violationKinds: [...violationKinds],
     tasks,
     causes,
-    records: [...recordChunks('steps', result.steps, chunkRecords, buf), ...recordChunks('violations', result.violations, chunkRecords, buf)],
+    records: [...recordChunks('steps', steps, chunkRecords, buf), ...recordChunks('violations', listSource(result.violations), chunkRecords, buf)],
   }
 }
 

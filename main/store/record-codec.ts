@@ -144,10 +144,12 @@ export function packRecords(records: readonly object[], start: number, count: nu
     ids[slot] = id
     return id
   }
-  // The last prototype seen and whether for-in may walk its records: results are plain objects or
-  // the scheduler's step results, one prototype per list.
+  // The last prototype seen and whether for-in may walk its records (and the one before it): results
+  // are plain objects or the scheduler's step results.
   let lastProto: object | null | undefined
   let forIn = false
+  let otherProto: object | null | undefined
+  let otherForIn = false
   for (let r = start; r < start + count; r++) {
     const record = records[r] as Record<string, unknown>
     // The record's own keys and values as JSON.stringify sees them (undefined, functions and symbols
@@ -156,8 +158,14 @@ export function packRecords(records: readonly object[], start: number, count: nu
     let n = 0
     const proto = Object.getPrototypeOf(record) as object | null
     if (proto !== lastProto) {
+      // Two prototypes alternate in a list of step results (the scheduler's objects for steps that
+      // waited, plain objects for the rest, main/sim/settled-steps.ts): the one before is remembered.
+      const before = lastProto
+      const beforeForIn: boolean = forIn
+      forIn = proto === otherProto ? otherForIn : forInGivesOwnKeys(proto)
       lastProto = proto
-      forIn = forInGivesOwnKeys(proto)
+      otherProto = before
+      otherForIn = beforeForIn
     }
     if (forIn) {
       for (const k in record) {

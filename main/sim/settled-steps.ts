@@ -1,0 +1,82 @@
+/**
+ * The results of steps that are finished for good, kept as columns instead of one object per step
+ * for the whole run. Their objects are made when they are read (Scheduler.results, the run result's
+ * `steps`), or a chunk at a time for the store (StepSource.range).
+ *
+ * Why: a run keeps every step's result to its end, so each object outlived the young generation and
+ * the collector copied it twice (into the survivor space, then into the old one), with a
+ * remembered-set entry for the results array on top. On the device DAX bench (120k steps) that was
+ * most of what the scavenger copied (ADR 0031).
+ *
+ * Only a result whose keys are known from a few values is kept here: a step that ran once to its
+ * end (it never waited, nothing completed it later) and whose outcome added no extra fields, signal,
+ * si_code or probe. Its keys are then exactly `index, op, task, status, waited`, then `notes` when it
+ * has notes, then `error, message` for an error or `message` when there is one: what the scheduler's
+ * PendingResult holds after execute() and settle(), in that order (the JSON of a result is the same
+ * either way). Every other result stays the scheduler's own object.
+ */
+import type { Step } from '../formats/scenario'
+import type { StepResult } from './result'
+
+const NOT_KEPT = 0
+const OK = 1
+const ERROR = 2
+
+export class SettledSteps {
+  private readonly status: Uint8Array
+  private readonly notes: (string[] | undefined)[]
+  private readonly message: (string | undefined)[]
+  private readonly error: (string | undefined)[]
+
+  constructor(private readonly steps: readonly Step[]) {
+    const n = steps.length
+    this.status = new Uint8Array(n)
+    this.notes = new Array<string[] | undefined>(n)
+    this.message = new Array<string | undefined>(n)
+    this.error = new Array<string | undefined>(n)
+  }
+
+  /**
+   * Keeps the result of step `index` when its keys are the known ones (see above) and returns true:
+   * the caller then drops the object. `extras`: whether the outcome set keys beyond status, error and
+   * message (extra fields, a signal, si_code or probe).
+   */
+  keep(index: number, result: StepResult, extras: boolean): boolean {
+    if (extras || result.waited || result.completed_after !== undefined) return false
+    if (result.status === 'ok') {
+      if (result.error !== undefined) return false
+      this.status[index] = OK
+    } else if (result.status === 'error') {
+      this.status[index] = ERROR
+      this.error[index] = result.error
+    } else {
+      return false
+    }
+    this.notes[index] = result.notes
+    this.message[index] = result.message
+    return true
+  }
+
+  /** Whether step `index`'s result is kept here. */
+  has(index: number): boolean {
+    return this.status[index] !== NOT_KEPT
+  }
+
+  /**
+   * A new object for the kept result of step `index`. One literal per key set, so each object is made
+   * with its keys in place: adding keys to a smaller literal gave every object a separate property
+   * store, and making them cost more than the collector's work saved.
+   */
+  make(index: number): StepResult {
+    const step = this.steps[index]!
+    const n = this.notes[index]
+    const m = this.message[index]
+    const { op, task } = step
+    if (this.status[index] === ERROR) {
+      const error = this.error[index]
+      return n !== undefined ? { index, op, task, status: 'error', waited: false, notes: n, error, message: m } : { index, op, task, status: 'error', waited: false, error, message: m }
+    }
+    if (n !== undefined) return m !== undefined ? { index, op, task, status: 'ok', waited: false, notes: n, message: m } : { index, op, task, status: 'ok', waited: false, notes: n }
+    return m !== undefined ? { index, op, task, status: 'ok', waited: false, message: m } : { index, op, task, status: 'ok', waited: false }
+  }
+}

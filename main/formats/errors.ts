@@ -9,12 +9,22 @@ export interface FormatIssue {
   readonly line?: number
 }
 
+/**
+ * Issues the message spells out, at most: a generated scenario with one mistake repeated in every
+ * step (a 120k-step file written in the engine's own step form) printed 120k lines. `issues` keeps
+ * them all for a caller that marks each (the app's editor).
+ */
+export const MAX_MESSAGE_ISSUES = 20
+
 export class FormatError extends Error {
   constructor(
     readonly file: string,
     readonly issues: readonly FormatIssue[],
   ) {
-    super(issues.map((i) => formatIssue(file, i)).join('\n'))
+    const shown = issues.slice(0, MAX_MESSAGE_ISSUES).map((i) => formatIssue(file, i))
+    const more = issues.length - shown.length
+    if (more > 0) shown.push(`${file}: and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_MESSAGE_ISSUES} are shown)`)
+    super(shown.join('\n'))
     this.name = 'FormatError'
   }
 }

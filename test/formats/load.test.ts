@@ -127,3 +127,21 @@ describe('regressions found by the property tests', () => {
     expect(errorOf(() => parseScenarioText(text, 'dup.yaml')).message).toMatch(/^dup\.yaml:4: Map keys must be unique/)
   })
 })
+
+describe('many problems in one document', () => {
+  it('the message spells out the first 20 and counts the rest; issues keeps them all', () => {
+    const steps = Array.from({ length: 25 }, (_, i) => `  - {op: access, task: main, args: {offset: ${i}}}\n`).join('')
+    const err = errorOf(() => parseScenarioText(`${HEAD}steps:\n${steps}`, 's.yaml'))
+    expect(err.issues).toHaveLength(25)
+    const lines = err.message.split('\n')
+    expect(lines).toHaveLength(21)
+    expect(lines[0]).toBe('s.yaml:5: steps[0]: a step has exactly one key naming its operation, found op, task, args')
+    expect(lines[19]).toMatch(/^s\.yaml:24: steps\[19\]: /)
+    expect(lines[20]).toBe('s.yaml: and 5 more problems (the first 20 are shown)')
+  })
+
+  it('up to 20 problems are all spelled out', () => {
+    const steps = Array.from({ length: 20 }, () => '  - {op: exit}\n').join('')
+    expect(errorOf(() => parseScenarioText(`${HEAD}steps:\n${steps}`, 's.yaml')).message.split('\n')).toHaveLength(20)
+  })
+})

@@ -28,9 +28,12 @@ export class WorkMeter {
     this.used = 0
   }
 
-  /** Refuses, before doing it, work that alone would exceed the budget. */
-  require(units: number, what: string): void {
-    if (!(units <= STEP_BUDGET)) throw this.refuse(what)
+  /**
+   * Refuses, before doing it, work that alone would exceed the budget. `what` names the work, or makes
+   * its name from `units` only when it refuses (a hot step, gup, need not build a text per call).
+   */
+  require(units: number, what: string | ((units: number) => string)): void {
+    if (!(units <= STEP_BUDGET)) throw this.refuse(typeof what === 'string' ? what : what(units))
   }
 
   /** Adds work as it is done; throws once the step's total passes the budget. */

@@ -140,11 +140,13 @@ export interface RunResult {
  * under STEP_SOURCE (not enumerable: JSON, spreads and structured clones never see it); any other
  * result is read through its `steps` (stepSourceOf).
  */
-export interface StepSource {
+export interface RangeSource<T> {
   readonly count: number
-  /** The results of steps [first, first + count), in order; the objects may be new ones. */
-  range(first: number, count: number): StepResult[]
+  /** Items [first, first + count), in order; for step results the objects may be new ones. */
+  range(first: number, count: number): T[]
 }
+
+export type StepSource = RangeSource<StepResult>
 
 export const STEP_SOURCE: unique symbol = Symbol('daxlab.stepSource')
 
@@ -154,6 +156,6 @@ export function stepSourceOf(result: RunResult): StepSource {
 }
 
 /** A list read a range at a time, as a StepSource is. */
-export function listSource<T>(list: readonly T[]): { readonly count: number; range(first: number, count: number): T[] } {
+export function listSource<T>(list: readonly T[]): RangeSource<T> {
   return { count: list.length, range: (first, count) => list.slice(first, first + count) }
 }

@@ -39,13 +39,6 @@ class PendingResult implements StepResult {
   }
 }
 
-/** Whether an outcome sets result keys beyond status, error and message (SettledSteps.keep). */
-function hasExtras(outcome: OpOutcome): boolean {
-  if (outcome.status === 'ok') return outcome.extra !== undefined || outcome.signal !== undefined || outcome.si_code !== undefined || outcome.probe !== undefined
-  if (outcome.status === 'error') return outcome.extra !== undefined
-  return true
-}
-
 interface Waiting {
   readonly task: Task
   readonly step: number
@@ -82,6 +75,14 @@ export class Scheduler {
     return all as StepResult[]
   }
 
+  /** Step i's result: the scheduler's object, or one made from the columns (not kept). */
+  private resultAt(i: number): StepResult {
+    const made = this.all[i]
+    if (made !== undefined) return made
+    if (this.settled.has(i)) return this.settled.make(i)
+    throw new RangeError(`step ${i} has no result yet`)
+  }
+
   /**
    * Every step's result a range at a time, for a finished run (the store packs a chunk at a time): the
    * kept ones are made for the caller and not kept as objects here.
@@ -91,13 +92,7 @@ export class Scheduler {
       count: this.all.length,
       range: (first, count) => {
         const out = new Array<StepResult>(count)
-        for (let k = 0; k < count; k++) {
-          const i = first + k
-          const made = this.all[i]
-          if (made !== undefined) out[k] = made
-          else if (this.settled.has(i)) out[k] = this.settled.make(i)
-          else throw new RangeError(`step ${i} has no result yet`)
-        }
+        for (let k = 0; k < count; k++) out[k] = this.resultAt(first + k)
         return out
       },
     }
@@ -191,7 +186,7 @@ export class Scheduler {
     }
     this.settle(task, index, outcome)
     // A result that can no longer change goes into columns and its object is dropped (settled-steps.ts).
-    if (this.settled.keep(index, result, hasExtras(outcome))) this.all[index] = undefined
+    if (this.settled.keep(index, result, outcome)) this.all[index] = undefined
   }
 
   /** The empty notes array the next step writes to (see execute). */

@@ -16,11 +16,19 @@
  * either way). Every other result stays the scheduler's own object.
  */
 import type { Step } from '../formats/scenario'
+import type { OpOutcome } from './ops/outcome'
 import type { StepResult } from './result'
 
 const NOT_KEPT = 0
 const OK = 1
 const ERROR = 2
+
+/** Whether settling `outcome` sets result keys beyond status, error and message. */
+function setsOtherKeys(outcome: OpOutcome): boolean {
+  if (outcome.status === 'ok') return outcome.extra !== undefined || outcome.signal !== undefined || outcome.si_code !== undefined || outcome.probe !== undefined
+  if (outcome.status === 'error') return outcome.extra !== undefined
+  return true
+}
 
 export class SettledSteps {
   private readonly status: Uint8Array
@@ -37,12 +45,11 @@ export class SettledSteps {
   }
 
   /**
-   * Keeps the result of step `index` when its keys are the known ones (see above) and returns true:
-   * the caller then drops the object. `extras`: whether the outcome set keys beyond status, error and
-   * message (extra fields, a signal, si_code or probe).
+   * Keeps the result of step `index`, settled from `outcome`, when its keys are the known ones (see
+   * above) and returns true: the caller then drops the object.
    */
-  keep(index: number, result: StepResult, extras: boolean): boolean {
-    if (extras || result.waited || result.completed_after !== undefined) return false
+  keep(index: number, result: StepResult, outcome: OpOutcome): boolean {
+    if (setsOtherKeys(outcome) || result.waited || result.completed_after !== undefined) return false
     if (result.status === 'ok') {
       if (result.error !== undefined) return false
       this.status[index] = OK

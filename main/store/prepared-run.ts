@@ -9,7 +9,7 @@
  */
 import type { Profile } from '../formats/profile'
 import type { EventColumns, EventRange } from '../sim/events'
-import { listSource, stepSourceOf, type RunResult } from '../sim/result'
+import { listSource, stepSourceOf, type RangeSource, type RunResult } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
 import { packChunk } from './event-codec'
 import { PackBuffer, packRecords } from './record-codec'
@@ -105,13 +105,7 @@ function withEmptyLists(result: RunResult): RunResult {
   return out as unknown as RunResult
 }
 
-/** A run's step results or violations, a range at a time (StepSource, main/sim/result.ts). */
-interface RecordSource {
-  readonly count: number
-  range(first: number, count: number): readonly object[]
-}
-
-function recordChunks(kind: 'steps' | 'violations', records: RecordSource, chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
+function recordChunks(kind: 'steps' | 'violations', records: RangeSource<object>, chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
   const out: PreparedRecordChunk[] = []
   for (let first = 0, no = 0; first < records.count; first += chunkRecords, no++) {
     const count = Math.min(chunkRecords, records.count - first)

@@ -20,7 +20,7 @@ import { hex, type Folio } from '../../sim/folios'
 import type { Pgmap } from '../../sim/memory'
 import type { Leaf, Vma } from '../../sim/mm'
 import { handleFault } from '../../sim/ops/fault'
-import { addGupRefs, GRAB_CAUSES, pagesPerGrab, pushHeads, putGupRefs, type PutCauses } from '../../sim/ops/gup'
+import { addGupRefs, GRAB_CAUSES, gupWork, pagesPerGrab, pushHeads, putGupRefs, type PutCauses } from '../../sim/ops/gup'
 import { gupRecord, SimError, type GupRecord, type Simulation } from '../../sim/sim'
 import { continueWith, done, type Atomic, type AtomicEnd, type OpContext } from '../atomic'
 import type { LockTable } from '../locks'
@@ -80,7 +80,7 @@ export function gupSteps(ctx: OpContext, args: StepArgs<'gup'>): Atomic {
       if (args.offset % page !== 0) throw new SimError('EINVAL', `offset ${args.offset} is not page aligned`)
       const first = vma.start + args.offset
       if (first + args.pages * page > vma.end) throw new SimError('EFAULT', `${args.pages} pages from offset ${args.offset} run past the end of mapping '${args.map}'`)
-      sim.work.require(args.pages, `gup of ${args.pages} pages`)
+      sim.work.require(args.pages, gupWork)
       const walk: Walk = { vma, first, page: 0, record: gupRecord(args.id, task.name, args.pin) }
       started = walk
       // The first entry read is part of this step (nothing another task does in between matters).

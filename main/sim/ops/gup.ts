@@ -13,7 +13,6 @@
  *   (gup_folio_next); put_page() and bio_release_pages() here drop one page at a time.
  */
 import type { StepArgs } from '../../formats/scenario'
-import { STEP_BUDGET } from '../budget'
 import { cause, type CauseId } from '../causes'
 import { GUP_PIN_COUNTING_BIAS, orderPages, type Folio } from '../folios'
 import type { Pgmap } from '../memory'
@@ -79,8 +78,7 @@ export function gup(sim: Simulation, task: Task, args: StepArgs<'gup'>, notes: s
   // slow path first (legacy: pte_devmap + LONGTERM; 6.15+: !folio_is_longterm_pinnable), so either way.
   if (args.longterm && vma.file) throw new SimError('EOPNOTSUPP', 'check_vma_flags: FOLL_LONGTERM on an FS DAX VMA')
   // One reference per page, as the kernel takes them: refuse at once a count the step budget cannot cover.
-  // The refusal's text is made only for a refusal (a template string per GUP otherwise).
-  if (!(args.pages <= STEP_BUDGET)) sim.work.require(args.pages, `gup of ${args.pages} pages`)
+  sim.work.require(args.pages, gupWork)
 
   const record = gupRecord(args.id, task.name, args.pin)
   const fastGrab = FAST_GRAB[args.pin ? 1 : 0]
@@ -266,6 +264,9 @@ export function pushHeads(record: GupRecord, head: number, n: number): void {
   } else if (record.head === head) record.headPages += n
   else record.more = [head, n]
 }
+
+/** The name of a GUP's work in a budget refusal, made only for a refusal (WorkMeter.require). */
+export const gupWork = (pages: number): string => `gup of ${pages} pages`
 
 /** try_grab_folio(folio, refs): rc <= 0 is a WARN and -ENOMEM in the kernel. */
 function grab(sim: Simulation, folio: Folio, pin: boolean, causes: GrabCauses, refs = 1): void {

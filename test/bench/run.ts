@@ -62,7 +62,10 @@ function packAll(output: RunOutput): Uint8Array[] {
 
 /**
  * A figure that writes one run into a new store file per round (for interleavedMedians): the file is
- * opened before and closed and deleted after the timed `body`.
+ * opened before the timed `body`, closed at its end and deleted after it. The close is timed: it
+ * copies what the write-ahead log still holds into the database file (SQLite's checkpoint), as
+ * `daxlab run` does before it exits, and raw SQLite is timed the same way (raw.ts). Whether the save's
+ * own commit already did that depends on how many pages it wrote (docs/bench.md#rules-the-bench-keeps).
  */
 function intoNewStore(dir: string, tag: string, body: (store: TraceStore) => unknown): Timed<{ store: TraceStore; file: string }> {
   let n = 0
@@ -71,7 +74,10 @@ function intoNewStore(dir: string, tag: string, body: (store: TraceStore) => unk
       const file = join(dir, `${tag}-${n++}.sqlite`)
       return { store: TraceStore.open(file), file }
     },
-    body: ({ store }) => body(store),
+    body: async ({ store }) => {
+      await body(store)
+      store.close()
+    },
     cleanup: ({ store, file }) => {
       store.close()
       removeDatabase(file)

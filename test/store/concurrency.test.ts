@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { APPLICATION_ID, SCHEMA_VERSION } from '../../main/store/schema'
+import { STORE_PAGE_SIZE } from '../../main/store/open-file'
 import { tempDir } from './helpers'
 
 const CHILD = join(import.meta.dirname, 'children', 'open-rounds.ts')
@@ -33,7 +34,7 @@ describe('new-store race', () => {
         expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID)
         expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
-        expect(db.pragma('page_size', { simple: true })).toBe(8192)
+        expect(db.pragma('page_size', { simple: true })).toBe(STORE_PAGE_SIZE)
         db.close()
       }
     } finally {

@@ -153,6 +153,34 @@ describe('TraceStore file settings', () => {
     }
     const db = new Database(file, { readonly: true })
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('page_size', { simple: true })).toBe(32768)
+    db.close()
+  })
+
+  it('keeps the 8 KiB pages of a store made before 32 KiB pages, and saves and reads runs in it as before', () => {
+    const file = join(tempDir(), 'db.sqlite')
+    TraceStore.open(file).close()
+    // Rewritten with 8 KiB pages, as stores made by earlier builds are (the size only changes by VACUUM outside WAL mode).
+    const old = new Database(file)
+    old.pragma('journal_mode = DELETE')
+    old.pragma('page_size = 8192')
+    old.exec('VACUUM')
+    old.pragma('journal_mode = WAL')
+    expect(old.pragma('page_size', { simple: true })).toBe(8192)
+    old.close()
+    const run = realRun('fsdax-pin-unpin')
+    const store = TraceStore.open(file)
+    const id = store.saveRun(run)
+    store.close()
+    const reader = TraceStore.open(file)
+    try {
+      expect(JSON.stringify(reader.getRun(id)!.result)).toBe(JSON.stringify(run.result))
+      expect(reader.getEvents(id)).toHaveLength(run.trace.events.count)
+      expect(reader.check()).toMatchObject({ ok: true, problems: [] })
+    } finally {
+      reader.close()
+    }
+    const db = new Database(file, { readonly: true })
     expect(db.pragma('page_size', { simple: true })).toBe(8192)
     db.close()
   })

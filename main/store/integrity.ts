@@ -9,6 +9,7 @@ import { unpackChunk } from './event-codec'
 import { unpackRecords } from './record-codec'
 import { sha256 } from './result-codec'
 import { message } from './store-error'
+import { StreamedRuns, type UnfinishedRun } from './streamed-runs'
 
 /** A runs row as the store reads it. */
 export interface RunRow extends RunRowFields {
@@ -55,10 +56,35 @@ export interface CheckReport {
   readonly recordChunks: number
   /** Every problem found, one sentence each, naming run and chunk. */
   readonly problems: string[]
+  /**
+   * Streamed saves without their runs row: being written now, or left by a writer that died. Not a
+   * problem (nothing reads them); the next write removes those whose writer has ended.
+   */
+  readonly unfinished: UnfinishedRun[]
 }
 
-/** PRAGMA integrity_check, then every run, chunk, profile and scenario against its checksum or hash. */
+/**
+ * PRAGMA integrity_check, then every run, chunk, profile and scenario against its checksum or hash.
+ * One read transaction: the counts are compared within one snapshot, so a run committed by another
+ * process in the middle of the check cannot look like missing chunks.
+ */
 export function checkStore(db: Database.Database): CheckReport {
+  if (db.inTransaction) return checkSnapshot(db)
+  // Ended by ROLLBACK (it only read): a COMMIT after reading damaged pages can itself fail with the
+  // damage, which the report already holds.
+  db.exec('BEGIN')
+  try {
+    return checkSnapshot(db)
+  } finally {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK')
+    } catch {
+      // nothing was written; the connection ends the transaction when it closes
+    }
+  }
+}
+
+function checkSnapshot(db: Database.Database): CheckReport {
   const problems: string[] = []
   const integrity = sqliteCheck(db, 'integrity_check')
   if (integrity.length !== 1 || integrity[0] !== 'ok') problems.push(...integrity.map((line) => `SQLite integrity_check: ${line}`))
@@ -105,19 +131,33 @@ export function checkStore(db: Database.Database): CheckReport {
     },
   )
   // Counts in each run row against what its chunks hold: a lost chunk shows here.
+  const runIds = new Set<number>()
   each<{ id: number; layout: number; steps: number; violations: number; events: number }>('runs', 'SELECT id, layout, steps, violations, events FROM runs ORDER BY id', (r) => {
+    runIds.add(r.id)
     const held = (key: string) => counted.get(`${key} ${r.id}`) ?? 0
     if (held('events') !== r.events) problems.push(`run ${r.id}: its event chunks hold ${held('events')} events, its row counts ${r.events}`)
     if (r.layout === 2 && held('steps') !== r.steps) problems.push(`run ${r.id}: its steps chunks hold ${held('steps')} steps, its row counts ${r.steps}`)
     if (r.layout === 2 && held('violations') !== r.violations) problems.push(`run ${r.id}: its violations chunks hold ${held('violations')} violations, its row counts ${r.violations}`)
   })
+  let unfinished: UnfinishedRun[] = []
+  try {
+    unfinished = new StreamedRuns(db).unfinished()
+  } catch (e) {
+    problems.push(`streamed_runs: SQLite cannot read it (${message(e)})`)
+  }
+  // Chunks of a run that is neither stored nor being streamed: lost by damage, never written so.
+  const streamed = new Set(unfinished.map((u) => u.runId))
+  for (const [key, events] of counted) {
+    const [kind, id] = key.split(' ')
+    if (kind === 'events' && !runIds.has(Number(id)) && !streamed.has(Number(id))) problems.push(`run ${id}: its event chunks (${events} events) belong to no stored run and no streamed save`)
+  }
   each<{ id: number; hash: string; body: string }>('profiles', 'SELECT id, hash, body FROM profiles ORDER BY id', (p) => {
     if (sha256(p.body) !== p.hash) problems.push(`profile ${p.id}: its body does not match its hash`)
   })
   each<{ id: number; hash: string; source: string }>('scenarios', 'SELECT id, hash, source FROM scenarios ORDER BY id', (s) => {
     if (sha256(s.source) !== s.hash) problems.push(`scenario ${s.id}: its source does not match its hash`)
   })
-  return { ok: problems.length === 0, integrity, runs, eventChunks, recordChunks, problems }
+  return { ok: problems.length === 0, integrity, runs, eventChunks, recordChunks, problems, unfinished }
 }
 
 /** PRAGMA integrity_check or quick_check as lines (['ok'] when sound); a check SQLite cannot finish is one line saying why. */

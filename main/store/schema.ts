@@ -288,6 +288,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    description: 'streamed runs: the ids of runs whose event chunks are written while they are simulated',
+    up(db) {
+      db.exec(`
+        -- A run saved while it is simulated (main/store/streamed-runs.ts) takes its id here when it
+        -- starts, and its event chunks go into event_chunks under that id as they come, before its runs
+        -- row exists (so those inserts run with foreign keys off). Its last transaction writes the runs
+        -- row and deletes this row. A row left here is a run whose writer died: nothing reads its chunks
+        -- (every read starts from runs), and the next write from the same host deletes them once the
+        -- process is gone. No REFERENCES: the run row is written last, by design.
+        CREATE TABLE streamed_runs (
+          run_id     INTEGER PRIMARY KEY,
+          pid        INTEGER NOT NULL,  -- the writing process, to tell a live writer from a dead one
+          host       TEXT NOT NULL,     -- its host name: a pid means nothing on another machine
+          started_at TEXT NOT NULL      -- ISO-8601 UTC
+        );
+      `)
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

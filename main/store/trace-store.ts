@@ -17,22 +17,32 @@ import { prepareRun, type PreparedEventChunk, type PreparedRun, type PreparedRun
 import { unpackRecords } from './record-codec'
 import { decodeResult, sha256 } from './result-codec'
 import { userVersion } from './schema'
-import { stageChunks } from './staged-chunks'
 import { damagedError, isCorruption, message, readOnlyError, type StoreError } from './store-error'
+import { StreamedRuns } from './streamed-runs'
 import type { EventQuery, RunFilter, RunSummary, SaveRunInput, SessionSummary, StoredViolation, TraceStoreApi } from './types'
 
 export { StoreError, type StoreErrorCode } from './store-error'
 export type { CheckReport } from './integrity'
+export type { UnfinishedRun, WriterState } from './streamed-runs'
 
 /** A run being saved while it is simulated (TraceStore.beginStreamedRun). */
 export interface StreamedRun {
-  /** Keeps the next event chunk (chunks arrive in order, numbered from 0) until finish. */
-  append(chunk: PreparedEventChunk): void
-  /** Writes the run row, its chunks, records and string tables in one transaction; returns its id. */
+  /** The id the run will have: reserved when it started. */
+  readonly runId: number
+  /** Commits the next event chunks (they arrive in order, numbered from 0) in one short transaction. */
+  append(chunks: readonly PreparedEventChunk[]): void
+  /** Writes the run row, its records and string tables in one transaction, which makes the run visible; returns its id. */
   finish(tail: PreparedRunTail): number
-  /** Drops the run (nothing of it was or will be in the store). */
+  /** Drops the run: its chunks go, and nothing of it is or will be visible. */
   abort(): void
 }
+
+/**
+ * WAL pages after which a streamed run's commits checkpoint, instead of SQLite's 1000: the writer
+ * thread's checkpoints then overlap the engine instead of piling up for the end (docs/adr/0033:
+ * e2e_events_per_s of the bench's mix 1.31M at 1000, 1.50M at 128, 1.44M at 32).
+ */
+const STREAMING_AUTOCHECKPOINT = 128
 
 export interface OpenOptions {
   /** Events per chunk for runs written through this handle (tests use small chunks to get many). */
@@ -93,10 +103,11 @@ function prepareStatements(db: Database.Database) {
         'INSERT INTO scenarios (name, hash, source) VALUES (?, ?, ?) ON CONFLICT (hash, name) DO UPDATE SET name = excluded.name RETURNING id',
       )
       .pluck(),
+    // @id NULL: AUTOINCREMENT picks it; a streamed run passes the id it reserved (main/store/streamed-runs.ts).
     insertRun: db.prepare<[Record<string, unknown>]>(`
-      INSERT INTO runs (session_id, scenario_id, profile_id, kernel, scheme, quirks, arch, variant, created_at,
+      INSERT INTO runs (id, session_id, scenario_id, profile_id, kernel, scheme, quirks, arch, variant, created_at,
                         steps, violations, blocked, events, result_codec, result, layout, checksum)
-      VALUES (@session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
+      VALUES (@id, @session_id, @scenario_id, @profile_id, @kernel, @scheme, @quirks, @arch, @variant, @created_at,
               @steps, @violations, @blocked, @events, @result_codec, @result, 2, @checksum)`),
     insertRecords: db.prepare<[number, string, number, number, number, number, Uint8Array]>(
       'INSERT INTO run_records (run_id, kind, chunk_no, first, count, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -164,6 +175,7 @@ function prepareStatements(db: Database.Database) {
 
 export class TraceStore implements TraceStoreApi {
   private readonly sql: ReturnType<typeof prepareStatements>
+  private readonly streamed: StreamedRuns
   /** Whether the one integrity check before the first write has run and passed. */
   private checkedForWrite = false
   /** Whether a streamed run (beginStreamedRun) is being written through this handle. */
@@ -178,6 +190,7 @@ export class TraceStore implements TraceStoreApi {
     private refusal: StoreError | undefined,
   ) {
     this.sql = prepareStatements(db)
+    this.streamed = new StreamedRuns(db)
   }
 
   /**
@@ -227,6 +240,20 @@ export class TraceStore implements TraceStoreApi {
     const lines = sqliteCheck(this.db, 'quick_check')
     if (lines.length !== 1 || lines[0] !== 'ok') this.markDamaged(`SQLite's quick_check found ${lines.length} problem(s), the first: ${lines[0]}`)
     this.checkedForWrite = true
+    if (!this.db.inTransaction) this.removeDeadWriters()
+  }
+
+  /**
+   * Deletes the chunks of streamed runs whose writer died (a killed `daxlab run`). Nothing reads them,
+   * so a failure here (another writer holding the lock past the busy timeout) only leaves them for the
+   * next write, and must not fail the write the caller is about to make.
+   */
+  private removeDeadWriters(): void {
+    try {
+      this.streamed.removeDeadWriters()
+    } catch (e) {
+      if (isCorruption(e)) this.markDamaged(`SQLite reports ${message(e)}`)
+    }
   }
 
   /** How this handle chunks what it writes: a prepareRun on another thread must use the same sizes. */
@@ -277,64 +304,77 @@ export class TraceStore implements TraceStoreApi {
 
   /**
    * Starts a run whose events arrive while it is still being simulated (a streamed save,
-   * main/store/run-writer/). Its event chunks wait in a private temporary database of this connection
-   * (ATTACH '': SQLite removes the file when it is detached or the connection closes, a crash
-   * included), and finish() moves them into the store in one short transaction together with the run
-   * row, its records and string tables. So readers and a crash see the whole run or nothing, as with
-   * saveRun, and the store's write lock is held only for that last transaction. It used to be held
-   * from the first chunk to the end: a 25M-event run kept it for ~50 s, and every other writer (the
-   * app, another `daxlab run`) failed with "database is locked" after the busy timeout
-   * (docs/adr/0030-streamed-saves-stage-their-chunks.md).
+   * main/store/run-writer/). Its id is reserved now, and each append() commits its chunks into
+   * event_chunks in a short transaction of its own; finish() writes the runs row, its records and
+   * string tables in one more, and only that makes the run visible: every read starts from runs. So
+   * readers see the whole run or nothing, other writers get the lock between appends, and a crash
+   * leaves chunks without a run, which `store check` reports and the next write removes once their
+   * process is gone (main/store/streamed-runs.ts; docs/adr/0033-streamed-saves-commit-chunks-as-they-come.md).
    */
   beginStreamedRun(head: PreparedRunHead): StreamedRun {
     this.assertWritable()
     const db = this.db
     if (this.streaming || db.inTransaction) throw new Error('the store is already writing a run')
-    const staged = this.guard(() => stageChunks(db))
+    const runId = this.guard(() => this.streamed.reserve())
+    const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number
+    db.pragma(`wal_autocheckpoint = ${STREAMING_AUTOCHECKPOINT}`)
     this.streaming = true
     let open = true
     const end = () => {
       open = false
       this.streaming = false
-      staged.drop()
+      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
+    }
+    // A run that failed leaves nothing: its chunks go too. If even that fails, they stay invisible
+    // until a later write removes them, and the error that ended the run is the one to report.
+    const drop = () => {
+      end()
+      try {
+        this.guard(() => this.streamed.drop(runId))
+      } catch {
+        // see above
+      }
     }
     const ended = () => {
       if (!open) throw new Error('the streamed run has already ended')
     }
     return {
-      append: (chunk) => {
+      runId,
+      append: (chunks) => {
         ended()
         try {
-          staged.append(chunk)
+          this.guard(() => this.streamed.commitChunks(runId, chunks))
         } catch (e) {
-          end()
+          drop()
           throw e
         }
       },
       finish: (tail) => {
         ended()
         try {
-          return this.guard(() =>
+          this.guard(() =>
             db
               .transaction(() => {
-                const runId = this.insertRunHead(head, tail.row, tail.checksum)
-                staged.moveInto(runId)
+                this.insertRunHead(head, tail.row, tail.checksum, undefined, runId)
                 this.insertRunTail(runId, tail)
-                return runId
+                this.streamed.release(runId)
               })
               .immediate(),
           )
-        } finally {
-          end()
+        } catch (e) {
+          drop()
+          throw e
         }
+        end()
+        return runId
       },
       abort: () => {
-        if (open) end()
+        if (open) drop()
       },
     }
   }
 
-  private insertRunHead(head: PreparedRunHead, row: PreparedRunRow, checksum: number, refs?: Map<string, number>): number {
+  private insertRunHead(head: PreparedRunHead, row: PreparedRunRow, checksum: number, refs?: Map<string, number>, id?: number): number {
     const sql = this.sql
     const once = (key: string, upsert: () => number): number => {
       let id = refs?.get(key)
@@ -347,7 +387,7 @@ export class TraceStore implements TraceStoreApi {
     const sessionId = head.session !== undefined ? once(`session\n${head.session}`, () => sql.upsertSession.get(head.session!, row.created_at || new Date().toISOString())!) : null
     const profileId = once(`profile\n${head.profile.hash}`, () => sql.upsertProfile.get(head.profile.hash, head.profile.name, head.profile.arch, head.profile.body)!)
     const scenarioId = once(`scenario\n${head.scenarioHash}\n${head.scenario}`, () => sql.upsertScenario.get(head.scenario, head.scenarioHash, head.scenarioText)!)
-    return Number(sql.insertRun.run({ ...row, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
+    return Number(sql.insertRun.run({ ...row, id: id ?? null, session_id: sessionId, scenario_id: scenarioId, profile_id: profileId, checksum }).lastInsertRowid)
   }
 
   private insertEventChunk(runId: number, c: PreparedEventChunk): void {

@@ -1,8 +1,9 @@
 /**
  * Streamed saves (main/store/run-writer/): a run stored while it is simulated, its event slices packed
- * on the way and kept in a temporary database until the run is finished, holds exactly the rows
- * saveRun writes for the same run; a streamed run that is aborted, fails or whose process dies leaves
- * nothing behind; and it does not keep other writers out of the store while it runs.
+ * on the way and committed under the id it reserved, holds exactly the rows saveRun writes for the
+ * same run; it is invisible until it finishes; one that is aborted or fails leaves nothing behind, one
+ * whose process dies leaves chunks that `store check` reports and the next write removes; and it does
+ * not keep other writers out of the store while it runs.
  */
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
@@ -46,6 +47,29 @@ function rows(file: string): Record<string, unknown[]> {
   }
 }
 
+function reservations(file: string): unknown[] {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db.prepare('SELECT run_id FROM streamed_runs').pluck().all()
+  } finally {
+    db.close()
+  }
+}
+
+/** Event chunks committed in the store at `file` so far: 0 while it does not exist or has no schema yet. */
+function committedChunks(file: string): number {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true })
+    try {
+      return db.prepare('SELECT count(*) FROM event_chunks').pluck().get() as number
+    } finally {
+      db.close()
+    }
+  } catch {
+    return 0
+  }
+}
+
 function savedInOneGo(file: string, text: string): void {
   const scenario = parseScenarioText(text, 'stream-big.yaml')
   const out = runScenario(scenario, scenario.profile as Profile)
@@ -74,7 +98,7 @@ describe('streamed saves', () => {
     const run = b.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
     let sent = 0
     const send = (end: number) => {
-      for (const c of eventChunks(handle.events.copyRange(sent, end), chunking.chunkEvents, sent, sent / chunking.chunkEvents)) run.append(c)
+      run.append([...eventChunks(handle.events.copyRange(sent, end), chunking.chunkEvents, sent, sent / chunking.chunkEvents)])
       sent = end
     }
     while (!handle.advance(7)) send(handle.events.filled - (handle.events.filled % chunking.chunkEvents))
@@ -90,12 +114,14 @@ describe('streamed saves', () => {
     const aborted = join(dir, 'aborted.sqlite')
     const c = TraceStore.open(aborted, chunking)
     const gone = c.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
-    for (const chunk of eventChunks(out.trace.events.copyRange(0, 128), chunking.chunkEvents)) gone.append(chunk)
+    gone.append([...eventChunks(out.trace.events.copyRange(0, 128), chunking.chunkEvents)])
+    expect(c.check().unfinished.map((u) => [u.runId, u.eventChunks, u.events, u.writer])).toEqual([[gone.runId, 2, 128, 'running']])
     gone.abort()
     expect(c.listRuns()).toEqual([])
     expect(() => gone.finish(prepareTail(output.result, output.result.events, [], [], 16))).toThrow(/already ended/)
     c.close()
     expect(rows(aborted).chunks).toEqual([])
+    expect(reservations(aborted)).toEqual([])
   })
 
   it('a streamed run is invisible until it finishes and holds no write lock meanwhile: another connection saves and reads', () => {
@@ -108,17 +134,30 @@ describe('streamed saves', () => {
     const writer = TraceStore.open(file, { chunkEvents: 64 })
     const other = TraceStore.open(file)
     const run = writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
-    for (const chunk of eventChunks(out.trace.events, 64)) run.append(chunk)
+    const chunks = [...eventChunks(out.trace.events, 64)]
+    const half = chunks.length >> 1
+    run.append(chunks.slice(0, half))
     expect(() => writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))).toThrow(/already writing a run/)
-    // Before, the streamed run's open transaction made this wait out the busy timeout and fail.
+    // Between two appends: with the whole run in one open transaction this waited out the busy timeout and failed.
     const savedMeanwhile = other.saveRun({ result: out.result, trace: out.trace, scenarioText: text, profile })
     expect(other.listRuns().map((r) => r.id)).toEqual([savedMeanwhile])
+    const midway = other.check()
+    expect(midway.ok).toBe(true)
+    expect(midway.runs).toBe(1)
+    expect(midway.unfinished.map((u) => [u.runId, u.eventChunks, u.writer])).toEqual([[run.runId, half, 'running']])
+    run.append(chunks.slice(half))
+    expect(other.getEvents(run.runId)).toEqual([])
     const streamedId = run.finish(prepareTail(out.result, out.trace.events.count, out.trace.events.tasks, out.trace.events.causes, 16))
-    expect(streamedId).toBeGreaterThan(savedMeanwhile)
-    expect(other.listRuns().map((r) => r.id)).toEqual([streamedId, savedMeanwhile])
+    // The id was taken when the run started, so it precedes the run saved meanwhile.
+    expect(streamedId).toBe(run.runId)
+    expect(streamedId).toBeLessThan(savedMeanwhile)
+    expect(other.listRuns().map((r) => r.id)).toEqual([savedMeanwhile, streamedId])
     expect(other.getEvents(streamedId).length).toBe(out.trace.events.count)
-    expect(other.check().ok).toBe(true)
-    // The staging database went with the run; the next streamed run attaches a fresh one.
+    const after = other.check()
+    expect(after.ok).toBe(true)
+    expect(after.unfinished).toEqual([])
+    // A later run never reuses an id, the streamed one's included.
+    expect(other.saveRun({ result: out.result, trace: out.trace, scenarioText: text, profile })).toBe(savedMeanwhile + 1)
     const again = writer.beginStreamedRun(prepareHead({ scenario: scenario.name, scenarioText: text, profile }))
     again.abort()
     other.close()
@@ -146,6 +185,64 @@ describe('streamed saves', () => {
       store.close()
     }
   }, 120_000)
+
+  it('a daxlab run killed after its first chunks leaves them invisible; store check reports them, the next write removes them', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'stream-big.yaml')
+    writeFileSync(file, bigScenario(6000))
+    const db = join(dir, 'killed.sqlite')
+    const child = spawn(process.execPath, [BIN, 'run', file, '--db', db], { stdio: 'ignore', env: { ...process.env, DAXLAB_DB: '' } })
+    const exited = new Promise((r) => child.once('exit', r))
+    let seen = false
+    for (const deadline = Date.now() + 60_000; !seen && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 10))
+      seen = committedChunks(db) > 0
+    }
+    child.kill('SIGKILL')
+    await exited
+    expect(seen).toBe(true)
+    const store = TraceStore.open(db)
+    expect(store.listRuns()).toEqual([])
+    const report = store.check()
+    expect(report.ok).toBe(true)
+    expect(report.unfinished.map((u) => [u.runId, u.pid, u.writer])).toEqual([[1, child.pid, 'ended']])
+    expect(report.unfinished[0]!.eventChunks).toBeGreaterThan(0)
+    store.close()
+    const text = daxlab(['store', 'check', '--db', db])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/unfinished streamed runs \(1, not visible, not a problem\):\n {2}run 1: \d+ event chunks \(\d+ events\), started .* by pid \d+ on .*: its writer has ended; the next write removes it\n/)
+    const json = JSON.parse(daxlab(['store', 'check', '--db', db, '--json']).stdout) as { unfinished_runs: { run_id: number; writer: string }[] }
+    expect(json.unfinished_runs.map((u) => [u.run_id, u.writer])).toEqual([[1, 'ended']])
+
+    // The next write removes them, and its run takes the next id: 1 stays unused.
+    const next = daxlab(['run', 'fsdax-read-fault', '--db', db, '--json'])
+    expect(next.code).toBe(0)
+    expect((JSON.parse(next.stdout) as { run_id: number }).run_id).toBe(2)
+    expect(reservations(db)).toEqual([])
+    const reopened = TraceStore.open(db)
+    const clean = reopened.check()
+    expect(clean.ok).toBe(true)
+    expect(clean.unfinished).toEqual([])
+    reopened.close()
+    const raw = new Database(db, { readonly: true })
+    expect(raw.prepare('SELECT DISTINCT run_id FROM event_chunks').pluck().all()).toEqual([2])
+    raw.close()
+  }, 120_000)
+
+  it('store check reports event chunks that belong to no run and no streamed save', () => {
+    const dir = tempDir()
+    const file = join(dir, 'orphan.sqlite')
+    savedInOneGo(file, bigScenario(5))
+    const raw = new Database(file)
+    raw.pragma('foreign_keys = OFF') // as a streamed save commits its chunks
+    raw.prepare('INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data) SELECT 99, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data FROM event_chunks WHERE run_id = 1').run()
+    raw.close()
+    const store = TraceStore.open(file)
+    const report = store.check()
+    store.close()
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual([expect.stringMatching(/^run 99: its event chunks \(\d+ events\) belong to no stored run and no streamed save$/)])
+  })
 
   it('daxlab run of a big scenario is saved on the writer thread and stores what saveRun stores', () => {
     const dir = tempDir()

@@ -1,8 +1,8 @@
 /**
- * Simulates a scenario and stores it, as `daxlab run` does. A run that grows past STREAM_AFTER_EVENTS
- * is saved while it runs: each whole chunk of finished events is packed here straight from the
- * engine's log (no flat copy of it first) and handed to a writer thread (./host.ts) that stages it
- * while the engine goes on and writes the whole run in one transaction at the end
+ * Simulates a scenario and stores it, as `daxlab run` does. A run that will grow past
+ * STREAM_AFTER_EVENTS is saved while it runs: each whole chunk of finished events is packed here
+ * straight from the engine's log (no flat copy of it first) and handed to a writer thread (./host.ts)
+ * that commits it while the engine goes on, and writes the run row at the end
  * (TraceStore.beginStreamedRun; e2e_events_per_s in `npm run bench`). Smaller runs, and builds without
  * the writer bundle, are saved in one go by saveRun. Both paths store exactly the same rows.
  */
@@ -14,7 +14,7 @@ import { eventChunks, prepareHead, prepareTail } from '../prepared-run'
 import type { TraceStore } from '../trace-store'
 import { StreamedSave } from './host'
 
-/** Below this many events a writer thread costs more (its start, ~50 ms) than it saves. */
+/** Below this many events a writer thread costs more (its start, 75-90 ms here) than it saves. */
 export const STREAM_AFTER_EVENTS = 1 << 18
 
 /**
@@ -64,8 +64,11 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
     for (let before = 0; !handle.advance(sliceSteps); before = log.filled) {
       const grown = log.filled - before
       sliceSteps = grown > 0 ? Math.max(1, Math.min(SLICE_STEPS, Math.round((sliceSteps * SLICE_EVENTS) / grown))) : SLICE_STEPS
-      // An in-memory store cannot be shared with another thread's connection.
-      if (!tried && log.filled >= threshold && store.path !== ':memory:') {
+      // The writer starts as soon as the run looks big enough, from its events per step so far: it
+      // takes 75-90 ms to boot, and started only once the threshold was reached it was still behind
+      // when the engine ended (docs/adr/0033). An in-memory store cannot be shared with another
+      // thread's connection.
+      if (!tried && store.path !== ':memory:' && (log.filled >= threshold || (handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold))) {
         tried = true
         save = StreamedSave.start(store.path, store.chunking, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
       }

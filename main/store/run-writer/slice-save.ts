@@ -1,8 +1,9 @@
 /**
  * A streamed save for a run whose events come from somewhere other than the engine (an imported
- * trace): event slices go to the store's staging area as they fill and the whole run into the store in
- * one transaction at the end (TraceStore.beginStreamedRun), so memory holds a slice rather than the run,
- * other writers are not locked out meanwhile, and an abort leaves nothing stored.
+ * trace): event slices are committed into the store as they fill, under the id the run reserved, and
+ * the run row with its records at the end (TraceStore.beginStreamedRun), so memory holds a slice
+ * rather than the run, other writers are not locked out meanwhile, the run is visible only whole, and
+ * an abort leaves nothing stored.
  *
  * On a file store with the writer bundle built (the CLI), the writer thread (./host.ts) packs and
  * inserts the slices on the other core; otherwise (tests from source, `:memory:`) this thread does,
@@ -57,7 +58,7 @@ export function startSliceSave(store: TraceStore, head: PreparedRunHead, options
     takesColumns: false,
     send: (columns, first) => {
       checkBoundary(first)
-      for (const chunk of eventChunks(columns, chunkEvents, first, first / chunkEvents)) run.append(chunk)
+      run.append([...eventChunks(columns, chunkEvents, first, first / chunkEvents)])
     },
     finish: async (tail) => run.finish(tail),
     abort: async () => run.abort(),

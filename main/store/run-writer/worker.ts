@@ -1,7 +1,7 @@
 /**
  * The writer thread of a streamed save (built as dist/cli/run-writer.js): its own connection to the
- * store, which stages chunks as they come (packing and checksumming flat slices) and writes the run in
- * one transaction at the end (TraceStore.beginStreamedRun).
+ * store, which commits chunks as they come (packing and checksumming flat slices first), one short
+ * transaction per message, and writes the run row in one more at the end (TraceStore.beginStreamedRun).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { eventChunks } from '../prepared-run'
@@ -48,10 +48,10 @@ port.on('message', (message: ToWriter) => {
   if (failed || !run) return
   try {
     if (message.type === 'events') {
-      for (const chunk of eventChunks(message.columns, start.chunking.chunkEvents, message.first, message.no)) run.append(chunk)
+      run.append([...eventChunks(message.columns, start.chunking.chunkEvents, message.first, message.no)])
       signal(0)
     } else if (message.type === 'chunks') {
-      for (const chunk of message.chunks) run.append(chunk)
+      run.append(message.chunks)
       signal(0)
     } else if (message.type === 'finish') {
       end({ type: 'done', runId: run.finish(message.tail) })

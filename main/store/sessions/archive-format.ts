@@ -56,6 +56,8 @@ export const ARCHIVE_TABLES: readonly (readonly [string, string])[] = [
   // runs, not the user's library).
   ['user_profiles', 'name'],
   ['user_scenarios', 'name'],
+  // Schema 6: likewise created empty and never filled (an archive holds finished runs only).
+  ['streamed_runs', 'run_id'],
 ]
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1')

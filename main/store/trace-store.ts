@@ -49,6 +49,13 @@ export interface OpenOptions {
   readonly chunkEvents?: number
   /** Step results or violations per run_records chunk (tests use small chunks to get many). */
   readonly chunkRecords?: number
+  /**
+   * Another handle of this process passed the check before its first write on this file a moment
+   * ago (a streamed save's host, main/store/run-writer/host.ts): this handle skips repeating it. The
+   * quick_check reads the whole file (175-240 ms for a 1.2 GB store here), and a second one only
+   * delayed the writer thread by as long.
+   */
+  readonly checkedForWrite?: boolean
 }
 
 /** Records per run_records chunk: ~40 bytes a step, so ~330 KiB BLOBs for steps. */
@@ -206,7 +213,9 @@ export class TraceStore implements TraceStoreApi {
     if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > 1 << 20) throw new RangeError(`chunkRecords must be an integer in [1, ${1 << 20}]`)
     const { db, readOnly } = openConnection(path)
     try {
-      return new TraceStore(path, db, chunkEvents, chunkRecords, readOnly ? readOnlyError(path, readOnly) : undefined)
+      const store = new TraceStore(path, db, chunkEvents, chunkRecords, readOnly ? readOnlyError(path, readOnly) : undefined)
+      store.checkedForWrite = options.checkedForWrite === true
+      return store
     } catch (e) {
       db.close()
       throw openFailure(path, e) // preparing the statements reads the whole schema

@@ -168,6 +168,32 @@ describe('a store damaged where queries do not look', () => {
   })
 })
 
+describe('a handle opened as already checked (a streamed save\'s writer thread)', () => {
+  it('skips the quick_check before its first write, which a plain handle runs', () => {
+    const { file } = storeWithRuns()
+    // Break the root page of a table that a trusted handle's save never reads: only the check sees it.
+    const db = new Database(file, { readonly: true })
+    const root = db.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'streamed_runs'`).pluck().get() as number
+    const pageSize = db.pragma('page_size', { simple: true }) as number
+    db.close()
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0x7f]), 0, 4, (root - 1) * pageSize)
+    closeSync(fd)
+    const plain = TraceStore.open(file)
+    try {
+      expect(thrown(() => plain.saveRun(realRun('fsdax-pin-unpin'))).message).toMatch(/SQLite's quick_check found/)
+    } finally {
+      plain.close()
+    }
+    const trusted = TraceStore.open(file, { checkedForWrite: true })
+    try {
+      expect(trusted.saveRun(realRun('fsdax-pin-unpin'))).toBeGreaterThan(0)
+    } finally {
+      trusted.close()
+    }
+  })
+})
+
 describe('a store whose schema cannot be read', () => {
   it('is refused as damaged, not as a foreign file, and left untouched', () => {
     const { file } = storeWithRuns()

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads'
 import type { EventColumns } from '../../sim/events'
 import type { PreparedEventChunk, PreparedRunHead, PreparedRunTail } from '../prepared-run'
 import { StoreError, type StoreErrorCode } from '../store-error'
+import type { TraceStore } from '../trace-store'
 import type { FromWriter, ToWriter, WriterFailure, WriterStart } from './protocol'
 
 /** The writer bundle next to the CLI entry (dist/cli/run-writer.js), or undefined when not built (tests from source). */
@@ -51,14 +52,19 @@ export class StreamedSave {
     })
   }
 
-  /** A streamed save, or undefined when the writer bundle is not there (the caller saves in one go). */
-  static start(path: string, chunking: WriterStart['chunking'], head: PreparedRunHead, options: { readonly maxInFlight?: number } = {}): StreamedSave | undefined {
+  /**
+   * A streamed save into `store`'s file, or undefined when the writer bundle is not there (the caller
+   * saves in one go). `store` is checked for writing here (a no-op when it already was), so the
+   * writer's own connection can skip repeating the check.
+   */
+  static start(store: TraceStore, head: PreparedRunHead, options: { readonly maxInFlight?: number } = {}): StreamedSave | undefined {
     const file = writerFile()
     if (!file) return undefined
+    store.assertWritable()
     // `maxInFlight`: send() blocks while that many slices are posted and not yet written, so a producer
     // faster than SQLite (a trace reader) cannot queue the whole run in the message port.
     const progress = options.maxInFlight !== undefined ? new SharedArrayBuffer(8) : undefined
-    return new StreamedSave(file, { path, chunking, head, progress }, options.maxInFlight)
+    return new StreamedSave(file, { path: store.path, chunking: store.chunking, head, progress, checked: true }, options.maxInFlight)
   }
 
   /** Posts events [first, first + columns.count); `first` is a multiple of the chunk size. */

@@ -70,7 +70,7 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
       // thread's connection.
       if (!tried && store.path !== ':memory:' && (log.filled >= threshold || (handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold))) {
         tried = true
-        save = StreamedSave.start(store.path, store.chunking, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
+        save = StreamedSave.start(store, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
       }
       // Whole chunks only, so the writer packs the same chunk boundaries as saveRun.
       if (save) sendUpTo(log.filled - (log.filled % chunkEvents))

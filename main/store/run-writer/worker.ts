@@ -36,7 +36,7 @@ function end(message: FromWriter): void {
 }
 
 try {
-  store = TraceStore.open(start.path, start.chunking)
+  store = TraceStore.open(start.path, { ...start.chunking, checkedForWrite: start.checked })
   run = store.beginStreamedRun(start.head)
 } catch (e) {
   failed = true

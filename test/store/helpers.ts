@@ -1,5 +1,6 @@
 /** Shared fixtures for the store tests: temp directories and real runs of built-in scenarios. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
@@ -46,3 +47,17 @@ export function syntheticRun(n: number, base: SaveRunInput = realRun('fsdax-pin-
 }
 
 const LEVELS = ['none', 'pte', 'pmd', 'pud'] as const
+
+/**
+ * Overwrites the first bytes of the root page of table or index `name` with page type 0 (not a
+ * b-tree page): damage that only a query reaching that page, or SQLite's checks, can see.
+ */
+export function breakRootPage(file: string, name: string): void {
+  const db = new Database(file, { readonly: true })
+  const root = db.prepare('SELECT rootpage FROM sqlite_schema WHERE name = ?').pluck().get(name) as number
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  db.close()
+  const fd = openSync(file, 'r+')
+  writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0x7f]), 0, 4, (root - 1) * pageSize)
+  closeSync(fd)
+}

@@ -4,7 +4,7 @@ import { openSync, readFileSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { StoreError, TraceStore } from '../../main/store/trace-store'
-import { realRun, syntheticRun, tempDir } from './helpers'
+import { breakRootPage, realRun, syntheticRun, tempDir } from './helpers'
 
 const fileHash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
@@ -140,13 +140,7 @@ describe('a store damaged where queries do not look', () => {
   it('is opened for reading but never written to', () => {
     const { file, ids } = storeWithRuns()
     // Break the root page of an index that listing and showing runs never use.
-    const db = new Database(file, { readonly: true })
-    const root = db.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'runs_kernel'`).pluck().get() as number
-    const pageSize = db.pragma('page_size', { simple: true }) as number
-    db.close()
-    const fd = openSync(file, 'r+')
-    writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0x7f]), 0, 4, (root - 1) * pageSize) // page type 0: not a b-tree page
-    closeSync(fd)
+    breakRootPage(file, 'runs_kernel')
     const before = fileHash(file)
 
     const store = TraceStore.open(file)
@@ -172,13 +166,7 @@ describe('a handle opened as already checked (a streamed save\'s writer thread)'
   it('skips the quick_check before its first write, which a plain handle runs', () => {
     const { file } = storeWithRuns()
     // Break the root page of a table that a trusted handle's save never reads: only the check sees it.
-    const db = new Database(file, { readonly: true })
-    const root = db.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'streamed_runs'`).pluck().get() as number
-    const pageSize = db.pragma('page_size', { simple: true }) as number
-    db.close()
-    const fd = openSync(file, 'r+')
-    writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0x7f]), 0, 4, (root - 1) * pageSize)
-    closeSync(fd)
+    breakRootPage(file, 'streamed_runs')
     const plain = TraceStore.open(file)
     try {
       expect(thrown(() => plain.saveRun(realRun('fsdax-pin-unpin'))).message).toMatch(/SQLite's quick_check found/)

@@ -1,10 +1,11 @@
 /** The store as `daxlab` users meet it: `store check`, damaged and read-only stores, `runs show --json`. */
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { daxlab, ensureCli, tempDb } from '../cli/cli-helpers'
+import { breakRootPage } from './helpers'
 
 beforeAll(ensureCli, 120_000)
 const fileHash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
@@ -54,13 +55,7 @@ describe('daxlab store check', () => {
   it('refuses to run into a store damaged where queries do not look, leaving it untouched', () => {
     const db = tempDb()
     expect(daxlab(['run', 'fsdax-pin-unpin', '--db', db]).code).toBe(0)
-    const raw = new Database(db, { readonly: true })
-    const root = raw.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'runs_kernel'`).pluck().get() as number
-    const pageSize = raw.pragma('page_size', { simple: true }) as number
-    raw.close()
-    const fd = openSync(db, 'r+')
-    writeSync(fd, Buffer.from([0x00, 0xff, 0xff, 0x7f]), 0, 4, (root - 1) * pageSize)
-    closeSync(fd)
+    breakRootPage(db, 'runs_kernel')
     const before = fileHash(db)
     expect(daxlab(['runs', 'list', '--db', db]).code).toBe(0) // reading still works
     const r = daxlab(['run', 'fsdax-read-fault', '--db', db])

@@ -40,7 +40,7 @@ export interface StreamedRun {
 /**
  * WAL pages after which a streamed run's commits checkpoint, instead of SQLite's 1000: the writer
  * thread's checkpoints then overlap the engine instead of piling up for the end (docs/adr/0033:
- * e2e_events_per_s of the bench's mix 1.31M at 1000, 1.50M at 128, 1.44M at 32).
+ * e2e_events_per_s of the bench's mix in the prototype 1.31M at 1000, 1.50M at 128, 1.44M at 32).
  */
 const STREAMING_AUTOCHECKPOINT = 128
 
@@ -335,7 +335,8 @@ export class TraceStore implements TraceStoreApi {
       db.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
     }
     // A run that failed leaves nothing: its chunks go too. If even that fails, they stay invisible
-    // until a later write removes them, and the error that ended the run is the one to report.
+    // until a write after this process has ended removes them, and the error that ended the run is
+    // the one to report.
     const drop = () => {
       end()
       try {

@@ -31,6 +31,7 @@ export function checkStore(opts: StoreCheckOptions): void {
   } else printOut(renderReport(file, version, report))
   if (!report.ok) throw new StoreDamaged(`store is damaged: ${report.problems.length} problem(s) in ${file}; it is opened read-only and never written to`)
 }
+
 function unfinishedJson(u: CheckReport['unfinished'][number]) {
   return { run_id: u.runId, pid: u.pid, host: u.host, started_at: u.startedAt, event_chunks: u.eventChunks, events: u.events, writer: u.writer }
 }

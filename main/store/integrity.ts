@@ -9,7 +9,7 @@ import { unpackChunk } from './event-codec'
 import { unpackRecords } from './record-codec'
 import { sha256 } from './result-codec'
 import { message } from './store-error'
-import { StreamedRuns, type UnfinishedRun } from './streamed-runs'
+import type { StreamedRuns, UnfinishedRun } from './streamed-runs'
 
 /** A runs row as the store reads it. */
 export interface RunRow extends RunRowFields {
@@ -68,13 +68,13 @@ export interface CheckReport {
  * One read transaction: the counts are compared within one snapshot, so a run committed by another
  * process in the middle of the check cannot look like missing chunks.
  */
-export function checkStore(db: Database.Database): CheckReport {
-  if (db.inTransaction) return checkSnapshot(db)
+export function checkStore(db: Database.Database, streamedRuns: StreamedRuns): CheckReport {
+  if (db.inTransaction) return checkSnapshot(db, streamedRuns)
   // Ended by ROLLBACK (it only read): a COMMIT after reading damaged pages can itself fail with the
   // damage, which the report already holds.
   db.exec('BEGIN')
   try {
-    return checkSnapshot(db)
+    return checkSnapshot(db, streamedRuns)
   } finally {
     try {
       if (db.inTransaction) db.exec('ROLLBACK')
@@ -84,7 +84,7 @@ export function checkStore(db: Database.Database): CheckReport {
   }
 }
 
-function checkSnapshot(db: Database.Database): CheckReport {
+function checkSnapshot(db: Database.Database, streamedRuns: StreamedRuns): CheckReport {
   const problems: string[] = []
   const integrity = sqliteCheck(db, 'integrity_check')
   if (integrity.length !== 1 || integrity[0] !== 'ok') problems.push(...integrity.map((line) => `SQLite integrity_check: ${line}`))
@@ -141,7 +141,7 @@ function checkSnapshot(db: Database.Database): CheckReport {
   })
   let unfinished: UnfinishedRun[] = []
   try {
-    unfinished = new StreamedRuns(db).unfinished()
+    unfinished = streamedRuns.unfinished()
   } catch (e) {
     problems.push(`streamed_runs: SQLite cannot read it (${message(e)})`)
   }

@@ -8,8 +8,6 @@
  */
 import type Database from 'better-sqlite3'
 import { hostname } from 'node:os'
-import { asBuffer } from './blob'
-import type { PreparedEventChunk } from './prepared-run'
 
 /** Whether the process that reserved a streamed run still runs: unknown when it ran on another host. */
 export type WriterState = 'running' | 'ended' | 'unknown'
@@ -38,14 +36,11 @@ export class StreamedRuns {
   constructor(private readonly db: Database.Database) {
     this.sql = {
       sequence: db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").pluck(),
-      highest: db.prepare<[], number>('SELECT max((SELECT coalesce(max(id), 0) FROM runs), (SELECT coalesce(max(run_id), 0) FROM streamed_runs))').pluck(),
+      highest: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM runs').pluck(),
       insertSequence: db.prepare<[number]>("INSERT INTO sqlite_sequence (name, seq) VALUES ('runs', ?)"),
       updateSequence: db.prepare<[number]>("UPDATE sqlite_sequence SET seq = ? WHERE name = 'runs'"),
       reserve: db.prepare<[number, number, string, string]>('INSERT INTO streamed_runs (run_id, pid, host, started_at) VALUES (?, ?, ?, ?)'),
       release: db.prepare<[number]>('DELETE FROM streamed_runs WHERE run_id = ?'),
-      insertChunk: db.prepare<[number, number, number, number, number, number, number, number, Buffer]>(
-        'INSERT INTO event_chunks (run_id, chunk_no, first_seq, count, step_min, step_max, kinds, checksum, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       deleteChunks: db.prepare<[number]>('DELETE FROM event_chunks WHERE run_id = ?'),
       reservations: db.prepare<[], ReservationRow>('SELECT run_id, pid, host, started_at FROM streamed_runs ORDER BY run_id'),
       held: db.prepare<[number], { chunks: number; events: number }>('SELECT count(*) AS chunks, coalesce(sum(count), 0) AS events FROM event_chunks WHERE run_id = ?'),
@@ -53,7 +48,8 @@ export class StreamedRuns {
   }
 
   /**
-   * Takes the next run id as AUTOINCREMENT would hand it out, and moves the sequence past it, so a run
+   * Takes the next run id as AUTOINCREMENT would hand it out (one past the larger of the sequence and
+   * the highest id in runs), and moves the sequence to it, so a run
    * saved meanwhile gets a higher id and no later run ever gets this one (even if this run is dropped).
    * Its own IMMEDIATE transaction: two writers starting at once serialise on the write lock.
    */
@@ -71,19 +67,15 @@ export class StreamedRuns {
   }
 
   /**
-   * Commits `chunks` of the reserved run in one IMMEDIATE transaction, so the write lock is held for
-   * one batch at a time and other writers go in between. Foreign keys are off for it alone (the runs
-   * row comes last; PRAGMA foreign_keys is a no-op inside a transaction, hence the check).
+   * Runs `insertChunks` (event chunks of a reserved run) as one IMMEDIATE transaction, so the write
+   * lock is held for one batch at a time and other writers go in between. Foreign keys are off for it
+   * alone (the runs row comes last; PRAGMA foreign_keys is a no-op inside a transaction, hence the check).
    */
-  commitChunks(runId: number, chunks: readonly PreparedEventChunk[]): void {
+  commitChunks(insertChunks: () => void): void {
     if (this.db.inTransaction) throw new Error('a streamed run cannot commit chunks inside another transaction')
     this.db.pragma('foreign_keys = OFF')
     try {
-      this.db
-        .transaction(() => {
-          for (const c of chunks) this.sql.insertChunk.run(runId, c.no, c.first, c.count, c.stepMin, c.stepMax, c.kinds, c.checksum, asBuffer(c.data))
-        })
-        .immediate()
+      this.db.transaction(insertChunks).immediate()
     } finally {
       this.db.pragma('foreign_keys = ON')
     }
@@ -112,11 +104,9 @@ export class StreamedRuns {
     })
   }
 
-  /** Drops the runs whose writer has ended (on this host); returns their ids. */
-  removeDeadWriters(): number[] {
-    const dead = this.sql.reservations.all().filter((r) => writerState(r) === 'ended')
-    for (const r of dead) this.drop(r.run_id)
-    return dead.map((r) => r.run_id)
+  /** Drops the runs whose writer has ended (on this host). */
+  removeDeadWriters(): void {
+    for (const r of this.sql.reservations.all()) if (writerState(r) === 'ended') this.drop(r.run_id)
   }
 }
 

@@ -353,7 +353,7 @@ export class TraceStore implements TraceStoreApi {
       append: (chunks) => {
         ended()
         try {
-          this.guard(() => this.streamed.commitChunks(runId, chunks))
+          this.guard(() => this.streamed.commitChunks(() => chunks.forEach((c) => this.insertEventChunk(runId, c))))
         } catch (e) {
           drop()
           throw e
@@ -576,7 +576,7 @@ export class TraceStore implements TraceStoreApi {
    * A store with any problem is damaged: this handle refuses writes from then on.
    */
   check(): CheckReport {
-    const report = this.guard(() => checkStore(this.db))
+    const report = this.guard(() => checkStore(this.db, this.streamed))
     if (!report.ok) this.refusal ??= damagedError(this.path, report.problems[0]!)
     return report
   }

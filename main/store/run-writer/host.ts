@@ -64,7 +64,7 @@ export class StreamedSave {
     // `maxInFlight`: send() blocks while that many slices are posted and not yet written, so a producer
     // faster than SQLite (a trace reader) cannot queue the whole run in the message port.
     const progress = options.maxInFlight !== undefined ? new SharedArrayBuffer(8) : undefined
-    return new StreamedSave(file, { path: store.path, chunking: store.chunking, head, progress, checked: true }, options.maxInFlight)
+    return new StreamedSave(file, { path: store.path, chunking: store.chunking, head, progress }, options.maxInFlight)
   }
 
   /** Posts events [first, first + columns.count); `first` is a multiple of the chunk size. */

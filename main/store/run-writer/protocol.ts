@@ -10,8 +10,6 @@ export interface WriterStart {
   readonly path: string
   readonly chunking: { readonly chunkEvents: number; readonly chunkRecords: number }
   readonly head: PreparedRunHead
-  /** The host's own handle passed its check before writing (StreamedSave.start made sure): the writer's handle skips it. */
-  readonly checked: boolean
   /**
    * Optional back-pressure (an imported trace: its reader can outrun the writer): an Int32Array over
    * this buffer, [0] = events messages written, [1] = 1 once the writer failed. The writer bumps and

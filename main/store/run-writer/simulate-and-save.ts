@@ -68,7 +68,8 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
       // takes 75-90 ms to boot, and started only once the threshold was reached it was still behind
       // when the engine ended (docs/adr/0033). An in-memory store cannot be shared with another
       // thread's connection.
-      if (!tried && store.path !== ':memory:' && (log.filled >= threshold || (handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold))) {
+      // (A run that already has `threshold` events predicts at least as many.)
+      if (!tried && store.path !== ':memory:' && handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold) {
         tried = true
         save = StreamedSave.start(store, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
       }

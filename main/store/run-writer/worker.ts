@@ -36,7 +36,8 @@ function end(message: FromWriter): void {
 }
 
 try {
-  store = TraceStore.open(start.path, { ...start.chunking, checkedForWrite: start.checked })
+  // The host's handle has just passed its check (StreamedSave.start makes sure): not repeated here.
+  store = TraceStore.open(start.path, { ...start.chunking, checkedForWrite: true })
   run = store.beginStreamedRun(start.head)
 } catch (e) {
   failed = true

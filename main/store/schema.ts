@@ -308,6 +308,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 7,
+    description: 'record chunks of format version 2: step results that repeat an earlier one are stored as references to it',
+    up() {
+      // No table changes. run_records rows written from this version on may use record chunk format 2
+      // (main/store/record-codec.ts), which a build of schema 6 cannot read; the version bump makes such
+      // a build refuse the whole store (or an archive) up front, with "schema version 7 is newer than
+      // this daxlab supports", instead of failing on one run's steps. Format 1 chunks are read as ever.
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -64,6 +64,28 @@ export class SettledSteps {
     return true
   }
 
+  /**
+   * keep() for a step run once as it came, from its outcome and notes before any object is made:
+   * what settle() would have put in a new PendingResult and keep() then taken. An ok step's message
+   * only when it is not empty (settle() sets it only then); an error's error and message as they are.
+   * False, keeping nothing, for an outcome keep() would refuse.
+   */
+  keepOutcome(index: number, notes: string[] | undefined, outcome: OpOutcome): boolean {
+    if (setsOtherKeys(outcome)) return false
+    if (outcome.status === 'ok') {
+      this.status[index] = OK
+      if (outcome.message) this.message[index] = outcome.message
+    } else if (outcome.status === 'error') {
+      this.status[index] = ERROR
+      this.error[index] = outcome.error
+      this.message[index] = outcome.message
+    } else {
+      return false
+    }
+    this.notes[index] = notes
+    return true
+  }
+
   /** Whether step `index`'s result is kept here. */
   has(index: number): boolean {
     return this.status[index] !== NOT_KEPT

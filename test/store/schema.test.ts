@@ -8,6 +8,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../main/store/schema'
 import { StoreError, TraceStore } from '../../main/store/trace-store'
 import type { SaveRunInput } from '../../main/store/types'
 import { realRun, syntheticRun, tempDir } from './helpers'
+import { downgradeToSchema6 } from './legacy-record-chunks'
 import { writeLegacyStore } from './legacy-store'
 
 const withViolations = (input: SaveRunInput, violations: Violation[]): SaveRunInput => ({ ...input, result: { ...input.result, violations } })
@@ -83,6 +84,47 @@ describe('schema migrations', () => {
       }
     })
   }
+
+  it('opens a version-6 file, whose step and violation chunks are record format 1, and reads them beside new format 2 ones', () => {
+    const file = join(tempDir(), 'v6.sqlite')
+    const base = realRun('fsdax-read-fault', '6.17')
+    // Steps that repeat but for their index (which format 2 stores as references), in chunks of 7.
+    const steps = Array.from({ length: 60 }, (_, i) => ({ ...base.result.steps[i % base.result.steps.length]!, index: i }))
+    const violations: Violation[] = [{ kind: 'refcount_underflow', step: 3, message: 'folio_put() on a free folio', pfn: '0x240000' }]
+    const inputs: SaveRunInput[] = [realRun('fsdax-pin-unpin', '6.14', 'old'), { ...base, result: { ...base.result, steps, violations } }]
+    const written = TraceStore.open(file, { chunkRecords: 7 })
+    const ids = inputs.map((input) => written.saveRun(input))
+    written.close()
+    downgradeToSchema6(file)
+    const old = new Database(file, { readonly: true })
+    try {
+      expect(old.pragma('user_version', { simple: true })).toBe(6)
+      const chunks = old.prepare('SELECT data FROM run_records').pluck().all() as Buffer[]
+      expect(chunks.length).toBeGreaterThan(4)
+      expect(chunks.every((d) => d[4] === 1)).toBe(true)
+    } finally {
+      old.close()
+    }
+    const store = TraceStore.open(file, { chunkRecords: 7 })
+    try {
+      expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
+      inputs.forEach((input, i) => expect(JSON.stringify(store.getRun(ids[i]!)!.result, null, 2)).toBe(JSON.stringify(input.result, null, 2)))
+      expect(store.check()).toMatchObject({ ok: true, problems: [] })
+      const added = store.saveRun(inputs[1]!)
+      expect(JSON.stringify(store.getRun(added)!.result)).toBe(JSON.stringify(inputs[1]!.result))
+      expect(store.check()).toMatchObject({ ok: true, problems: [] })
+    } finally {
+      store.close()
+    }
+    const db = new Database(file, { readonly: true })
+    try {
+      const versions = db.prepare('SELECT run_id, data FROM run_records').all() as { run_id: number; data: Buffer }[]
+      expect(new Set(versions.filter((r) => r.run_id !== ids.at(-1)! + 1).map((r) => r.data[4]))).toEqual(new Set([1]))
+      expect(new Set(versions.filter((r) => r.run_id === ids.at(-1)! + 1).map((r) => r.data[4]))).toEqual(new Set([2]))
+    } finally {
+      db.close()
+    }
+  })
 
   it('is idempotent: reopening a current file applies nothing', () => {
     const file = join(tempDir(), 'db.sqlite')

@@ -77,17 +77,9 @@ export class SettledSteps {
    */
   keep(index: number, result: StepResult, outcome: OpOutcome): boolean {
     if (setsOtherKeys(outcome) || result.waited || result.completed_after !== undefined) return false
-    if (result.status === 'ok') {
-      if (result.error !== undefined) return false
-      this.status[index] = OK
-    } else if (result.status === 'error') {
-      this.status[index] = ERROR
-      this.error[index] = this.idOf(result.error)
-    } else {
-      return false
-    }
-    this.notes[index] = this.idOf(result.notes)
-    this.message[index] = this.idOf(result.message)
+    if (result.status === 'ok' && result.error === undefined) this.put(index, OK, result.notes, result.message, undefined)
+    else if (result.status === 'error') this.put(index, ERROR, result.notes, result.message, result.error)
+    else return false
     return true
   }
 
@@ -99,18 +91,18 @@ export class SettledSteps {
    */
   keepOutcome(index: number, notes: string[] | undefined, outcome: OpOutcome): boolean {
     if (setsOtherKeys(outcome)) return false
-    if (outcome.status === 'ok') {
-      this.status[index] = OK
-      if (outcome.message) this.message[index] = this.idOf(outcome.message)
-    } else if (outcome.status === 'error') {
-      this.status[index] = ERROR
-      this.error[index] = this.idOf(outcome.error)
-      this.message[index] = this.idOf(outcome.message)
-    } else {
-      return false
-    }
-    this.notes[index] = this.idOf(notes)
+    if (outcome.status === 'ok') this.put(index, OK, notes, outcome.message ? outcome.message : undefined, undefined)
+    else if (outcome.status === 'error') this.put(index, ERROR, notes, outcome.message, outcome.error)
+    else return false
     return true
+  }
+
+  /** Writes one kept result's columns. */
+  private put(index: number, status: typeof OK | typeof ERROR, notes: string[] | undefined, message: string | undefined, error: string | undefined): void {
+    this.status[index] = status
+    this.notes[index] = this.idOf(notes)
+    this.message[index] = this.idOf(message)
+    this.error[index] = this.idOf(error)
   }
 
   /** Whether step `index`'s result is kept here. */

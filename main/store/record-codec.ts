@@ -303,7 +303,7 @@ export function packRecords(records: readonly object[], start: number, count: nu
       for (let k = hit; k > 0; k--) templates[k] = templates[k - 1]!
       templates[0] = t
       body.reserve(4)
-      body.view.setUint32(body.length, TEMPLATE | t.pos, true)
+      body.view.setUint32(body.length, TEMPLATE + t.pos, true)
       body.length += 4
       continue
     }

@@ -8,7 +8,6 @@ import type { Scenario } from '../formats/scenario'
 import { addressFitProblem } from './address-fit'
 import { ArchView } from './arch-view'
 import { formatSize } from '../formats/units'
-import { hex } from './folios'
 import { kernelModel } from './kernel-model'
 import { alignBytes } from './memory'
 import { Scheduler } from './scheduler'
@@ -16,7 +15,7 @@ import { allSteps, ConcurrentPart } from '../explore/concurrent-run'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
 import { EventLogLimitError, MAX_TASKS, type EventLog } from './events'
-import { STEP_SOURCE, type RunResult, type StepResult } from './result'
+import { STEP_SOURCE, type FolioResult, type RunResult, type StepResult } from './result'
 import type { Trace } from './trace'
 
 export interface RunOptions {
@@ -120,14 +119,13 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
           Object.defineProperty(this, 'steps', { value: steps, writable: true, enumerable: true, configurable: true })
           return steps
         },
-        folios: sim.folios.touched().map((f) => ({
-          pfn: hex(sim.folios.head[f]!),
-          order: sim.folios.order[f]!,
-          region: sim.folios.region(f).name,
-          refcount: sim.folios.refcount[f]!,
-          mapcount: sim.folios.mapcount[f]!,
-          pincount: sim.folios.pincount[f]!,
-        })),
+        // Made when first read, like `steps`: the run has finished, so nothing changes the counts
+        // after output(). Most of a device DAX run's folios are touched, tens of thousands of them.
+        get folios(): FolioResult[] {
+          const folios = sim.folios.results()
+          Object.defineProperty(this, 'folios', { value: folios, writable: true, enumerable: true, configurable: true })
+          return folios
+        },
         pgmaps: sim.regions.filter((r) => r.pgmap).map((r) => ({ name: r.pgmap!.name, type: r.pgmap!.type, refs: r.pgmap!.refs })),
         violations: sim.trace.violations,
         blocked: concurrent ? [...scheduler.blockedTasks(), ...concurrent.machine.blockedTasks()] : scheduler.blockedTasks(),

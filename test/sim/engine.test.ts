@@ -38,6 +38,27 @@ steps:
     expect(a.trace.events.count).toBe(b.trace.events.count)
     expect(Buffer.from(a.trace.events.columns().after.buffer, 0, a.trace.events.count * 8)).toEqual(Buffer.from(b.trace.events.columns().after.buffer, 0, b.trace.events.count * 8))
   })
+  it('makes the folio list when first read, in its key place, from the counts the run ended with', () => {
+    const text = `name: f
+description: folio list
+profile: x86-pmem-fsdax
+steps:
+  - create: {file: /mnt/pmem0/a, length: 8MiB}
+  - mmap: {id: m, file: /mnt/pmem0/a, length: 8MiB}
+  - access: {map: m, offset: 4MiB, write: true}
+  - gup: {id: g, map: m, offset: 4MiB, pages: 2, pin: true}
+`
+    const { result } = runYaml(text, '6.17')
+    const keys = Object.keys(result)
+    expect(keys.indexOf('folios')).toBe(keys.indexOf('steps') + 1)
+    expect(Object.getOwnPropertyDescriptor(result, 'folios')!.get).toBeTypeOf('function')
+    const first = result.folios
+    expect(Object.getOwnPropertyDescriptor(result, 'folios')).toMatchObject({ value: first, enumerable: true, writable: true })
+    expect(result.folios).toBe(first)
+    // The PMD folio the write fault mapped: the mapping's reference, the pin's 2 references and 2 pins.
+    expect(first).toEqual([{ pfn: expect.stringMatching(/^0x[0-9a-f]+$/), order: 9, region: 'pmem0', refcount: 3, mapcount: 1, pincount: 2 }])
+    expect(JSON.parse(JSON.stringify(result)).folios).toEqual(first)
+  })
   it('keeps state sparse: a 1 TiB pmem profile runs with a handful of folio records', () => {
     const text = `name: big
 description: 1 TiB

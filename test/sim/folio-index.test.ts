@@ -98,6 +98,28 @@ describe('FolioTable over a dense and a sparse region', () => {
     }
   })
 
+  it('reports every record by pfn with its region and counts (the run result folio list)', () => {
+    const table = new FolioTable(regions, kernel, new Trace(), 9)
+    const random = xorshift32(5)
+    for (let i = 0; i < 500; i++) {
+      const region = regions[random(2)]!
+      const f = table.folio(region.basePfn + random(region.nrPages))
+      table.ref(f, 1 + random(3), 0)
+      if (random(2) === 0) table.map(f, 1, 0)
+    }
+    const expected = table.touched().map((f) => ({
+      pfn: '0x' + table.head[f]!.toString(16),
+      order: table.order[f]!,
+      region: table.region(f).name,
+      refcount: table.refcount[f]!,
+      mapcount: table.mapcount[f]!,
+      pincount: table.pincount[f]!,
+    }))
+    expect(expected.map((r) => r.region)).toContain('dax0')
+    expect(expected.map((r) => r.region)).toContain('pmem0')
+    expect(table.results()).toEqual(expected)
+  })
+
   it('refuses to build a large folio in a region whose folios have fixed extents', () => {
     const table = new FolioTable(regions, kernel, new Trace(), 9)
     expect(() => table.makeLarge(regions[0]!, regions[0]!.basePfn, 9, 0)).toThrow(/only FS DAX folios/)

@@ -3,7 +3,7 @@
  * record. Every change goes through here so it is traced and checked.
  */
 import { cause, causeText, derive, type CauseId } from './causes'
-import type { FolioResult, ViolationKind } from './result'
+import type { FolioColumns, FolioResult, ViolationKind } from './result'
 import { EventKind } from './events'
 import type { KernelModel } from './kernel-model'
 import type { Pgmap, RegionState } from './memory'
@@ -190,7 +190,7 @@ export class FolioTable {
    * (a whole extent or region) scans the records, so neither costs more than the smaller of the two.
    */
   touchedIn(from: number, to: number): Folio[] {
-    if (to - from > this.records()) {
+    if (to - from > this.count()) {
       return Array.from(this.allRecords())
         .filter((f) => this.head[f]! + 2 ** this.order[f]! > from && this.head[f]! < to)
         .sort((a, b) => this.head[a]! - this.head[b]!)
@@ -220,22 +220,49 @@ export class FolioTable {
   }
 
   /**
-   * The run result's folio list: every record by pfn with its final counts (RunResult.folios). The
-   * region names are read once per region, not once per folio.
+   * The run result's folio list: every record by pfn with its final counts (RunResult.folios), made
+   * from resultColumns(), what the store writes the list from.
    */
   results(): FolioResult[] {
-    const slots = this.touched()
-    const names = this.regions.map((r) => r.name)
-    const out = new Array<FolioResult>(slots.length)
-    for (let i = 0; i < slots.length; i++) {
-      const f = slots[i]!
-      out[i] = { pfn: hex(this.head[f]!), order: this.order[f]!, region: names[this.regionIndex[f]!]!, refcount: this.refcount[f]!, mapcount: this.mapcount[f]!, pincount: this.pincount[f]! }
+    const c = this.resultColumns()
+    const out = new Array<FolioResult>(c.count)
+    for (let i = 0; i < c.count; i++) {
+      out[i] = { pfn: hex(c.head[i]!), order: c.order[i]!, region: c.regionNames[c.region[i]!]!, refcount: c.refcount[i]!, mapcount: c.mapcount[i]!, pincount: c.pincount[i]! }
     }
     return out
   }
 
+  /**
+   * The records of results() as columns, in pfn order: the store writes the run result's folio list
+   * from them as JSON bytes without making the objects (main/store/folio-json.ts, ADR 0035).
+   */
+  resultColumns(): FolioColumns {
+    const slots = this.touched()
+    const n = slots.length
+    const cols: FolioColumns = {
+      count: n,
+      head: new Float64Array(n),
+      order: new Uint8Array(n),
+      region: new Uint16Array(n),
+      regionNames: this.regions.map((r) => r.name),
+      refcount: new Float64Array(n),
+      mapcount: new Float64Array(n),
+      pincount: new Float64Array(n),
+    }
+    for (let i = 0; i < n; i++) {
+      const f = slots[i]!
+      cols.head[i] = this.head[f]!
+      cols.order[i] = this.order[f]!
+      cols.region[i] = this.regionIndex[f]!
+      cols.refcount[i] = this.refcount[f]!
+      cols.mapcount[i] = this.mapcount[f]!
+      cols.pincount[i] = this.pincount[f]!
+    }
+    return cols
+  }
+
   /** How many folio records exist. */
-  private records(): number {
+  count(): number {
     return this.slots.size + this.denseRecords
   }
 
@@ -244,7 +271,7 @@ export class FolioTable {
    * index: a push into a growing array costs ~90 ns here, and a device DAX run has tens of thousands).
    */
   private allRecords(): Int32Array {
-    const out = new Int32Array(this.records())
+    const out = new Int32Array(this.count())
     let n = 0
     this.slots.forEach((_, f) => {
       out[n++] = f

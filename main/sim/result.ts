@@ -155,6 +155,41 @@ export function stepSourceOf(result: RunResult): StepSource {
   return own ?? listSource(result.steps)
 }
 
+/**
+ * A run's folio list as columns, in pfn order (FolioTable.resultColumns): record i is
+ * `{ pfn: hex(head[i]), order: order[i], region: regionNames[region[i]], refcount: refcount[i], ... }`.
+ */
+export interface FolioColumns {
+  readonly count: number
+  readonly head: Float64Array
+  readonly order: Uint8Array
+  readonly region: Uint16Array
+  readonly regionNames: readonly string[]
+  readonly refcount: Float64Array
+  readonly mapcount: Float64Array
+  readonly pincount: Float64Array
+}
+
+/**
+ * The folio list of a result the engine made, as columns, without making the list: such a result
+ * carries one under FOLIO_SOURCE, not enumerable, like STEP_SOURCE.
+ */
+export interface FolioSource {
+  readonly count: number
+  columns(): FolioColumns
+}
+
+export const FOLIO_SOURCE: unique symbol = Symbol('daxlab.folioSource')
+
+/**
+ * The folio source of an engine result whose `folios` have not been read yet, else undefined. Once
+ * the list has been made it is a plain property a caller may have changed, so it is what counts.
+ */
+export function folioSourceOf(result: RunResult): FolioSource | undefined {
+  const own = (result as RunResult & { [FOLIO_SOURCE]?: FolioSource })[FOLIO_SOURCE]
+  return own !== undefined && Object.getOwnPropertyDescriptor(result, 'folios')?.get !== undefined ? own : undefined
+}
+
 /** A list read a range at a time, as a StepSource is. */
 export function listSource<T>(list: readonly T[]): RangeSource<T> {
   return { count: list.length, range: (first, count) => list.slice(first, first + count) }

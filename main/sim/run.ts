@@ -15,7 +15,7 @@ import { allSteps, ConcurrentPart } from '../explore/concurrent-run'
 import { Simulation } from './sim'
 import { ModelError } from './errors'
 import { EventLogLimitError, MAX_TASKS, type EventLog } from './events'
-import { STEP_SOURCE, type FolioResult, type RunResult, type StepResult } from './result'
+import { FOLIO_SOURCE, STEP_SOURCE, type FolioResult, type RunResult, type StepResult } from './result'
 import type { Trace } from './trace'
 
 export interface RunOptions {
@@ -135,6 +135,7 @@ export function startRun(scenario: Scenario, profile: Profile, options: RunOptio
       // Not enumerable: JSON, spreads and structured clones never see it. A run with a concurrent part
       // (small by nature) is read through its steps.
       if (!concurrent) Object.defineProperty(result, STEP_SOURCE, { value: scheduler.stepSource() })
+      Object.defineProperty(result, FOLIO_SOURCE, { value: { count: sim.folios.count(), columns: () => sim.folios.resultColumns() } })
       return concurrent ? { result, trace: sim.trace, schedule: concurrent.choices } : { result, trace: sim.trace }
     },
   }

@@ -9,11 +9,12 @@
  */
 import type { Profile } from '../formats/profile'
 import type { EventColumns, EventRange } from '../sim/events'
-import { listSource, stepSourceOf, type RangeSource, type RunResult } from '../sim/result'
+import { folioSourceOf, listSource, stepSourceOf, type RangeSource, type RunResult } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
 import { packChunk } from './event-codec'
 import { PackBuffer, packRecords } from './record-codec'
-import { canonicalJson, encodeResult, sha256, type ResultCodec } from './result-codec'
+import { canonicalJson, encodeResult, gzipResultJson, sha256, type ResultCodec } from './result-codec'
+import { folioListJson } from './folio-json'
 
 /** The runs row's own columns (the ids it references are resolved when it is written; layout is 2). */
 export type PreparedRunRow = Omit<RunRowFields, 'layout' | 'result_codec'> & { readonly result_codec: ResultCodec }
@@ -105,6 +106,40 @@ function withEmptyLists(result: RunResult): RunResult {
   return out as unknown as RunResult
 }
 
+/**
+ * Folio lists at least this long are written from the engine's columns. Their JSON is then surely
+ * past GZIP_THRESHOLD (a folio's text is at least 74 characters), so the row is gzipped whichever
+ * way it is written, and only the bytes differ in how they are made.
+ */
+const COLUMN_FOLIOS = 256
+
+/**
+ * The result row: encodeResult() of the result without its steps and violations. An engine result
+ * whose folio list has not been made and is long (a device DAX run touches tens of thousands) has
+ * that list written as JSON bytes from the engine's columns (folio-json.ts) between the JSON of the
+ * keys before and after it, key by key: `JSON.stringify({ [key]: value })` is `{"key":value}`, or
+ * `{}` where JSON leaves the value out, so the insides joined are the text JSON.stringify gives
+ * (ADR 0035). The bytes gzipped are the same, so the row is too.
+ */
+export function encodeResultRow(result: RunResult): { codec: ResultCodec; data: string | Buffer } {
+  const folios = folioSourceOf(result)
+  if (folios === undefined || folios.count < COLUMN_FOLIOS) return encodeResult(withEmptyLists(result))
+  const before: string[] = []
+  const after: string[] = []
+  let seen = false
+  for (const key of Object.keys(result)) {
+    if (key === 'folios') {
+      seen = true
+      continue
+    }
+    const one = JSON.stringify({ [key]: key === 'steps' || key === 'violations' ? [] : result[key as keyof RunResult] })
+    if (one.length > 2) (seen ? after : before).push(one.slice(1, -1))
+  }
+  const head = Buffer.from('{' + before.join(',') + (before.length > 0 ? ',' : '') + '"folios":')
+  const tail = Buffer.from((after.length > 0 ? ',' : '') + after.join(',') + '}')
+  return { codec: 'gzip', data: gzipResultJson(Buffer.concat([head, folioListJson(folios.columns()), tail])) }
+}
+
 function recordChunks(kind: 'steps' | 'violations', records: RangeSource<object>, chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {
   const out: PreparedRecordChunk[] = []
   for (let first = 0, no = 0; first < records.count; first += chunkRecords, no++) {
@@ -141,7 +176,7 @@ export function prepareTail(result: RunResult, eventCount: number, tasks: readon
   // copy never reads `steps`: an engine result makes them only when read (main/sim/settled-steps.ts),
   // and they are packed from its StepSource below, a chunk at a time.
   const steps = stepSourceOf(result)
-  const encoded = encodeResult(withEmptyLists(result))
+  const encoded = encodeResultRow(result)
   const row: PreparedRunRow = {
     kernel: result.kernel,
     scheme: result.scheme,

@@ -28,6 +28,11 @@ export function encodeResult(result: RunResult): { codec: ResultCodec; data: str
   return { codec: 'gzip', data: gzipSync(json, { level: GZIP_LEVEL }) }
 }
 
+/** The gzip codec's bytes for a result already written as JSON bytes (UTF-8), as encodeResult() compresses its text. */
+export function gzipResultJson(json: Uint8Array): Buffer {
+  return gzipSync(json, { level: GZIP_LEVEL })
+}
+
 export function decodeResult(codec: string, data: string | Buffer): RunResult {
   if (codec === 'json') return JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as RunResult
   if (codec === 'gzip') return JSON.parse(gunzipSync(data).toString('utf8')) as RunResult

@@ -144,6 +144,13 @@ export interface RangeSource<T> {
   readonly count: number
   /** Items [first, first + count), in order; for step results the objects may be new ones. */
   range(first: number, count: number): T[]
+  /**
+   * Optional, step results only: per item of range(first, count), a class (0: none known). Two
+   * results of one non-zero class and the same `op` and `task` have the same keys and values but for
+   * `index`, their position in the list (SettledSteps.classOf). The record packer uses it to find the
+   * earlier record a result repeats without reading the result (main/store/record-codec.ts).
+   */
+  classes?(first: number, count: number): Float64Array
 }
 
 export type StepSource = RangeSource<StepResult>

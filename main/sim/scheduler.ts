@@ -95,6 +95,12 @@ export class Scheduler {
         for (let k = 0; k < count; k++) out[k] = this.resultAt(first + k)
         return out
       },
+      // A result the scheduler holds as an object has no class: only kept ones are made alike.
+      classes: (first, count) => {
+        const out = new Float64Array(count)
+        for (let k = 0; k < count; k++) if (this.all[first + k] === undefined) out[k] = this.settled.classOf(first + k)
+        return out
+      },
     }
   }
 

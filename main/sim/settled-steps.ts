@@ -22,6 +22,8 @@ import type { StepResult } from './result'
 const NOT_KEPT = 0
 const OK = 1
 const ERROR = 2
+/** Value ids a result class holds exactly (classOf): three of them below 2^17 and a status fit in 2^53. */
+const CLASS_RADIX = 2 ** 17
 
 /** Whether settling `outcome` sets result keys beyond status, error and message. */
 function setsOtherKeys(outcome: OpOutcome): boolean {
@@ -103,6 +105,22 @@ export class SettledSteps {
     this.notes[index] = this.idOf(notes)
     this.message[index] = this.idOf(message)
     this.error[index] = this.idOf(error)
+  }
+
+  /**
+   * The class of step `index`'s kept result, for record packing (RangeSource.classes): its status and
+   * the ids of its notes, message and error in one number, 0 when it is not kept here (or an id is
+   * too large for the number to be exact). Kept results of one class and the same op and task are
+   * made by the same literal in make() from the same values, so they differ only in `index`.
+   */
+  classOf(index: number): number {
+    const status = this.status[index]!
+    const notes = this.notes[index]!
+    const message = this.message[index]!
+    const error = this.error[index]!
+    if (status === NOT_KEPT || notes >= CLASS_RADIX || message >= CLASS_RADIX || error >= CLASS_RADIX) return 0
+    // Below 3 * 2^51 (ids < 2^17 each): an exact integer, and never 0 (status is 1 or 2).
+    return ((notes * CLASS_RADIX + message) * CLASS_RADIX + error) * 3 + status
   }
 
   /** Whether step `index`'s result is kept here. */

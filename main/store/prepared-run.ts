@@ -145,7 +145,7 @@ function recordChunks(kind: 'steps' | 'violations', records: RangeSource<object>
   for (let first = 0, no = 0; first < records.count; first += chunkRecords, no++) {
     const count = Math.min(chunkRecords, records.count - first)
     // A copy: packRecords returns a view of the reused buffer, valid only until its next call.
-    const data = packRecords(records.range(first, count), 0, count, buf, first).slice()
+    const data = packRecords(records.range(first, count), 0, count, buf, first, records.classes?.(first, count)).slice()
     out.push({ kind, no, first, count, checksum: recordChunkChecksum(kind, first, count, data), data })
   }
   return out

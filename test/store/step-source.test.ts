@@ -10,6 +10,10 @@ import { builtinScenario, builtinScenarioNames, resolveProfile } from '../../mai
 import { runScenario } from '../../main/sim/run'
 import { STEP_SOURCE, stepSourceOf, type RunResult } from '../../main/sim/result'
 import { prepareTail } from '../../main/store/prepared-run'
+import type { Profile } from '../../main/formats/profile'
+import type { Scenario } from '../../main/formats/scenario'
+import { builtinProfile } from '../../main/library/index'
+import { devdaxMix, fsdax4k } from '../bench/workloads'
 
 const KERNELS = ['6.14', '6.17']
 
@@ -19,8 +23,8 @@ function run(name: string, kernel: string): RunResult {
 }
 
 /** Packed step chunks of `result` as hex, in small chunks so ranges cross many boundaries. */
-function packedSteps(result: RunResult): string[] {
-  return prepareTail(result, result.events, ['main'], [], 3)
+function packedSteps(result: RunResult, chunkRecords = 3): string[] {
+  return prepareTail(result, result.events, ['main'], [], chunkRecords)
     .records.filter((r) => r.kind === 'steps')
     .map((r) => `${r.first}+${r.count}:${r.checksum}:${Buffer.from(r.data).toString('hex')}`)
 }
@@ -49,6 +53,72 @@ describe('step results made when read', () => {
         // Read once, `steps` is a plain array property: the same array every time, and writable.
         expect(result.steps).toBe(result.steps)
         expect(Object.getOwnPropertyDescriptor(result, 'steps')).toMatchObject({ writable: true, enumerable: true })
+      })
+    }
+  }
+})
+
+/**
+ * Two tasks pin and unpin alike in turn, so their results differ only in `task`; a pin of a range not
+ * yet mapped notes the gup-fast bail and a later one of the same range does not, so results differ only
+ * in their notes. A packer that took a template of the wrong task or notes would write other bytes.
+ */
+function twoTaskPins(): Scenario {
+  const steps: Scenario['steps'] = []
+  for (const task of ['a', 'b']) steps.push({ op: 'mmap', task, args: { id: 'm', offset: 0, length: 1 << 30, shared: true, sync: false, device: 'dax0' } })
+  for (let i = 0; i < 400; i++) {
+    for (const task of ['a', 'b']) {
+      const id = `${task}${i}`
+      steps.push({ op: 'gup', task, args: { id, map: 'm', offset: ((i * 7) % 64) * 2 ** 21, pages: 16, pin: true, longterm: false, fast: true, write: false, p2pdma: false } })
+      steps.push({ op: 'unpin', task, args: { gup: id } })
+    }
+  }
+  return { name: 'two-task-pins', description: 'result classes', profile: devdaxMix(1).profile, steps }
+}
+
+/**
+ * The engine's StepSource gives each kept result a class (SettledSteps.classOf), and the packer refers
+ * a classed result to the template of its class, op and task without comparing values. The chunks
+ * must be the bytes the comparisons alone give, which a plain JSON copy of the result (no source, no
+ * classes) gets: in chunks long enough for templates to be reused, on every built-in scenario and on
+ * the bench's workloads (many tasks' and ops' results, errors, waits and notes lists).
+ */
+describe('result classes pack to the bytes the comparisons give', () => {
+  const workloads: [string, () => { scenario: Scenario; profile: Profile }][] = [
+    ['devdax mix', () => ({ scenario: devdaxMix(4000, 1000), profile: devdaxMix(1).profile as Profile })],
+    ['two tasks, notes that come and go', () => ({ scenario: twoTaskPins(), profile: devdaxMix(1).profile as Profile })],
+    ['fsdax 4k', () => ({ scenario: fsdax4k(builtinProfile('x86-pmem-1tib')!, 3000, 900), profile: builtinProfile('x86-pmem-1tib')! })],
+  ]
+  for (const kernel of KERNELS) {
+    it(`built-in scenarios, ${kernel}`, () => {
+      let classed = 0
+      for (const name of builtinScenarioNames()) {
+        let result: RunResult
+        try {
+          result = run(name, kernel)
+        } catch {
+          continue
+        }
+        const source = stepSourceOf(result)
+        if (source.classes) classed += Array.from(source.classes(0, source.count)).filter((c) => c !== 0).length
+        // Packed before `steps` is read: reading it makes every result an object, which has no class.
+        const packed = [64, 8192].map((chunk) => packedSteps(result, chunk))
+        const plain = JSON.parse(JSON.stringify(result)) as RunResult
+        expect(packed, name).toEqual([64, 8192].map((chunk) => packedSteps(plain, chunk)))
+      }
+      expect(classed).toBeGreaterThan(100)
+    })
+    for (const [name, make] of workloads) {
+      it(`${name}, ${kernel}`, () => {
+        const { scenario, profile } = make()
+        const result = runScenario(scenario, profile, { kernel }).result
+        const source = stepSourceOf(result)
+        expect(Array.from(source.classes!(0, source.count)).filter((c) => c !== 0).length).toBeGreaterThan(source.count / 2)
+        const packed = [64, 8192].map((chunk) => packedSteps(result, chunk))
+        const plain = JSON.parse(JSON.stringify(result)) as RunResult
+        // Read, the results are objects: no classes any more, the comparisons alone.
+        expect(Array.from(source.classes!(0, source.count)).every((c) => c === 0)).toBe(true)
+        expect(packed).toEqual([64, 8192].map((chunk) => packedSteps(plain, chunk)))
       })
     }
   }

@@ -1,9 +1,9 @@
 /**
  * A run's folio list written as JSON bytes straight from the engine's columns: exactly the UTF-8 of
  * `JSON.stringify(list)` for the list the columns describe (FolioColumns in main/sim/result.ts), with
- * no object or string per folio. On the device DAX bench a run has ~32k folios: making their objects,
- * stringifying them and converting the 1.9 MB text to UTF-8 for gzip took ~25 ms of the save's tail;
- * writing the bytes takes a few (ADR 0035).
+ * no object or string per folio. The bench's device DAX mix ends with 23,070 folios: making their
+ * objects, stringifying them and converting the 1.9 MB text to UTF-8 for gzip took ~25 ms of a save's
+ * tail; writing the bytes takes a few (ADR 0035).
  */
 import type { FolioColumns } from '../sim/result'
 
@@ -14,8 +14,12 @@ const ORDER = CHAR_CODES('","order":')
 const REFCOUNT = CHAR_CODES(',"refcount":')
 const MAPCOUNT = CHAR_CODES(',"mapcount":')
 const PINCOUNT = CHAR_CODES(',"pincount":')
-/** The most bytes a number takes as JSON text: String(-Number.MIN_VALUE) is 8 characters, -1.7976931348623157e+308 is 24. */
-const NUMBER_BYTES = 24
+/**
+ * The most bytes a number takes as JSON text: 17 significant digits, a sign and at most 7 more
+ * characters (`-0.0000012345678901234567` is 25, `-1.7976931348623157e+308` 24). Counts are integers;
+ * the bound keeps any other number inside the buffer too.
+ */
+const NUMBER_BYTES = 25
 /** pfns are below 2^53: at most 14 hex digits. */
 const HEX_BYTES = 14
 

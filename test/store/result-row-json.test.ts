@@ -43,6 +43,13 @@ describe('folioListJson', () => {
     const counts = [0, -0, 1, -1, 9, 10, 99, 100, 1023, 1024, 1025, -4096, 2 ** 31, 2 ** 32 + 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 60, 1e21, 1.5, -0.25, NaN, Infinity, -Infinity]
     const heads = [0, 1, 15, 16, 255, 256, 0xabcdef, 2 ** 32, 2 ** 40 + 5, 2 ** 53 - 1]
     const rows = counts.map((c, i) => ({ head: heads[i % heads.length]!, order: i % 19, region: i % names.length, refcount: c, mapcount: counts[(i + 7) % counts.length]!, pincount: counts[(i + 13) % counts.length]! }))
+    // The longest text each field can take, all in one folio: the writer's buffer is sized for it.
+    const longest = -1.2345678901234567e-6
+    expect(String(longest)).toHaveLength(25)
+    const worst = { head: 2 ** 53 - 1, order: 255, region: 2, refcount: longest, mapcount: longest, pincount: -1.7976931348623157e308 }
+    rows.push(worst)
+    const alone = [{ pfn: '0x' + worst.head.toString(16), order: 255, region: names[2], refcount: longest, mapcount: longest, pincount: worst.pincount }]
+    expect(Buffer.from(folioListJson(columns([worst], names))).toString('utf8')).toBe(JSON.stringify(alone))
     const list = rows.map((r) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount }))
     expect(Buffer.from(folioListJson(columns(rows, names))).toString('utf8')).toBe(JSON.stringify(list))
     expect(Buffer.from(folioListJson(columns([], names))).toString('utf8')).toBe('[]')

@@ -5,6 +5,7 @@
  * depend on that text.
  */
 import { gunzipSync } from 'node:zlib'
+import { fc, test as fcTest } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import type { Profile } from '../../main/formats/profile'
 import { builtinScenarioNames } from '../../main/library/builtins'
@@ -53,6 +54,19 @@ describe('folioListJson', () => {
     const list = rows.map((r) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount }))
     expect(Buffer.from(folioListJson(columns(rows, names))).toString('utf8')).toBe(JSON.stringify(list))
     expect(Buffer.from(folioListJson(columns([], names))).toString('utf8')).toBe('[]')
+  })
+})
+
+describe('folioListJson on random lists', () => {
+  // Counts as the engine holds them (integers, negative after an underflow, past 2^53 never in
+  // practice) and any other double; pfns as safe non-negative integers; any region names.
+  const count = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.maxSafeInteger(), fc.double())
+  const folio = (regions: number) =>
+    fc.record({ head: fc.maxSafeNat(), order: fc.integer({ min: 0, max: 255 }), region: fc.integer({ min: 0, max: regions - 1 }), refcount: count, mapcount: count, pincount: count })
+  const list = fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { minLength: 1, maxLength: 4 }).chain((names) => fc.tuple(fc.constant(names), fc.array(folio(names.length), { maxLength: 40 })))
+  fcTest.prop([list])('is the UTF-8 of JSON.stringify of the list', ([names, rows]) => {
+    const made = rows.map((r) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount }))
+    expect(Buffer.from(folioListJson(columns(rows, names))).toString('utf8')).toBe(JSON.stringify(made))
   })
 })
 

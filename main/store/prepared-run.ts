@@ -99,10 +99,15 @@ export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: numbe
   }
 }
 
-/** The result without its steps and violations (empty lists in their places), made without reading `steps`. */
+/** What the result row holds under `key`: steps and violations are packed in run_records, so an empty list in their places (never reading `steps`). */
+function rowValue(result: RunResult, key: string): unknown {
+  return key === 'steps' || key === 'violations' ? [] : result[key as keyof RunResult]
+}
+
+/** The result as its row holds it (rowValue of every key), made without reading `steps`. */
 function withEmptyLists(result: RunResult): RunResult {
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(result)) out[key] = key === 'steps' || key === 'violations' ? [] : result[key as keyof RunResult]
+  for (const key of Object.keys(result)) out[key] = rowValue(result, key)
   return out as unknown as RunResult
 }
 
@@ -132,7 +137,7 @@ export function encodeResultRow(result: RunResult): { codec: ResultCodec; data: 
       seen = true
       continue
     }
-    const one = JSON.stringify({ [key]: key === 'steps' || key === 'violations' ? [] : result[key as keyof RunResult] })
+    const one = JSON.stringify({ [key]: rowValue(result, key) })
     if (one.length > 2) (seen ? after : before).push(one.slice(1, -1))
   }
   const head = Buffer.from('{' + before.join(',') + (before.length > 0 ? ',' : '') + '"folios":')

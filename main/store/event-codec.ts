@@ -61,17 +61,31 @@ export interface PackedChunk {
   readonly kinds: number
 }
 
+/** The bytes of a chunk of `count` events. */
+export function chunkBytes(count: number): number {
+  return CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count
+}
+
 /**
  * Packs events [start, start + count) of the log. `source` is the engine's log (it writes the range
  * straight into the chunk's column views) or flat columns. Throws RangeError if it holds fewer events.
+ *
+ * `into`, a buffer of at least chunkBytes(count) bytes, is packed into (and the chunk's data is a view
+ * of its start) instead of a new one: for a writer that stores each chunk before it packs the next
+ * (prepared-run.ts eventChunks). The chunk's bytes are the same either way.
  */
-export function packChunk(source: EventColumns | EventRange, start: number, count: number): PackedChunk {
+export function packChunk(source: EventColumns | EventRange, start: number, count: number, into?: ArrayBuffer): PackedChunk {
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count <= 0) {
     throw new RangeError(`bad event slice [${start}, ${start + count})`)
   }
   const range = 'writeRange' in source ? source : flatRange(source)
-  const buffer = new ArrayBuffer(CHUNK_HEADER_BYTES + BYTES_PER_EVENT * count)
-  const header = new DataView(buffer)
+  const size = chunkBytes(count)
+  if (into !== undefined && into.byteLength < size) throw new RangeError(`a chunk of ${count} events needs ${size} bytes; the buffer has ${into.byteLength}`)
+  // A reused buffer is zeroed first, as a new one is: the log writes only the entries that exist
+  // (EventLog.writeRange), and the header's flags and reserved fields are zero.
+  const buffer = into ?? new ArrayBuffer(size)
+  if (into !== undefined) new Uint8Array(into, 0, size).fill(0)
+  const header = new DataView(buffer, 0, CHUNK_HEADER_BYTES)
   header.setUint32(0, CHUNK_MAGIC, true)
   header.setUint8(4, CHUNK_VERSION)
   header.setUint32(8, count, true)
@@ -105,7 +119,7 @@ export function packChunk(source: EventColumns | EventRange, start: number, coun
       offset += width * count
     }
   }
-  return { data: new Uint8Array(buffer), count, stepMin, stepMax, kinds: kinds >>> 0 }
+  return { data: new Uint8Array(buffer, 0, size), count, stepMin, stepMax, kinds: kinds >>> 0 }
 }
 
 /** The columns of one chunk, viewed in place when possible. */

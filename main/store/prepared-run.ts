@@ -11,7 +11,7 @@ import type { Profile } from '../formats/profile'
 import type { EventColumns, EventRange } from '../sim/events'
 import { folioSourceOf, listSource, stepSourceOf, type RangeSource, type RunResult } from '../sim/result'
 import { eventChunkChecksum, recordChunkChecksum, runChecksum, type RunRowFields } from './checksum'
-import { packChunk } from './event-codec'
+import { chunkBytes, packChunk } from './event-codec'
 import { PackBuffer, packRecords } from './record-codec'
 import { canonicalJson, encodeResult, gzipResultJson, sha256, type ResultCodec } from './result-codec'
 import { folioListJson } from './folio-json'
@@ -62,7 +62,8 @@ export interface PreparedRun extends PreparedRunHead, PreparedRunTail {
   /**
    * The event chunks: an array when they were packed ahead (a worker posts them back), or a generator
    * that packs each one as the writer asks for it, so an in-process save never holds two copies of a
-   * big run's events.
+   * big run's events. prepareRun's generator packs every chunk into one buffer (eventChunks `reuse`):
+   * write each chunk before taking the next, and keep none.
    */
   readonly events: Iterable<PreparedEventChunk>
 }
@@ -89,10 +90,17 @@ export interface PrepareOptions {
  * Packs the events of `cols` (flat columns or the engine's log) chunk by chunk, each with its checksum. `firstSeq` is the run-wide index of
  * cols' first event and `firstNo` its chunk number: a streamed save packs a run slice by slice, each
  * slice starting on a chunk boundary, and gets exactly the chunks a whole-run pack gives.
+ *
+ * `reuse`: every chunk is packed into one buffer, so a chunk's data is valid only until the next
+ * chunk is taken. For a consumer that writes each chunk before it asks for the next (saveRun's
+ * transaction; SQLite copies a BLOB when it is bound). A new 168 KiB buffer per chunk made a big
+ * save allocate as many bytes as it wrote (23 MB for the bench's mix), and V8 answered that external
+ * memory with full mark-compact collections of the whole heap, ~10 ms each, every few chunks.
  */
-export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: number, firstSeq = 0, firstNo = 0): Generator<PreparedEventChunk> {
+export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: number, firstSeq = 0, firstNo = 0, reuse = false): Generator<PreparedEventChunk> {
+  const buffer = reuse && cols.count > 0 ? new ArrayBuffer(chunkBytes(Math.min(chunkEvents, cols.count))) : undefined
   for (let start = 0, no = firstNo; start < cols.count; start += chunkEvents, no++) {
-    const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start))
+    const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start), buffer)
     const first = firstSeq + start
     const checksum = eventChunkChecksum(first, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, chunk.data)
     yield { no, first, count: chunk.count, stepMin: chunk.stepMin, stepMax: chunk.stepMax, kinds: chunk.kinds, checksum, data: chunk.data }
@@ -212,8 +220,9 @@ export function prepareTail(result: RunResult, eventCount: number, tasks: readon
 export function prepareRun(input: PrepareInput, options: PrepareOptions): PreparedRun {
   const { result, columns } = input
   const tail = prepareTail(result, columns.count, input.tasks, input.causes, options.chunkRecords)
-  const events = eventChunks(columns, options.chunkEvents)
-  return { ...prepareHead({ ...input, scenario: result.scenario }), ...tail, events: options.packEventsNow ? [...events] : events }
+  // Packed now for a worker to post, or one at a time into one buffer as the writer asks.
+  const events = options.packEventsNow ? [...eventChunks(columns, options.chunkEvents)] : eventChunks(columns, options.chunkEvents, 0, 0, true)
+  return { ...prepareHead({ ...input, scenario: result.scenario }), ...tail, events }
 }
 
 /** The buffers a worker can hand over without copying (each chunk owns its ArrayBuffer). */

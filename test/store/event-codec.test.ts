@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EVENT_KIND_NAMES, type EventKind, EventLog } from '../../main/sim/events'
-import { BYTES_PER_EVENT, CHUNK_HEADER_BYTES, decodeEvent, packChunk, swapBytes, unpackChunk } from '../../main/store/event-codec'
+import { BYTES_PER_EVENT, CHUNK_HEADER_BYTES, chunkBytes, decodeEvent, packChunk, swapBytes, unpackChunk } from '../../main/store/event-codec'
 
 /** A log exercising every column's edge values: negative steps, NaN, -0, huge pfns, 64-bit entries. */
 function edgeLog(): EventLog {
@@ -27,6 +27,20 @@ describe('event chunk codec', () => {
       expect(decodeEvent(cols, i, 10 + i, log.tasks, log.causes)).toEqual(log.decode(10 + i))
     }
     expect(cols.entry.some((e) => e > 2n ** 63n)).toBe(true)
+  })
+
+  it('packs into a reused buffer the same bytes as into a new one, whatever it held', () => {
+    const log = edgeLog()
+    // The engine's log writes only the entries that exist: a reused buffer must not keep old ones.
+    const buffer = new ArrayBuffer(chunkBytes(30) + 7)
+    new Uint8Array(buffer).fill(0xa5)
+    for (const [start, count] of [[0, 30], [17, 25], [40, 10]] as const) {
+      const reused = packChunk(log, start, count, buffer)
+      expect(reused.data.buffer).toBe(buffer)
+      expect(Array.from(reused.data)).toEqual(Array.from(packChunk(log, start, count).data))
+      expect(Array.from(reused.data)).toEqual(Array.from(packChunk(log.columns(), start, count).data))
+    }
+    expect(() => packChunk(log, 0, 31, buffer)).toThrow(/needs 1318 bytes/)
   })
 
   it('summarises step range and kinds', () => {

@@ -14,6 +14,9 @@ const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1
 
 export class DenseSlots {
   private readonly blocks: (Int32Array | undefined)[]
+  /** Slots set (a slot is set once: FolioTable never removes a dense record). */
+  records = 0
+  private blocksMade = 0
 
   constructor(
     private readonly basePfn: number,
@@ -34,7 +37,27 @@ export class DenseSlots {
   set(head: number, slot: number): void {
     const k = (head - this.basePfn) / this.pagesPerFolio
     const b = k >>> BLOCK_SHIFT
-    const block = (this.blocks[b] ??= new Int32Array(BLOCK_MASK + 1))
+    let block = this.blocks[b]
+    if (block === undefined) {
+      block = this.blocks[b] = new Int32Array(BLOCK_MASK + 1)
+      this.blocksMade++
+    }
+    if (block[k & BLOCK_MASK] === 0 && slot !== 0) this.records++
     block[k & BLOCK_MASK] = slot
+  }
+
+  /** Array reads writeSlots() makes: every block-table entry and every slot of the blocks made. */
+  get walkCost(): number {
+    return this.blocks.length + this.blocksMade * (BLOCK_MASK + 1)
+  }
+
+  /** Writes every slot set into out from index `at`, in folio (so pfn) order; returns the index after the last. */
+  writeSlots(out: number[], at: number): number {
+    let n = at
+    for (const block of this.blocks) {
+      if (block === undefined) continue
+      for (let j = 0; j <= BLOCK_MASK; j++) if (block[j] !== 0) out[n++] = block[j]!
+    }
+    return n
   }
 }

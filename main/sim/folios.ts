@@ -36,6 +36,9 @@ export function orderPages(order: number): number {
  */
 export type Folio = number
 
+/** A dense index is walked in order (FolioTable.touched) when that reads at most this many slots per record. */
+const WALK_READS_PER_RECORD = 16
+
 /**
  * Folio state as struct-of-arrays: typed-array columns indexed by a dense slot, behind a sparse map
  * from head pfn to slot, so memory is proportional to the folios touched and a count change is an
@@ -78,6 +81,8 @@ export class FolioTable {
    * memcg_data (D. Hildenbrand's fix of 38607c62b34b, April 2025).
    */
   private readonly staleTails = new Set<number>()
+  /** Indexes of `regions` by base pfn (regions never overlap). */
+  private readonly regionsByPfn: readonly number[]
 
   constructor(
     private readonly regions: readonly RegionState[],
@@ -90,6 +95,7 @@ export class FolioTable {
     // FS DAX folio extents change (makeLarge, split): its regions keep the Map alone.
     this.intercepts = regions.map((r) => r.memtype.interceptPut !== undefined)
     this.dense = regions.map((r) => (r.type !== 'fsdax' && r.nrPages / r.staticPages <= DENSE_FOLIOS ? new DenseSlots(r.basePfn, r.staticPages, r.nrPages / r.staticPages) : undefined))
+    this.regionsByPfn = regions.map((_, i) => i).sort((a, b) => regions[a]!.basePfn - regions[b]!.basePfn)
   }
 
   regionOf(pfn: number): RegionState | undefined {
@@ -207,6 +213,48 @@ export class FolioTable {
 
   /** Every folio with a record, by pfn. */
   touched(): Folio[] {
+    return this.denseInOrder() ? this.walkInOrder() : this.sortedByHead()
+  }
+
+  /**
+   * Do the dense indexes hold their records in few enough reads to be walked in order? A walk reads
+   * every block made (256 slots each): a device DAX run touches most of its blocks, an explorer state a
+   * few folios in a wide region.
+   */
+  private denseInOrder(): boolean {
+    if (this.denseRecords === 0) return false
+    return this.dense.every((d) => d === undefined || d.records === 0 || d.walkCost <= WALK_READS_PER_RECORD * d.records)
+  }
+
+  /**
+   * Regions in pfn order: a dense region's records read off its index in order, a sparse region's
+   * taken from all sparse heads sorted (they fall in the regions' disjoint ranges). On the bench's
+   * device DAX mix (23,070 folios in one dense region) this replaced a sort and a look-up per folio.
+   */
+  private walkInOrder(): Folio[] {
+    const sparse = new Float64Array(this.slots.size)
+    let s = 0
+    this.slots.forEach((head) => {
+      sparse[s++] = head
+    })
+    sparse.sort()
+    const out: Folio[] = new Array<Folio>(this.count())
+    let n = 0
+    let p = 0
+    for (const i of this.regionsByPfn) {
+      const dense = this.dense[i]
+      if (dense !== undefined) {
+        if (dense.records > 0) n = dense.writeSlots(out, n)
+        continue
+      }
+      const end = this.regions[i]!.basePfn + this.regions[i]!.nrPages
+      for (; p < sparse.length && sparse[p]! < end; p++) out[n++] = this.slots.get(sparse[p]!)
+    }
+    if (n !== out.length || p !== sparse.length) throw new Error(`folio walk found ${n} of ${out.length} records (${p} of ${sparse.length} sparse)`)
+    return out
+  }
+
+  private sortedByHead(): Folio[] {
     // Heads are unique keys: sort them as numbers (a typed-array sort, no comparator calls), then look
     // each slot up. A run of 4 KiB faults can have tens of thousands of records.
     const all = this.allRecords()

@@ -7,6 +7,7 @@
  */
 import type { FolioColumns } from '../sim/result'
 
+const EMPTY = new Uint8Array(0)
 const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
 const CHAR_CODES = (text: string): number[] => Array.from(text, (c) => c.charCodeAt(0))
 const OPEN = CHAR_CODES('{"pfn":"0x')
@@ -93,14 +94,18 @@ class ByteWriter {
   }
 }
 
-/** The UTF-8 of `JSON.stringify(list)` for the folio list `cols` describes. */
-export function folioListJson(cols: FolioColumns): Uint8Array {
+/**
+ * The UTF-8 of `JSON.stringify(list)` for the folio list `cols` describes, between the bytes `before`
+ * and `after` (the JSON around the list, written into the same buffer rather than concatenated after).
+ */
+export function folioListJson(cols: FolioColumns, before: Uint8Array = EMPTY, after: Uint8Array = EMPTY): Uint8Array {
   const encoder = new TextEncoder()
   // `","region":"<name>` with the name escaped as JSON escapes it, once per region.
   const regions = cols.regionNames.map((name) => encoder.encode(',"region":' + JSON.stringify(name)))
   const widest = regions.reduce((n, r) => Math.max(n, r.length), 0)
   const perFolio = OPEN.length + HEX_BYTES + ORDER.length + 3 + widest + REFCOUNT.length + MAPCOUNT.length + PINCOUNT.length + 3 * NUMBER_BYTES + 2
-  const out = new ByteWriter(2 + cols.count * perFolio)
+  const out = new ByteWriter(before.length + 2 + cols.count * perFolio + after.length)
+  out.raw(before)
   out.byte(91) // '['
   for (let i = 0; i < cols.count; i++) {
     if (i > 0) out.byte(44) // ','
@@ -118,5 +123,6 @@ export function folioListJson(cols: FolioColumns): Uint8Array {
     out.byte(125) // '}'
   }
   out.byte(93) // ']'
+  out.raw(after)
   return out.bytes.subarray(0, out.at)
 }

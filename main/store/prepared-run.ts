@@ -150,7 +150,7 @@ export function encodeResultRow(result: RunResult): { codec: ResultCodec; data: 
   }
   const head = Buffer.from('{' + before.join(',') + (before.length > 0 ? ',' : '') + '"folios":')
   const tail = Buffer.from((after.length > 0 ? ',' : '') + after.join(',') + '}')
-  return { codec: 'gzip', data: gzipResultJson(Buffer.concat([head, folioListJson(folios.columns()), tail])) }
+  return { codec: 'gzip', data: gzipResultJson(folioListJson(folios.columns(), head, tail)) }
 }
 
 function recordChunks(kind: 'steps' | 'violations', records: RangeSource<object>, chunkRecords: number, buf: PackBuffer): PreparedRecordChunk[] {

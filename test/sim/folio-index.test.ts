@@ -120,6 +120,33 @@ describe('FolioTable over a dense and a sparse region', () => {
     expect(table.results()).toEqual(expected)
   })
 
+  it('lists records by pfn whether it walks the dense indexes or sorts (few records, many, sparse between dense)', () => {
+    // A sparse region between two dense ones: a walk in region order must take its records in between.
+    const three = layoutRegions(
+      [
+        { name: 'dax0', type: 'devdax', size: 2 ** 32, align: '2MiB' },
+        { name: 'pmem0', type: 'fsdax', size: 2 ** 30, fs: 'xfs', mount: '/mnt/pmem0' },
+        { name: 'dax1', type: 'devdax', size: 2 ** 33, align: '4KiB' },
+      ],
+      4096,
+      2 ** 30,
+    )
+    const table = new FolioTable(three, kernel, new Trace(), 9)
+    const random = xorshift32(23)
+    const made = new Map<number, number>()
+    let touches = 0
+    // After 4 and 64 touches it sorts (a walk would read 256 slots per record); after 3,064 and 23,064 it walks.
+    for (const upTo of [4, 64, 3064, 23_064]) {
+      for (; touches < upTo; touches++) {
+        const region = three[touches < 64 ? touches % 3 : random(3)]!
+        const pfn = region.basePfn + (region.name === 'dax1' && touches >= 64 ? random(4096 * 256) : random(region.nrPages))
+        const f = table.folio(pfn)
+        made.set(table.head[f]!, f)
+      }
+      expect(table.touched()).toEqual([...made.entries()].sort((a, b) => a[0] - b[0]).map(([, f]) => f))
+    }
+  })
+
   it('refuses to build a large folio in a region whose folios have fixed extents', () => {
     const table = new FolioTable(regions, kernel, new Trace(), 9)
     expect(() => table.makeLarge(regions[0]!, regions[0]!.basePfn, 9, 0)).toThrow(/only FS DAX folios/)

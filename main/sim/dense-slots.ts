@@ -14,8 +14,6 @@ const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1
 
 export class DenseSlots {
   private readonly blocks: (Int32Array | undefined)[]
-  /** Slots set (a slot is set once: FolioTable never removes a dense record). */
-  records = 0
   private blocksMade = 0
 
   constructor(
@@ -42,7 +40,6 @@ export class DenseSlots {
       block = this.blocks[b] = new Int32Array(BLOCK_MASK + 1)
       this.blocksMade++
     }
-    if (block[k & BLOCK_MASK] === 0 && slot !== 0) this.records++
     block[k & BLOCK_MASK] = slot
   }
 

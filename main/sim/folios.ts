@@ -36,7 +36,7 @@ export function orderPages(order: number): number {
  */
 export type Folio = number
 
-/** A dense index is walked in order (FolioTable.touched) when that reads at most this many slots per record. */
+/** The dense indexes are walked in order (FolioTable.touched) when that reads at most this many slots per record. */
 const WALK_READS_PER_RECORD = 16
 
 /**
@@ -218,12 +218,13 @@ export class FolioTable {
 
   /**
    * Do the dense indexes hold their records in few enough reads to be walked in order? A walk reads
-   * every block made (256 slots each): a device DAX run touches most of its blocks, an explorer state a
-   * few folios in a wide region.
+   * every block-table entry and every block made (256 slots each): a device DAX run touches most of
+   * its blocks, an explorer state a few folios in a wide region.
    */
   private denseInOrder(): boolean {
     if (this.denseRecords === 0) return false
-    return this.dense.every((d) => d === undefined || d.records === 0 || d.walkCost <= WALK_READS_PER_RECORD * d.records)
+    const reads = this.dense.reduce((n, d) => n + (d?.walkCost ?? 0), 0)
+    return reads <= WALK_READS_PER_RECORD * this.denseRecords
   }
 
   /**
@@ -244,7 +245,7 @@ export class FolioTable {
     for (const i of this.regionsByPfn) {
       const dense = this.dense[i]
       if (dense !== undefined) {
-        if (dense.records > 0) n = dense.writeSlots(out, n)
+        n = dense.writeSlots(out, n)
         continue
       }
       const end = this.regions[i]!.basePfn + this.regions[i]!.nrPages

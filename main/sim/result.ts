@@ -151,6 +151,13 @@ export interface RangeSource<T> {
    * earlier record a result repeats without reading the result (main/store/record-codec.ts).
    */
   classes?(first: number, count: number): Float64Array
+  /**
+   * Optional, with classes: items [first, first + count) where one whose class (`classes`, as
+   * classes() gave them) is not 0 may be a stand-in holding only its `op` and `task` (the scenario's
+   * step); range() gives the whole item. The packer reads no more of a classed result it refers to
+   * an earlier one, so making its object was work for nothing.
+   */
+  standIns?(first: number, count: number, classes: Float64Array): object[]
 }
 
 export type StepSource = RangeSource<StepResult>

@@ -101,6 +101,12 @@ export class Scheduler {
         for (let k = 0; k < count; k++) if (this.all[first + k] === undefined) out[k] = this.settled.classOf(first + k)
         return out
       },
+      // A classed result's op and task are its step's (SettledSteps.make).
+      standIns: (first, count, classes) => {
+        const out = new Array<object>(count)
+        for (let k = 0; k < count; k++) out[k] = classes[k] !== 0 ? this.steps[first + k]! : this.resultAt(first + k)
+        return out
+      },
     }
   }
 

@@ -8,8 +8,8 @@
 import type { FolioColumns } from '../sim/result'
 
 const EMPTY = new Uint8Array(0)
-const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
-const CHAR_CODES = (text: string): number[] => Array.from(text, (c) => c.charCodeAt(0))
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
+const CHAR_CODES = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
 const OPEN = CHAR_CODES('{"pfn":"0x')
 const ORDER = CHAR_CODES('","order":')
 const REFCOUNT = CHAR_CODES(',"refcount":')
@@ -24,79 +24,72 @@ const NUMBER_BYTES = 25
 /** pfns are below 2^53: at most 14 hex digits. */
 const HEX_BYTES = 14
 
-class ByteWriter {
-  readonly bytes: Uint8Array
-  at = 0
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size)
-  }
+/**
+ * The area the list is written into, kept between calls and grown when a list needs more: a new
+ * 4 MB zeroed buffer per save (the bench's mix, sized for the widest folio) was external memory for
+ * the collector to answer, as the event chunks' buffers were (prepared-run.ts eventChunks). A list
+ * past KEEP_AREA_BYTES gets a buffer of its own, so a process that once saved a huge run does not
+ * hold its size for good.
+ */
+let area = new Uint8Array(0)
+const KEEP_AREA_BYTES = 16 * 2 ** 20
 
-  /** Reverses bytes [from, at): digits are written last to first. */
-  private reverse(from: number): void {
-    const b = this.bytes
-    for (let i = from, j = this.at - 1; i < j; i++, j--) {
-      const t = b[i]!
-      b[i] = b[j]!
-      b[j] = t
-    }
-  }
+/** Short constants are copied byte by byte: `set` costs more than the loop at these lengths. */
+function put(b: Uint8Array, at: number, codes: Uint8Array): number {
+  for (let i = 0; i < codes.length; i++) b[at++] = codes[i]!
+  return at
+}
 
-  byte(b: number): void {
-    this.bytes[this.at++] = b
-  }
+/** Any text as UTF-8 at `at` (numbers JSON writes in exponent or fraction form, hex of unsafe values). */
+function text(b: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[at++] = s.charCodeAt(i) // ASCII only: digits, signs, '.', 'e', letters of null
+  return at
+}
 
-  codes(codes: readonly number[]): void {
-    for (let i = 0; i < codes.length; i++) this.bytes[this.at++] = codes[i]!
+/** n in lowercase hex without leading zeros, as n.toString(16) writes a non-negative integer. */
+function hex(b: Uint8Array, at: number, n: number): number {
+  if (!(Number.isSafeInteger(n) && n >= 0)) return text(b, at, n.toString(16))
+  // In two 32-bit halves, with the digit count from their leading zeros: integer shifts, where
+  // dividing the double by 16 per digit (twice, to count and to write) took most of the list's time.
+  const hi = Math.floor(n / 2 ** 32)
+  const lo = n >>> 0
+  const digits = hi !== 0 ? 16 - (Math.clz32(hi) >> 2) : lo !== 0 ? 8 - (Math.clz32(lo) >> 2) : 1
+  const end = at + digits
+  let i = end - 1
+  let v = lo
+  for (let k = Math.min(8, digits); k > 0; k--) {
+    b[i--] = HEX_CODES[v & 15]!
+    v >>>= 4
   }
+  for (v = hi; i >= at; v >>>= 4) b[i--] = HEX_CODES[v & 15]!
+  return end
+}
 
-  raw(chunk: Uint8Array): void {
-    this.bytes.set(chunk, this.at)
-    this.at += chunk.length
+/** n as JSON writes it: a safe integer as its digits (-0 as 0), anything else through String (non-finite: null). */
+function number(b: Uint8Array, at: number, n: number): number {
+  if (n >= 0 && n < 10 && n % 1 === 0) {
+    b[at] = 48 + n // the common case: counts of a folio (also -0, which is 0 here)
+    return at + 1
   }
-
-  /** n in lowercase hex without leading zeros, as n.toString(16) writes a non-negative integer. */
-  hex(n: number): void {
-    if (!(Number.isSafeInteger(n) && n >= 0)) {
-      this.codes(CHAR_CODES(n.toString(16)))
-      return
-    }
-    // Digits last to first, then reversed in place (no powers: `**` with a run-time exponent is a pow() call).
-    const from = this.at
-    let v = n
-    do {
-      this.bytes[this.at++] = HEX_CODES[v % 16]!
-      v = Math.floor(v / 16)
-    } while (v > 0)
-    this.reverse(from)
+  if (!Number.isSafeInteger(n)) return text(b, at, Number.isFinite(n) ? String(n) : 'null')
+  let v = n
+  if (v < 0) {
+    b[at++] = 45 // '-'
+    v = -v
   }
-
-  /** n as JSON writes it: a safe integer as its digits (-0 as 0), anything else through String (non-finite: null). */
-  number(n: number): void {
-    if (!Number.isSafeInteger(n)) {
-      this.codes(CHAR_CODES(Number.isFinite(n) ? String(n) : 'null'))
-      return
-    }
-    let v = n
-    if (v < 0) {
-      this.bytes[this.at++] = 45 // '-'
-      v = -v
-    }
-    if (v < 10) {
-      this.bytes[this.at++] = 48 + v
-      return
-    }
-    const from = this.at
-    do {
-      this.bytes[this.at++] = 48 + (v % 10)
-      v = Math.floor(v / 10)
-    } while (v > 0)
-    this.reverse(from)
+  let end = at + 1
+  for (let w = v; w >= 10; w = Math.floor(w / 10)) end++
+  for (let i = end - 1; i >= at; i--) {
+    b[i] = 48 + (v % 10)
+    v = Math.floor(v / 10)
   }
+  return end
 }
 
 /**
  * The UTF-8 of `JSON.stringify(list)` for the folio list `cols` describes, between the bytes `before`
  * and `after` (the JSON around the list, written into the same buffer rather than concatenated after).
+ * The bytes are a view of an area the next call writes over: use them (gzip them) before calling again.
  */
 export function folioListJson(cols: FolioColumns, before: Uint8Array = EMPTY, after: Uint8Array = EMPTY): Uint8Array {
   const encoder = new TextEncoder()
@@ -104,25 +97,32 @@ export function folioListJson(cols: FolioColumns, before: Uint8Array = EMPTY, af
   const regions = cols.regionNames.map((name) => encoder.encode(',"region":' + JSON.stringify(name)))
   const widest = regions.reduce((n, r) => Math.max(n, r.length), 0)
   const perFolio = OPEN.length + HEX_BYTES + ORDER.length + 3 + widest + REFCOUNT.length + MAPCOUNT.length + PINCOUNT.length + 3 * NUMBER_BYTES + 2
-  const out = new ByteWriter(before.length + 2 + cols.count * perFolio + after.length)
-  out.raw(before)
-  out.byte(91) // '['
+  const size = before.length + 2 + cols.count * perFolio + after.length
+  if (area.length < size && size <= KEEP_AREA_BYTES) area = new Uint8Array(Math.min(KEEP_AREA_BYTES, Math.max(size, 2 * area.length)))
+  const b = area.length >= size ? area : new Uint8Array(size)
+  const { head, order, region, refcount, mapcount, pincount } = cols
+  b.set(before, 0)
+  let at = before.length
+  b[at++] = 91 // '['
   for (let i = 0; i < cols.count; i++) {
-    if (i > 0) out.byte(44) // ','
-    out.codes(OPEN)
-    out.hex(cols.head[i]!)
-    out.codes(ORDER)
-    out.number(cols.order[i]!)
-    out.raw(regions[cols.region[i]!]!)
-    out.codes(REFCOUNT)
-    out.number(cols.refcount[i]!)
-    out.codes(MAPCOUNT)
-    out.number(cols.mapcount[i]!)
-    out.codes(PINCOUNT)
-    out.number(cols.pincount[i]!)
-    out.byte(125) // '}'
+    if (i > 0) b[at++] = 44 // ','
+    at = put(b, at, OPEN)
+    at = hex(b, at, head[i]!)
+    at = put(b, at, ORDER)
+    at = number(b, at, order[i]!)
+    const name = regions[region[i]!]!
+    b.set(name, at) // a region's name can be long
+    at += name.length
+    at = put(b, at, REFCOUNT)
+    at = number(b, at, refcount[i]!)
+    at = put(b, at, MAPCOUNT)
+    at = number(b, at, mapcount[i]!)
+    at = put(b, at, PINCOUNT)
+    at = number(b, at, pincount[i]!)
+    b[at++] = 125 // '}'
   }
-  out.byte(93) // ']'
-  out.raw(after)
-  return out.bytes.subarray(0, out.at)
+  b[at++] = 93 // ']'
+  b.set(after, at)
+  at += after.length
+  return b.subarray(0, at)
 }

@@ -157,8 +157,13 @@ function recordChunks(kind: 'steps' | 'violations', records: RangeSource<object>
   const out: PreparedRecordChunk[] = []
   for (let first = 0, no = 0; first < records.count; first += chunkRecords, no++) {
     const count = Math.min(chunkRecords, records.count - first)
+    const classes = records.classes?.(first, count)
+    // Stand-ins for classed results where the source has them, each made whole only if the packer asks.
+    const standIns = classes !== undefined ? records.standIns?.(first, count, classes) : undefined
+    const items = standIns ?? records.range(first, count)
+    const whole = standIns !== undefined ? (r: number) => records.range(first + r, 1)[0]! : undefined
     // A copy: packRecords returns a view of the reused buffer, valid only until its next call.
-    const data = packRecords(records.range(first, count), 0, count, buf, first, records.classes?.(first, count)).slice()
+    const data = packRecords(items, 0, count, buf, first, classes, whole).slice()
     out.push({ kind, no, first, count, checksum: recordChunkChecksum(kind, first, count, data), data })
   }
   return out

@@ -203,9 +203,11 @@ const scratch = new PackBuffer()
  * with its position is then stored as a reference to an earlier one (TEMPLATE above). `classes`,
  * when given, holds a class per record (RangeSource.classes, 0: none): a record whose class, `op` and
  * `task` are a template's is referred to it without gathering or comparing its values, to the same
- * bytes. On the bench's 120k step results: 14-15 ms without, 4-5 ms with them (ADR 0035).
+ * bytes. On the bench's 120k step results: 14-15 ms without, 4-5 ms with them (ADR 0035). `whole`,
+ * with classes: `records` may hold a stand-in with only `op` and `task` for a record with a class
+ * (RangeSource.standIns), and whole(r) gives record r when it is not referred to a template.
  */
-export function packRecords(records: readonly object[], start: number, count: number, buf: PackBuffer, first = start, classes?: ArrayLike<number>): Uint8Array {
+export function packRecords(records: readonly object[], start: number, count: number, buf: PackBuffer, first = start, classes?: ArrayLike<number>, whole?: (r: number) => object): Uint8Array {
   if (!Number.isInteger(first) || first < 0 || first > 0xffffffff) throw new Error(`packRecords: first ${first} is not a u32`)
   const strings: string[] = []
   const stringIds = new Map<string, number>()
@@ -256,7 +258,7 @@ export function packRecords(records: readonly object[], start: number, count: nu
   let otherForIn = false
   const templates: Template[] = []
   for (let r = start; r < start + count; r++) {
-    const record = records[r] as Record<string, unknown>
+    let record = records[r] as Record<string, unknown>
     const cls = classes === undefined ? 0 : classes[r - start]!
     if (cls !== 0) {
       // A step result with a class (RangeSource.classes): a template of its class, op and task holds
@@ -278,6 +280,7 @@ export function packRecords(records: readonly object[], start: number, count: nu
         writeReference(templates, hit, body)
         continue
       }
+      if (whole !== undefined) record = whole(r) as Record<string, unknown>
     }
     // The record's own keys and values as JSON.stringify sees them (undefined, functions and symbols
     // dropped), gathered in one pass into reused arrays. A for-in over an object walks its enum

@@ -42,7 +42,7 @@ describe('folioListJson', () => {
   it('writes the UTF-8 of JSON.stringify of the list, for any number and region name', () => {
     const names = ['dax0', 'pmem "0"\\', 'mémoire\u2028x', '']
     const counts = [0, -0, 1, -1, 9, 10, 99, 100, 1023, 1024, 1025, -4096, 2 ** 31, 2 ** 32 + 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 60, 1e21, 1.5, -0.25, NaN, Infinity, -Infinity]
-    const heads = [0, 1, 15, 16, 255, 256, 0xabcdef, 2 ** 32, 2 ** 40 + 5, 2 ** 53 - 1]
+    const heads = [0, 1, 15, 16, 255, 256, 0xabcdef, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 15, 2 ** 36, 2 ** 40 + 5, 2 ** 48 - 1, 2 ** 53 - 1]
     const rows = counts.map((c, i) => ({ head: heads[i % heads.length]!, order: i % 19, region: i % names.length, refcount: c, mapcount: counts[(i + 7) % counts.length]!, pincount: counts[(i + 13) % counts.length]! }))
     // The longest text each field can take, all in one folio: the writer's buffer is sized for it.
     const longest = -1.2345678901234567e-6
@@ -54,6 +54,20 @@ describe('folioListJson', () => {
     const list = rows.map((r) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount }))
     expect(Buffer.from(folioListJson(columns(rows, names))).toString('utf8')).toBe(JSON.stringify(list))
     expect(Buffer.from(folioListJson(columns([], names))).toString('utf8')).toBe('[]')
+  })
+})
+
+describe('folioListJson', () => {
+  it('writes a list too long for its kept area into a buffer of its own, and a short one after it into the area', () => {
+    // 120k folios of ~170 bytes at most each are past the 16 MiB the writer keeps between calls.
+    const names = ['dax0', 'dax1']
+    const rows = Array.from({ length: 120_000 }, (_, i) => ({ head: 2 ** 33 + 512 * i, order: 9, region: i % 2, refcount: i % 5, mapcount: i % 3, pincount: i % 7 === 0 ? 1024 : 0 }))
+    const text = (r: (typeof rows)[number]) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount })
+    const big = folioListJson(columns(rows, names))
+    expect(Buffer.from(big).toString('utf8')).toBe(JSON.stringify(rows.map(text)))
+    const small = folioListJson(columns(rows.slice(0, 3), names))
+    expect(Buffer.from(small).toString('utf8')).toBe(JSON.stringify(rows.slice(0, 3).map(text)))
+    expect(small.buffer).not.toBe(big.buffer)
   })
 })
 

@@ -5,9 +5,10 @@
  * same packed record chunks as a plain copy of the result, on every built-in scenario (waits, queued
  * steps, kills, errors, signals and extras included).
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { builtinScenario, builtinScenarioNames, resolveProfile } from '../../main/library/index'
 import { runScenario } from '../../main/sim/run'
+import { SettledSteps } from '../../main/sim/settled-steps'
 import { STEP_SOURCE, stepSourceOf, type RunResult } from '../../main/sim/result'
 import { prepareTail } from '../../main/store/prepared-run'
 import type { Profile } from '../../main/formats/profile'
@@ -122,4 +123,19 @@ describe('result classes pack to the bytes the comparisons give', () => {
       })
     }
   }
+
+  it('packing makes the objects of only those classed results it does not refer to an earlier one', () => {
+    const { result } = runScenario(devdaxMix(4000, 1000), devdaxMix(1).profile as Profile, { kernel: '6.17' })
+    const source = stepSourceOf(result)
+    const classed = Array.from(source.classes!(0, source.count)).filter((c) => c !== 0).length
+    const make = vi.spyOn(SettledSteps.prototype, 'make')
+    try {
+      packedSteps(result, 8192)
+      // One whole result per class, op and task a chunk starts (a template), not one per result.
+      expect(make.mock.calls.length).toBeGreaterThan(0)
+      expect(make.mock.calls.length).toBeLessThan(classed / 100)
+    } finally {
+      make.mockRestore()
+    }
+  })
 })

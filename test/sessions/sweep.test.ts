@@ -74,8 +74,10 @@ describe('daxlab sweep', () => {
     const child = spawn(process.execPath, [BIN, 'sweep', '--scenarios', 'all', '--kernel', '6.14,6.15,6.17', '--arch', 'all', '--session', 'k', '--jobs', '1', '--db', db], {
       env: { ...process.env, DAXLAB_DB: '' },
     })
+    const exited = new Promise((r) => child.once('exit', r)) // listened for from the start: it could end first
     // Kill once the second progress line shows runs are being stored.
     await new Promise<void>((resolve) => {
+      void exited.then(() => resolve()) // a child that ended first fails the checks below instead of hanging here
       let lines = 0
       child.stderr.on('data', (chunk: Buffer) => {
         lines += chunk.toString().split('\n').filter(Boolean).length
@@ -85,7 +87,7 @@ describe('daxlab sweep', () => {
         }
       })
     })
-    await new Promise((r) => child.once('exit', r))
+    await exited
     const conn = new Database(db, { readonly: true })
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok')
     const done = conn.prepare(`SELECT count(*) FROM session_items WHERE status = 'done'`).pluck().get() as number
@@ -112,15 +114,17 @@ describe('daxlab sweep', () => {
     const child = spawn(process.execPath, [BIN, 'sweep', '--scenarios', 'all', '--kernel', '6.14,6.15,6.17', '--arch', 'all', '--session', 'i', '--jobs', '2', '--db', db], {
       env: { ...process.env, DAXLAB_DB: '' },
     })
+    const exited = new Promise((r) => child.once('exit', (c) => r(c))) // listened for from the start: it could end first
     let stderr = ''
     await new Promise<void>((resolve) => {
+      void exited.then(() => resolve()) // a child that ended first fails the checks below instead of hanging here
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
         if (stderr.split('\n').filter(Boolean).length >= 2) resolve()
       })
     })
     child.kill('SIGINT')
-    const code = await new Promise((r) => child.once('exit', (c) => r(c)))
+    const code = await exited
     expect(code).toBe(130)
     expect(stderr).toMatch(/interrupted: \d+ runs of session 'i' are stored; finish with: daxlab sweep --resume i/)
     const show = JSON.parse(daxlab(['sessions', 'show', 'i', '--json', '--db', db]).stdout)

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { SlotMap } from '../../main/sim/slot-map'
-import { DenseSlots } from '../../main/sim/dense-slots'
+import { DENSE_FOLIOS, DenseSlots } from '../../main/sim/dense-slots'
 import { FolioTable } from '../../main/sim/folios'
 import { kernelModel } from '../../main/sim/kernel-model'
 import { layoutRegions } from '../../main/sim/memory'
@@ -58,6 +58,24 @@ describe('DenseSlots', () => {
       ref.set(head, i + 1)
     }
     for (let k = 0; k < 4096; k++) expect(dense.get(2 ** 20 + k * pages)).toBe(ref.get(2 ** 20 + k * pages) ?? 0)
+  })
+
+  it('covers a region of DENSE_FOLIOS folios to its last one, and writes its slots in folio order', () => {
+    // A 64 GiB region of 4 KiB folios: 2^24 of them, 65,536 blocks.
+    const base = 2 ** 40
+    const dense = new DenseSlots(base, 1, DENSE_FOLIOS)
+    const random = xorshift32(9)
+    const ref = new Map<number, number>()
+    const folios = [0, 1, 255, 256, DENSE_FOLIOS - 257, DENSE_FOLIOS - 256, DENSE_FOLIOS - 1, ...Array.from({ length: 2000 }, () => random(DENSE_FOLIOS))]
+    folios.forEach((k, i) => {
+      dense.set(base + k, i + 1)
+      ref.set(k, i + 1)
+    })
+    for (const k of [...folios, 2, 257, DENSE_FOLIOS - 2]) expect(dense.get(base + k)).toBe(ref.get(k) ?? 0)
+    const inOrder = [...ref.entries()].sort((a, b) => a[0] - b[0]).map(([, slot]) => slot)
+    const out: number[] = [-1]
+    expect(dense.writeSlots(out, 1)).toBe(1 + inOrder.length)
+    expect(out).toEqual([-1, ...inOrder])
   })
 })
 

@@ -59,15 +59,27 @@ describe('folioListJson', () => {
 
 describe('folioListJson', () => {
   it('writes a list too long for its kept area into a buffer of its own, and a short one after it into the area', () => {
-    // 120k folios of ~170 bytes at most each are past the 16 MiB the writer keeps between calls.
+    // 250k folios of at most 90 bytes each (as the writer sizes them) are past the 16 MiB it keeps between calls.
     const names = ['dax0', 'dax1']
-    const rows = Array.from({ length: 120_000 }, (_, i) => ({ head: 2 ** 33 + 512 * i, order: 9, region: i % 2, refcount: i % 5, mapcount: i % 3, pincount: i % 7 === 0 ? 1024 : 0 }))
+    const rows = Array.from({ length: 250_000 }, (_, i) => ({ head: 2 ** 33 + 512 * i, order: 9, region: i % 2, refcount: i % 5, mapcount: i % 3, pincount: i % 7 === 0 ? 1024 : 0 }))
     const text = (r: (typeof rows)[number]) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount })
     const big = folioListJson(columns(rows, names))
     expect(Buffer.from(big).toString('utf8')).toBe(JSON.stringify(rows.map(text)))
     const small = folioListJson(columns(rows.slice(0, 3), names))
     expect(Buffer.from(small).toString('utf8')).toBe(JSON.stringify(rows.slice(0, 3).map(text)))
     expect(small.buffer).not.toBe(big.buffer)
+  })
+
+  it('sizes a buffer of its own exactly enough for folios that all take the widest text', () => {
+    // Past the kept area, the buffer is as large as the widths computed from the columns' extremes
+    // say: with every folio at those extremes the text fills it, so a width one byte short would cut it.
+    const names = ['dax0']
+    const rows = Array.from({ length: 140_000 }, (_, i) => ({ head: 2 ** 53 - 1 - i, order: 255, region: 0, refcount: -(2 ** 53 - 1) + i, mapcount: 2 ** 53 - 1 - i, pincount: -1e15 - i }))
+    const text = (r: (typeof rows)[number]) => ({ pfn: '0x' + r.head.toString(16), order: r.order, region: names[r.region], refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount })
+    const json = folioListJson(columns(rows, names))
+    expect(json.byteLength).toBeGreaterThan(16 * 2 ** 20)
+    expect(json.byteLength).toBe(json.buffer.byteLength - 1) // every folio but the last has a comma after it
+    expect(Buffer.from(json).toString('utf8')).toBe(JSON.stringify(rows.map(text)))
   })
 })
 

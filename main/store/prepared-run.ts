@@ -62,7 +62,7 @@ export interface PreparedRun extends PreparedRunHead, PreparedRunTail {
   /**
    * The event chunks: an array when they were packed ahead (a worker posts them back), or a generator
    * that packs each one as the writer asks for it, so an in-process save never holds two copies of a
-   * big run's events. prepareRun's generator packs every chunk into one buffer (eventChunks `reuse`):
+   * big run's events. prepareRun's generator packs every chunk into one buffer (eventChunks `'one'`):
    * write each chunk before taking the next, and keep none.
    */
   readonly events: Iterable<PreparedEventChunk>
@@ -87,20 +87,31 @@ export interface PrepareOptions {
 }
 
 /**
+ * Where eventChunks packs each chunk: into a new buffer ('new'); into one buffer for all ('one': a
+ * chunk's data is valid only until the next chunk is taken); or into a buffer from a supplier, given
+ * the bytes the chunk needs, and a new one when it has none (a streamed save's writer thread hands
+ * written chunks' buffers back, run-writer/host.ts).
+ */
+export type ChunkBuffers = 'new' | 'one' | ((bytes: number) => ArrayBuffer | undefined)
+
+/**
  * Packs the events of `cols` (flat columns or the engine's log) chunk by chunk, each with its checksum. `firstSeq` is the run-wide index of
  * cols' first event and `firstNo` its chunk number: a streamed save packs a run slice by slice, each
  * slice starting on a chunk boundary, and gets exactly the chunks a whole-run pack gives.
  *
- * `reuse`: every chunk is packed into one buffer, so a chunk's data is valid only until the next
- * chunk is taken. For a consumer that writes each chunk before it asks for the next (saveRun's
+ * `buffers` 'one' is for a consumer that writes each chunk before it asks for the next (saveRun's
  * transaction; SQLite copies a BLOB when it is bound). A new 168 KiB buffer per chunk made a big
  * save allocate as many bytes as it wrote (23 MB for the bench's mix), and V8 answered that external
- * memory with full mark-compact collections of the whole heap, ~10 ms each, every few chunks.
+ * memory with full mark-compact collections of the whole heap, ~10 ms each, every few chunks; and
+ * fresh memory costs its page faults on first write (on this machine 136 new chunk buffers took
+ * 56-88 ms to fill, reused ones under 1 ms).
  */
-export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: number, firstSeq = 0, firstNo = 0, reuse = false): Generator<PreparedEventChunk> {
-  const buffer = reuse && cols.count > 0 ? new ArrayBuffer(chunkBytes(Math.min(chunkEvents, cols.count))) : undefined
+export function* eventChunks(cols: EventColumns | EventRange, chunkEvents: number, firstSeq = 0, firstNo = 0, buffers: ChunkBuffers = 'new'): Generator<PreparedEventChunk> {
+  const one = buffers === 'one' && cols.count > 0 ? new ArrayBuffer(chunkBytes(Math.min(chunkEvents, cols.count))) : undefined
+  const supply = typeof buffers === 'function' ? buffers : undefined
   for (let start = 0, no = firstNo; start < cols.count; start += chunkEvents, no++) {
-    const chunk = packChunk(cols, start, Math.min(chunkEvents, cols.count - start), buffer)
+    const count = Math.min(chunkEvents, cols.count - start)
+    const chunk = packChunk(cols, start, count, one ?? supply?.(chunkBytes(count)))
     const first = firstSeq + start
     const checksum = eventChunkChecksum(first, chunk.count, chunk.stepMin, chunk.stepMax, chunk.kinds, chunk.data)
     yield { no, first, count: chunk.count, stepMin: chunk.stepMin, stepMax: chunk.stepMax, kinds: chunk.kinds, checksum, data: chunk.data }
@@ -226,7 +237,7 @@ export function prepareRun(input: PrepareInput, options: PrepareOptions): Prepar
   const { result, columns } = input
   const tail = prepareTail(result, columns.count, input.tasks, input.causes, options.chunkRecords)
   // Packed now for a worker to post, or one at a time into one buffer as the writer asks.
-  const events = options.packEventsNow ? [...eventChunks(columns, options.chunkEvents)] : eventChunks(columns, options.chunkEvents, 0, 0, true)
+  const events = options.packEventsNow ? [...eventChunks(columns, options.chunkEvents)] : eventChunks(columns, options.chunkEvents, 0, 0, 'one')
   return { ...prepareHead({ ...input, scenario: result.scenario }), ...tail, events }
 }
 

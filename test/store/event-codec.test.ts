@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EVENT_KIND_NAMES, type EventKind, EventLog } from '../../main/sim/events'
 import { BYTES_PER_EVENT, CHUNK_HEADER_BYTES, chunkBytes, decodeEvent, packChunk, swapBytes, unpackChunk } from '../../main/store/event-codec'
+import { eventChunks } from '../../main/store/prepared-run'
 
 /** A log exercising every column's edge values: negative steps, NaN, -0, huge pfns, 64-bit entries. */
 function edgeLog(): EventLog {
@@ -41,6 +42,28 @@ describe('event chunk codec', () => {
       expect(Array.from(reused.data)).toEqual(Array.from(packChunk(log.columns(), start, count).data))
     }
     expect(() => packChunk(log, 0, 31, buffer)).toThrow(/needs 1318 bytes/)
+  })
+
+  it('eventChunks packs into the buffers a supplier hands it, and into new ones when it has none', () => {
+    const log = edgeLog() // 50 events: chunks of 16, 16, 16 and 2
+    const asked: number[] = []
+    const handed: ArrayBuffer[] = []
+    const supply = (bytes: number) => {
+      asked.push(bytes)
+      if (asked.length === 2) return undefined // none back yet
+      const dirty = new ArrayBuffer(chunkBytes(16))
+      new Uint8Array(dirty).fill(0x5a)
+      handed.push(dirty)
+      return dirty
+    }
+    const supplied = [...eventChunks(log, 16, 100, 7, supply)]
+    const fresh = [...eventChunks(log, 16, 100, 7)]
+    expect(asked).toEqual([chunkBytes(16), chunkBytes(16), chunkBytes(16), chunkBytes(2)])
+    expect(supplied[0]!.data.buffer).toBe(handed[0])
+    expect(handed).not.toContain(supplied[1]!.data.buffer)
+    expect(supplied[2]!.data.buffer).toBe(handed[1])
+    expect(supplied[3]!.data.buffer).toBe(handed[2])
+    expect(supplied.map((c) => ({ ...c, data: Array.from(c.data) }))).toEqual(fresh.map((c) => ({ ...c, data: Array.from(c.data) })))
   })
 
   it('summarises step range and kinds', () => {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { EventColumns } from '../../sim/events'
 import type { PreparedEventChunk, PreparedRunHead, PreparedRunTail } from '../prepared-run'
 import { StoreError, type StoreErrorCode } from '../store-error'
@@ -36,15 +36,25 @@ export class StreamedSave {
   private readonly outcome: Promise<FromWriter>
   /** Back-pressure counters shared with the writer (protocol.ts WriterStart.progress), when asked for. */
   private readonly progress: Int32Array | undefined
+  /** Where the writer hands back written chunks' buffers, when asked to (start's `returnBuffers`). */
+  private readonly returned: MessagePort | undefined
+  /** Buffers handed back and not yet packed into again. */
+  private readonly free: ArrayBuffer[] = []
   private sent = 0
 
   private constructor(
     file: string,
     start: WriterStart,
     private readonly maxInFlight: number | undefined,
+    returnBuffers: boolean,
   ) {
     this.progress = start.progress ? new Int32Array(start.progress) : undefined
-    this.worker = new Worker(file, { workerData: start })
+    const channel = returnBuffers ? new MessageChannel() : undefined
+    this.returned = channel?.port1
+    // Read only with receiveMessageOnPort: it must not keep the process alive on its own.
+    this.returned?.unref()
+    const data: WriterStart = channel ? { ...start, returns: channel.port2 } : start
+    this.worker = new Worker(file, { workerData: data, transferList: channel ? [channel.port2] : [] })
     this.outcome = new Promise<FromWriter>((resolve) => {
       this.worker.once('message', (m: FromWriter) => resolve(m))
       this.worker.once('error', (e) => resolve({ type: 'error', error: { name: e.name, message: e.message } }))
@@ -57,14 +67,31 @@ export class StreamedSave {
    * saves in one go). `store` is checked for writing here (a no-op when it already was), so the
    * writer's own connection can skip repeating the check.
    */
-  static start(store: TraceStore, head: PreparedRunHead, options: { readonly maxInFlight?: number } = {}): StreamedSave | undefined {
+  static start(store: TraceStore, head: PreparedRunHead, options: { readonly maxInFlight?: number; readonly returnBuffers?: boolean } = {}): StreamedSave | undefined {
     const file = writerFile()
     if (!file) return undefined
     store.assertWritable()
     // `maxInFlight`: send() blocks while that many slices are posted and not yet written, so a producer
     // faster than SQLite (a trace reader) cannot queue the whole run in the message port.
     const progress = options.maxInFlight !== undefined ? new SharedArrayBuffer(8) : undefined
-    return new StreamedSave(file, { path: store.path, chunking: store.chunking, head, progress }, options.maxInFlight)
+    return new StreamedSave(file, { path: store.path, chunking: store.chunking, head, progress }, options.maxInFlight, options.returnBuffers === true)
+  }
+
+  /**
+   * A buffer of at least `bytes` that the writer has handed back after inserting its chunk (started
+   * with `returnBuffers`), or undefined: the caller then packs into a new one. Taken without waiting
+   * (receiveMessageOnPort), since the engine's thread does not turn its event loop while it runs.
+   */
+  reusable(bytes: number): ArrayBuffer | undefined {
+    const port = this.returned
+    if (!port) return undefined
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.free.push(...(m.message as ArrayBuffer[]))
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.free[i]!.byteLength < bytes) continue
+      const [buffer] = this.free.splice(i, 1)
+      return buffer
+    }
+    return undefined
   }
 
   /** Posts events [first, first + columns.count); `first` is a multiple of the chunk size. */
@@ -98,6 +125,7 @@ export class StreamedSave {
     this.post({ type: 'finish', tail })
     const outcome = await this.outcome
     await this.worker.terminate()
+    this.dropReturned()
     if (outcome.type === 'done') return outcome.runId
     if (outcome.type === 'error') throw rebuild(outcome.error)
     throw new Error('the store writer rolled the run back')
@@ -108,6 +136,12 @@ export class StreamedSave {
     this.post({ type: 'abort' })
     await this.outcome
     await this.worker.terminate()
+    this.dropReturned()
+  }
+
+  private dropReturned(): void {
+    this.returned?.close()
+    this.free.length = 0
   }
 
   private post(message: ToWriter, transfer: ArrayBuffer[] = []): void {

@@ -3,6 +3,7 @@
  * travel as column slices that start on a chunk boundary, so the writer packs exactly the chunks a
  * whole-run saveRun would.
  */
+import type { MessagePort } from 'node:worker_threads'
 import type { EventColumns } from '../../sim/events'
 import type { PreparedEventChunk, PreparedRunHead, PreparedRunTail } from '../prepared-run'
 
@@ -16,6 +17,12 @@ export interface WriterStart {
    * notifies them; the host blocks on [0] while too many slices are in flight (./host.ts).
    */
   readonly progress?: SharedArrayBuffer
+  /**
+   * Optional: where the writer hands back the buffers of the chunks it has inserted (each message an
+   * ArrayBuffer[], transferred), so the host packs its next chunks into memory that is already
+   * faulted in rather than new buffers (./host.ts StreamedSave.reusable).
+   */
+  readonly returns?: MessagePort
 }
 
 export type ToWriter =

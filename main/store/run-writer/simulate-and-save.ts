@@ -56,7 +56,9 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
     if (end <= sent) return
     const from = sent
     const slice = { count: end - from, writeRange: (a: number, b: number, out: ColumnArrays) => log.writeRange(from + a, from + b, out) }
-    save!.sendChunks([...eventChunks(slice, chunkEvents, from, from / chunkEvents)])
+    const writer = save!
+    // Into buffers the writer has handed back where it has (written chunks' memory, already faulted in).
+    writer.sendChunks([...eventChunks(slice, chunkEvents, from, from / chunkEvents, (bytes) => writer.reusable(bytes))])
     sent = end
   }
   let sliceSteps = FIRST_SLICE_STEPS
@@ -71,7 +73,7 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
       // (A run that already has `threshold` events predicts at least as many.)
       if (!tried && store.path !== ':memory:' && handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold) {
         tried = true
-        save = StreamedSave.start(store, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }))
+        save = StreamedSave.start(store, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }), { returnBuffers: true })
       }
       // Whole chunks only, so the writer packs the same chunk boundaries as saveRun.
       if (save) sendUpTo(log.filled - (log.filled % chunkEvents))

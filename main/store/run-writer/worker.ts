@@ -31,6 +31,7 @@ function failure(e: unknown): WriterFailure {
 function end(message: FromWriter): void {
   store?.close()
   store = undefined
+  start.returns?.close()
   port.postMessage(message)
   port.close()
 }
@@ -54,6 +55,12 @@ port.on('message', (message: ToWriter) => {
     } else if (message.type === 'chunks') {
       run.append(message.chunks)
       signal(0)
+      // SQLite has copied the bytes (better-sqlite3 binds BLOBs with SQLITE_TRANSIENT): the host may
+      // pack into these buffers again.
+      if (start.returns) {
+        const buffers = message.chunks.map((c) => c.data.buffer as ArrayBuffer)
+        start.returns.postMessage(buffers, buffers)
+      }
     } else if (message.type === 'finish') {
       end({ type: 'done', runId: run.finish(message.tail) })
     } else {

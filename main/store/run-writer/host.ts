@@ -85,7 +85,7 @@ export class StreamedSave {
   reusable(bytes: number): ArrayBuffer | undefined {
     const port = this.returned
     if (!port) return undefined
-    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) this.free.push(...(m.message as ArrayBuffer[]))
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) for (const b of m.message as ArrayBuffer[]) this.free.push(b)
     for (let i = this.free.length - 1; i >= 0; i--) {
       if (this.free[i]!.byteLength < bytes) continue
       const [buffer] = this.free.splice(i, 1)

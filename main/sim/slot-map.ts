@@ -7,7 +7,7 @@
  * warm: 8-12 ms where the Map took 12-19 ms (docs/adr/0027-folio-slot-tables-and-lazy-pte-counts.md).
  *
  * Keys are integers in [0, 2^53); slots are positive. Iteration order is unspecified (FolioTable sorts
- * what it lists).
+ * what it lists). PteCounts keeps its PTEs-per-PMD counts in one too (PMD index -> count).
  */
 
 const EMPTY = -1

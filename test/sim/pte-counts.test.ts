@@ -12,15 +12,16 @@ const PMD_PAGES = 512
 const BASE = 2 ** 27 // table index of vm_start: keys are index - BASE
 
 describe('PteCounts', () => {
-  for (const firstQuestion of [0, 500, 3000]) {
-    it(`answers as eager counts when first asked after ${firstQuestion} changes`, () => {
-      const random = xorshift32(5 + firstQuestion)
+  // 300 PMDs: enough for the counts' table to grow, and to delete from the middle of its probe runs.
+  for (const [firstQuestion, pmds] of [[0, 8], [500, 8], [3000, 8], [0, 300], [3000, 300]] as const) {
+    it(`answers as eager counts when first asked after ${firstQuestion} changes, over ${pmds} PMDs`, () => {
+      const random = xorshift32(5 + firstQuestion + pmds)
       const table = new Map<number, Leaf>()
       const eager = new Map<number, number>()
       const lazy = new PteCounts()
       const leaf = {} as Leaf
-      for (let i = 0; i < 4000; i++) {
-        const index = BASE + random(8 * PMD_PAGES)
+      for (let i = 0; i < 4000 * (pmds === 8 ? 1 : 10); i++) {
+        const index = BASE + random(pmds * PMD_PAGES)
         const pmd = Math.floor(index / PMD_PAGES)
         if (random(3) === 0) {
           if (table.delete(index - BASE)) {
@@ -35,7 +36,7 @@ describe('PteCounts', () => {
           eager.set(pmd, (eager.get(pmd) ?? 0) + 1)
         }
         if (i >= firstQuestion) {
-          const asked = Math.floor(BASE / PMD_PAGES) + random(8)
+          const asked = Math.floor(BASE / PMD_PAGES) + random(pmds)
           expect(lazy.has(asked, table, BASE, PMD_PAGES)).toBe(eager.has(asked))
         }
       }

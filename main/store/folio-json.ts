@@ -60,7 +60,7 @@ function hexWidth(heads: ArrayLike<number>, count: number): number {
     else if (v > max) max = v
   }
   if (max > Number.MAX_SAFE_INTEGER) safe = false
-  if (safe) return hexDigits(max)
+  if (safe) return hexDigits(Math.floor(max / 2 ** 32), max >>> 0)
   let widest = 0
   for (let i = 0; i < count; i++) widest = Math.max(widest, heads[i]!.toString(16).length)
   return widest
@@ -89,24 +89,22 @@ function text(b: Uint8Array, at: number, s: string): number {
 }
 
 /**
- * Hex digits of a safe non-negative integer, from the leading zeros of its two 32-bit halves:
+ * Hex digits of a safe non-negative integer given as its two 32-bit halves, from their leading zeros:
  * integer shifts, where dividing the double by 16 per digit (to count, then to write) took most of
  * the list's time.
  */
-function hexDigits(n: number): number {
-  const hi = Math.floor(n / 2 ** 32)
-  const lo = n >>> 0
+function hexDigits(hi: number, lo: number): number {
   return hi !== 0 ? 16 - (Math.clz32(hi) >> 2) : lo !== 0 ? 8 - (Math.clz32(lo) >> 2) : 1
 }
 
 /** n in lowercase hex without leading zeros, as n.toString(16) writes a non-negative integer. */
 function hex(b: Uint8Array, at: number, n: number): number {
   if (!(Number.isSafeInteger(n) && n >= 0)) return text(b, at, n.toString(16))
-  const digits = hexDigits(n)
   const hi = Math.floor(n / 2 ** 32)
+  let v = n >>> 0
+  const digits = hexDigits(hi, v)
   const end = at + digits
   let i = end - 1
-  let v = n >>> 0
   for (let k = Math.min(8, digits); k > 0; k--) {
     b[i--] = HEX_CODES[v & 15]!
     v >>>= 4

@@ -167,7 +167,7 @@ describe('streamed saves', () => {
   it('a daxlab run killed at any moment of a streamed save leaves the whole run or none, and a sound store', async () => {
     const dir = tempDir()
     const file = join(dir, 'stream-big.yaml')
-    writeFileSync(file, bigScenario(6000)) // ~1.5M events: streamed from about a third of the run on
+    writeFileSync(file, bigScenario(6000)) // ~1.9M events: streamed from about a third of the run on
     const started = Date.now()
     const whole = daxlab(['run', file, '--db', join(dir, 'whole.sqlite'), '--json'])
     const wholeMs = Date.now() - started

@@ -14,6 +14,7 @@ import { EventKind, LEVEL_CODES } from './events'
 import { FolioTable, hex } from './folios'
 import type { KernelModel } from './kernel-model'
 import { layoutRegions, type RegionState } from './memory'
+import { inAddressOrder } from './address-order'
 import { alignDown, Task, type Leaf, type LeafKind, type Vma } from './mm'
 import { Trace } from './trace'
 import { GupLifetimes } from './gup-lifetimes'
@@ -76,6 +77,8 @@ const C = {
 
 /** Bottom of the mmap area for every task (x86-64 style; the value only matters for alignment). */
 const MMAP_BASE = 0x7f0000000000
+/** Every leaf level, smallest first. */
+const LEAF_LEVELS: readonly Level[] = ['pte', 'pmd', 'pud']
 
 export class SimError extends Error {
   constructor(
@@ -299,17 +302,35 @@ export class Simulation {
    * unmap_mapping_pages(..., even_cows = false) does; munmap/exit zap everything.
    */
   zapRange(vma: Vma, from: number, to: number, cause: CauseId, keepCows = false, deferred?: number[]): void {
-    for (const level of ['pte', 'pmd', 'pud'] as const) {
+    // leavesInOrder gives a new array: zapping deletes from the tables. Zapping one leaf removes no
+    // other (the folio and memory-type paths it runs never reach a page table), so every leaf of it is
+    // still in its table when its turn comes and needs no second lookup.
+    for (const leaf of this.leavesInOrder(vma, from, to)) if (!(keepCows && leaf.kind === 'anon')) this.zapPresent(vma, leaf, cause, deferred)
+  }
+
+  /**
+   * The leaves of vma overlapping [from, to) at `levels`, in address order across levels, as the
+   * kernel's page-table walks visit them (address-order.ts): unmap_page_range() goes down from each PUD to
+   * its PMDs and from each PMD to its PTEs, so a huge leaf comes between the PTEs below and above it.
+   * Leaves never overlap, so their first addresses order them. A new array.
+   */
+  leavesInOrder(vma: Vma, from: number, to: number, levels: readonly Level[] = LEAF_LEVELS): Leaf[] {
+    let total = 0
+    for (const level of levels) total += vma.tables[level].size
+    const leaves: Leaf[] = []
+    const starts = new Float64Array(total)
+    let n = 0
+    for (const level of levels) {
       const size = this.levelSizeOrZero(level)
       if (size === 0) continue
-      // Iterate a snapshot: zapping deletes from the map. Zapping one leaf removes no other (the folio
-      // and memory-type paths it runs never reach a page table), so every leaf of the snapshot is still
-      // in the table when its turn comes and needs no second lookup.
-      for (const leaf of [...vma.tables[level].values()]) {
+      for (const leaf of vma.tables[level].values()) {
         const start = leaf.index * size
-        if (start < to && start + size > from && !(keepCows && leaf.kind === 'anon')) this.zapPresent(vma, leaf, cause, deferred)
+        if (start >= to || start + size <= from) continue
+        leaves.push(leaf)
+        starts[n++] = start
       }
     }
+    return inAddressOrder(leaves, starts, this.arch.pageSize)
   }
 
   /**

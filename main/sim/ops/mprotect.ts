@@ -48,19 +48,19 @@ export function mprotect(sim: Simulation, task: Task, args: StepArgs<'mprotect'>
  */
 function changeProtection(sim: Simulation, vma: Vma, range: Range, prot: Prot): number {
   let changed = 0
-  for (const level of ['pte', 'pmd', 'pud'] as const) {
+  // change_protection() walks the range in address order (change_pud_range, change_pmd_range,
+  // change_pte_range).
+  for (const leaf of sim.leavesInOrder(vma, range.from, range.to)) {
+    const level = leaf.level
     const size = sim.levelSizeOrZero(level)
-    if (size === 0) continue
-    for (const leaf of vma.tables[level].values()) {
-      const start = leaf.index * size
-      if (start < range.from || start + size > range.to) continue
-      const write = newWrite(vma, leaf, prot)
-      if (write === leaf.write) continue
-      leaf.write = write
-      leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
-      sim.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, start / sim.arch.pageSize, write ? C.mkwrite : C.wrprotect, LEVEL_CODES[level], leaf.raw)
-      changed += 1
-    }
+    const start = leaf.index * size
+    if (start < range.from || start + size > range.to) continue
+    const write = newWrite(vma, leaf, prot)
+    if (write === leaf.write) continue
+    leaf.write = write
+    leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
+    sim.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, start / sim.arch.pageSize, write ? C.mkwrite : C.wrprotect, LEVEL_CODES[level], leaf.raw)
+    changed += 1
   }
   return changed
 }

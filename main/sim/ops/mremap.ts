@@ -115,17 +115,16 @@ function shrink(sim: Simulation, task: Task, vma: Vma, newId: string, newLen: nu
 function moveEntries(sim: Simulation, from: Vma, to: Vma): number {
   let count = 0
   const delta = to.start - from.start
-  for (const level of ['pte', 'pmd', 'pud'] as const) {
+  // move_page_tables() goes up the old range extent by extent (move_huge_pmd, move_ptes).
+  for (const leaf of sim.leavesInOrder(from, from.start, from.end)) {
+    const level = leaf.level
     const size = sim.levelSizeOrZero(level)
-    if (size === 0) continue
-    for (const leaf of from.tables[level].values()) {
-      const oldAddr = leaf.index * size
-      const newAddr = oldAddr + delta
-      sim.trace.entryEvent(EventKind.ENTRY_CLEAR, leaf.pfn, oldAddr / sim.arch.pageSize, C.moveOut, LEVEL_CODES[level], leaf.raw)
-      sim.setLeaf(to, { ...leaf, index: newAddr / size })
-      sim.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, newAddr / sim.arch.pageSize, C.moveIn, LEVEL_CODES[level], leaf.raw)
-      count += 1
-    }
+    const oldAddr = leaf.index * size
+    const newAddr = oldAddr + delta
+    sim.trace.entryEvent(EventKind.ENTRY_CLEAR, leaf.pfn, oldAddr / sim.arch.pageSize, C.moveOut, LEVEL_CODES[level], leaf.raw)
+    sim.setLeaf(to, { ...leaf, index: newAddr / size })
+    sim.trace.entryEvent(EventKind.ENTRY_SET, leaf.pfn, newAddr / sim.arch.pageSize, C.moveIn, LEVEL_CODES[level], leaf.raw)
+    count += 1
   }
   return count
 }

@@ -152,22 +152,22 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
       notes.push(`${vma.id}: not copied (vma_needs_copy: no VM_MIXEDMAP, no anon_vma)`)
       continue
     }
-    for (const level of ['pte', 'pmd', 'pud'] as const) {
-      for (const leaf of vma.tables[level].values()) {
-        if (leaf.kind === 'anon' && !vma.shared) {
-          // COW: both sides lose write access (a shared anonymous mapping is shmem: no COW).
-          leaf.write = false
-          leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
-        } else if (isDeviceLeaf(leaf)) forkDeviceLeaf(sim, vma, leaf)
-        sim.setLeaf(copy, { ...leaf })
-        // copy_present_pte(): `page = vm_normal_page(src_vma, addr, pte); ... if (page) { folio_get;
-        // folio_dup_file_rmap_pte }` (normal-page.ts); huge leaves as zapLeaf decides them.
-        const page = level === 'pte' ? vmNormalPage(sim, leaf) : leaf.counted ? leaf.pfn : undefined
-        if (page !== undefined && leaf.kind === 'dax') {
-          const folio = sim.folios.folio(page)
-          sim.folios.ref(folio, 1, C.dupRmapGet)
-          sim.folios.map(folio, 1, C.dupRmap)
-        }
+    // copy_page_range() walks the parent's entries in address order (copy_pte_range, copy_pmd_range).
+    for (const leaf of sim.leavesInOrder(vma, vma.start, vma.end)) {
+      const level = leaf.level
+      if (leaf.kind === 'anon' && !vma.shared) {
+        // COW: both sides lose write access (a shared anonymous mapping is shmem: no COW).
+        leaf.write = false
+        leaf.raw = sim.arch.encode(level, leaf.pfn, leaf)
+      } else if (isDeviceLeaf(leaf)) forkDeviceLeaf(sim, vma, leaf)
+      sim.setLeaf(copy, { ...leaf })
+      // copy_present_pte(): `page = vm_normal_page(src_vma, addr, pte); ... if (page) { folio_get;
+      // folio_dup_file_rmap_pte }` (normal-page.ts); huge leaves as zapLeaf decides them.
+      const page = level === 'pte' ? vmNormalPage(sim, leaf) : leaf.counted ? leaf.pfn : undefined
+      if (page !== undefined && leaf.kind === 'dax') {
+        const folio = sim.folios.folio(page)
+        sim.folios.ref(folio, 1, C.dupRmapGet)
+        sim.folios.map(folio, 1, C.dupRmap)
       }
     }
     notes.push(`${vma.id}: entries copied (${vma.mixedmap ? 'VM_MIXEDMAP' : 'anon_vma present'})`)

@@ -14,6 +14,9 @@ export interface Range {
   readonly to: number
 }
 
+/** The levels a huge leaf sits at. */
+const HUGE_LEVELS: readonly Level[] = ['pmd', 'pud']
+
 const C = {
   splitPmd: cause('__split_huge_pmd: DAX PMD zapped (no PTE table for file DAX)'),
   splitPud: cause('__split_huge_pud: DAX PUD zapped'),
@@ -63,18 +66,16 @@ export function maySplit(sim: Simulation, vma: Vma, op: string, range: Range): v
  */
 export function splitHugeLeaves(sim: Simulation, vma: Vma, range: Range): number {
   let split = 0
-  for (const level of ['pmd', 'pud'] as const satisfies readonly Level[]) {
+  // In address order: the leaf across the range's start before the one across its end, as
+  // vma_adjust_trans_huge() splits them.
+  for (const leaf of sim.leavesInOrder(vma, range.from, range.to, HUGE_LEVELS)) {
+    const level = leaf.level
     const size = sim.levelSizeOrZero(level)
-    if (size === 0) continue
-    for (const leaf of [...vma.tables[level].values()]) {
-      const start = leaf.index * size
-      const end = start + size
-      const overlaps = start < range.to && end > range.from
-      const inside = start >= range.from && end <= range.to
-      if (overlaps && !inside) {
-        sim.zapLeaf(vma, level, leaf.index, level === 'pmd' ? C.splitPmd : C.splitPud)
-        split += 1
-      }
+    const start = leaf.index * size
+    const end = start + size
+    if (!(start >= range.from && end <= range.to)) {
+      sim.zapLeaf(vma, level, leaf.index, level === 'pmd' ? C.splitPmd : C.splitPud)
+      split += 1
     }
   }
   return split

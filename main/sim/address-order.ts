@@ -3,8 +3,8 @@
  * zap_pud_range() (unmap_page_range, mm/memory.c), copy_pte_range() and copy_pmd_range() (fork,
  * copy_page_range), change_pte_range() and change_pmd_range() (mm/mprotect.c) and move_ptes() with
  * move_huge_pmd() (move_page_tables, mm/mremap.c) all step an entry pointer up from the range's first
- * address, 6.14 through 6.17, and go down a level where an entry is a table rather than a leaf: a
- * huge leaf comes between the PTEs below and above it.
+ * address, in every release the lab models (6.1 through 6.17), and go down a level where an entry is
+ * a table rather than a leaf: a huge leaf comes between the PTEs below and above it.
  *
  * A VMA's tables are Maps (mm.ts Vma.tables), and a Map walks in insertion order: before this, a
  * munmap after random faults cleared its entries in fault order, and a leaf a COW fault replaced came

@@ -68,10 +68,9 @@ export async function simulateAndSave(input: SimulateAndSaveInput): Promise<{ re
       sliceSteps = grown > 0 ? Math.max(1, Math.min(SLICE_STEPS, Math.round((sliceSteps * SLICE_EVENTS) / grown))) : SLICE_STEPS
       // The writer starts as soon as the run looks big enough, from its events per step so far: it
       // takes 75-90 ms to boot, and started only once the threshold was reached it was still behind
-      // when the engine ended (docs/adr/0033). An in-memory store cannot be shared with another
-      // thread's connection.
+      // when the engine ended (docs/adr/0033).
       // (A run that already has `threshold` events predicts at least as many.)
-      if (!tried && store.path !== ':memory:' && handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold) {
+      if (!tried && handle.done > 0 && (log.filled / handle.done) * handle.total >= threshold) {
         tried = true
         save = StreamedSave.start(store, prepareHead({ scenario: input.scenario.name, scenarioText: input.scenarioText, profile: input.profile, session: input.session }), { returnBuffers: true })
       }

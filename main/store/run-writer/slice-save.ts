@@ -38,8 +38,7 @@ export function startSliceSave(store: TraceStore, head: PreparedRunHead, options
   const checkBoundary = (first: number) => {
     if (first % chunkEvents !== 0) throw new RangeError(`event slice at ${first} does not start on a chunk boundary (${chunkEvents} events)`)
   }
-  // An in-memory store cannot be shared with another thread's connection.
-  const worker = options.threaded !== false && store.path !== ':memory:' ? StreamedSave.start(store, head, { maxInFlight: MAX_SLICES_IN_FLIGHT }) : undefined
+  const worker = options.threaded !== false ? StreamedSave.start(store, head, { maxInFlight: MAX_SLICES_IN_FLIGHT }) : undefined
   if (worker) {
     return {
       threaded: true,

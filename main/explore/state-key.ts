@@ -2,7 +2,8 @@
  * A canonical text of everything in the Simulation that can change what happens next or what the
  * outcome is: folio counts, pgmap references, page tables, DAX files and entries, GUP records, poison,
  * and the violation kinds seen so far. The explorer merges two schedules whose machine states (this
- * plus each task's position and locks) are equal: their futures are the same.
+ * plus each task's position and locks) are equal: their futures are the same. The order of a file's
+ * i_mmap (sim/i-mmap.ts) is left out: it orders a later walk's events and never changes a count.
  */
 import { hex } from '../sim/folios'
 import { gupRunCount, gupRunHead, gupRunPages, type GupRecord, type Simulation } from '../sim/sim'

@@ -5,6 +5,7 @@
  */
 import type { WorkMeter } from './budget'
 import type { RegionState } from './memory'
+import { IMmap } from './i-mmap'
 
 export interface Extent {
   /** First file page index, first pfn, and length in pages. */
@@ -89,6 +90,8 @@ export class DaxFile {
   readonly entries = new DaxEntries()
   /** VMAs mapping the file (each holds a file reference). */
   mappings = 0
+  /** Its VMAs in every task, in the order unmap_mapping_range walks them (i-mmap.ts). */
+  readonly iMmap = new IMmap()
   unlinked = false
   evicted = false
 

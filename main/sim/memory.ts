@@ -8,6 +8,7 @@ import type { KernelModel } from './kernel-model'
 import { memoryType, type MemoryType } from './memtypes/index'
 import { PagePool } from './memtypes/pool'
 import { orderPages } from './folios'
+import { IMmap } from './i-mmap'
 
 export type PgmapType = 'FS_DAX' | 'GENERIC' | 'PRIVATE' | 'COHERENT' | 'PCI_P2PDMA'
 
@@ -38,6 +39,8 @@ export class RegionState {
   readonly pool: PagePool | undefined
   /** False once `unbind` tore the device down (memunmap_pages()). */
   alive = true
+  /** Device DAX: the instance's VMAs in the order kill_dev_dax's unmap_mapping_range walks them. */
+  readonly iMmap = new IMmap()
 
   constructor(
     readonly def: Region,

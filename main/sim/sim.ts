@@ -335,19 +335,17 @@ export class Simulation {
 
   /**
    * unmap_mapping_pages(mapping, start, nr, even_cows=false): zaps every shared-mapping leaf of file
-   * pages [from, to) in every task (walks i_mmap, so it works without page rmap in the legacy scheme).
+   * pages [from, to) in every task. unmap_mapping_range_tree() walks the file's i_mmap (i-mmap.ts), so
+   * it works without page rmap in the legacy scheme, and visits the VMAs in i_mmap order.
    */
   unmapMappingPages(file: DaxFile, from: number, to: number, cause: CauseId, deferred?: number[]): void {
     const page = this.arch.pageSize
-    for (const task of this.tasks.values()) {
-      for (const vma of task.vmas.values()) {
-        if (vma.file !== file) continue
-        const vmaPages = (vma.end - vma.start) / page
-        const lo = Math.max(from, vma.pgoff)
-        const hi = Math.min(to, vma.pgoff + vmaPages)
-        if (lo >= hi) continue
-        this.zapRange(vma, vma.start + (lo - vma.pgoff) * page, vma.start + (hi - vma.pgoff) * page, cause, true, deferred)
-      }
+    for (const vma of file.iMmap.inOrder()) {
+      const vmaPages = (vma.end - vma.start) / page
+      const lo = Math.max(from, vma.pgoff)
+      const hi = Math.min(to, vma.pgoff + vmaPages)
+      if (lo >= hi) continue
+      this.zapRange(vma, vma.start + (lo - vma.pgoff) * page, vma.start + (hi - vma.pgoff) * page, cause, true, deferred)
     }
   }
 

@@ -14,6 +14,7 @@ import { SimError, type Simulation } from '../sim'
 import { protOf, setProt, uniform } from '../vma-prot'
 import { OK, type OpOutcome } from './outcome'
 import { newVma } from './process'
+import { iMmapOf } from '../i-mmap'
 import { maySplit, splitHugeLeaves } from './vma-range'
 
 const C = {
@@ -69,13 +70,18 @@ export function mremap(sim: Simulation, task: Task, args: StepArgs<'mremap'>, no
   const moved = resized(sim, vma, newId, start, newLen, false)
   const count = moveEntries(sim, vma, moved)
   task.vmas.set(newId, moved)
+  // copy_vma() -> vma_link(): the new VMA takes its place in i_mmap like any new mapping.
+  iMmapOf(vma)?.insert(moved)
   if (args.dontunmap) {
     // The old VMA stays (a file mapping refaults from the file; anon memory would be empty).
-    task.vmas.set(vma.id, resized(sim, vma, vma.id, vma.start, oldLen, false))
+    const kept = resized(sim, vma, vma.id, vma.start, oldLen, false)
+    task.vmas.set(vma.id, kept)
+    iMmapOf(vma)?.replace(vma, kept)
     if (vma.file) vma.file.mappings += 1
     notes.push(`MREMAP_DONTUNMAP: ${count} entries moved; '${vma.id}' stays mapped, empty`)
   } else {
     if (newId !== vma.id) task.vmas.delete(vma.id)
+    iMmapOf(vma)?.remove(vma)
     notes.push(`move_vma: ${count} entries moved to a new address`)
   }
   return OK
@@ -96,9 +102,22 @@ function resized(sim: Simulation, vma: Vma, id: string, start: number, newLen: n
   return { ...copy, tables: vma.tables, ptesPerPmd: vma.ptesPerPmd }
 }
 
+/**
+ * The resized VMA stands in for the old one. In i_mmap a resize moves it: vma_expand() (growing) and
+ * the split of a shrink take it out and put it in again (vma_prepare, vma_complete). Same length:
+ * mremap() changes nothing, and it keeps its place.
+ */
 function replace(task: Task, old: Vma, vma: Vma): void {
   if (old.id !== vma.id) task.vmas.delete(old.id)
   task.vmas.set(vma.id, vma)
+  const list = iMmapOf(old)
+  if (!list) return
+  if (vma.end - vma.start === old.end - old.start) {
+    list.replace(old, vma)
+  } else {
+    list.remove(old)
+    list.insert(vma)
+  }
 }
 
 function shrink(sim: Simulation, task: Task, vma: Vma, newId: string, newLen: number, notes: string[]): OpOutcome {

@@ -3,6 +3,7 @@ import type { StepArgs } from '../../formats/scenario'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { newTables, type Task, type Vma } from '../mm'
+import { iMmapOf, lowestPiece, reinsertIfLowestChanged } from '../i-mmap'
 import { ModelError } from '../errors'
 import { SimError, type Simulation } from '../sim'
 import { PteCounts } from '../pte-counts'
@@ -46,6 +47,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
     const vma = newVma(sim, args.id, start, length, args.offset / page, args.shared, sync, { file }, mixedmap)
     if (args.prot && args.prot !== 'read-write') setProt(vma, vma.start, vma.end, args.prot)
     task.vmas.set(args.id, vma)
+    file.iMmap.insert(vma)
     file.mappings += 1
     return OK
   }
@@ -74,6 +76,7 @@ export function mmap(sim: Simulation, task: Task, args: StepArgs<'mmap'>, notes:
   const vma = newVma(sim, args.id, start, length, args.offset / page, true, args.sync, { device: region })
   if (args.prot && args.prot !== 'read-write') setProt(vma, vma.start, vma.end, args.prot)
   task.vmas.set(args.id, vma)
+  region.iMmap.insert(vma)
   return OK
 }
 
@@ -113,12 +116,17 @@ export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>, no
     const split = splitHugeLeaves(sim, vma, range)
     if (split > 0) notes.push(`__split_huge_pmd: ${split} huge leaf(s) across the edge zapped`)
     sim.zapRange(vma, range.from, range.to, C.munmapUnmapRegion)
+    const lowest = lowestPiece(vma)
     setProt(vma, range.from, range.to, 'unmapped')
-    if (!fullyUnmapped(vma)) return OK
+    if (!fullyUnmapped(vma)) {
+      reinsertIfLowestChanged(vma, lowest, sim.arch.pageSize)
+      return OK
+    }
   } else {
     sim.zapRange(vma, vma.start, vma.end, C.munmapUnmapRegion)
   }
   task.vmas.delete(vma.id)
+  iMmapOf(vma)?.remove(vma)
   return vma.file ? dropFileRef(sim, vma.file) : OK
 }
 
@@ -147,6 +155,7 @@ export function fork(sim: Simulation, parent: Task, args: StepArgs<'fork'>, note
     copy.thp = vma.thp
     if (vma.prot) copy.prot = [...vma.prot]
     child.vmas.set(vma.id, copy)
+    iMmapOf(vma)?.insertAfter(copy, vma)
     if (vma.file) vma.file.mappings += 1
     if (!vma.anonVma && !vma.mixedmap) {
       notes.push(`${vma.id}: not copied (vma_needs_copy: no VM_MIXEDMAP, no anon_vma)`)
@@ -180,6 +189,7 @@ export function exit(sim: Simulation, task: Task): OpOutcome {
   const files = []
   for (const vma of task.vmas.values()) {
     sim.zapRange(vma, vma.start, vma.end, C.exitMmap)
+    iMmapOf(vma)?.remove(vma)
     if (vma.file) files.push(vma.file)
   }
   task.vmas.clear()

@@ -48,12 +48,10 @@ export function unbind(sim: Simulation, args: StepArgs<'unbind'>, notes: string[
 
 function unbindDevdax(sim: Simulation, region: RegionState, notes: string[]): OpOutcome {
   let zapped = 0
-  for (const task of sim.tasks.values()) {
-    for (const vma of task.vmas.values()) {
-      if (vma.device !== region) continue
-      sim.zapRange(vma, vma.start, vma.end, C.killDevDax)
-      zapped++
-    }
+  // kill_dev_dax() -> unmap_mapping_range(inode->i_mapping, 0, 0, 1): the instance's i_mmap, in order.
+  for (const vma of region.iMmap.inOrder()) {
+    sim.zapRange(vma, vma.start, vma.end, C.killDevDax)
+    zapped++
   }
   notes.push(`kill_dev_dax: dax_alive = false; unmap_mapping_range zapped ${zapped} mappings`)
   const outcome = memunmapPages(sim, region, notes, 'references held outside the pgmap')

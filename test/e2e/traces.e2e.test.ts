@@ -55,6 +55,9 @@ describe('traces view in Chromium', () => {
     const marked = page.getByTestId('trace-events').locator('.vlist-row.focused')
     await expect.poll(() => marked.count(), { timeout: 30_000 }).toBe(1)
     expect(await marked.innerText()).toMatch(/\b24\b[\s\S]*0x240000/)
+    // A trace has no scenario steps: the panel says so instead of an empty table.
+    expect(await page.getByTestId('no-steps').innerText()).toContain('an imported trace has events, not scenario steps')
+    expect(await page.getByTestId('steps-list').count()).toBe(0)
     await page.screenshot({ path: join(stack.resultsDir, 'traces-run-view.png'), fullPage: true })
     expect(stack.problems).toEqual([])
   })

@@ -88,7 +88,11 @@ export class DaxFile {
   /** Sorted by file index, non-overlapping. */
   extents: Extent[] = []
   readonly entries = new DaxEntries()
-  /** VMAs mapping the file (each holds a file reference). */
+  /**
+   * File references held by VMAs (vm_file; dropped by remove_vma's fput, the last one evicts an
+   * unlinked inode). Whether the file is mapped at all, mapping_mapped(), is iMmap.mapped: an explored
+   * munmap unlinks the VMA from i_mmap steps before it drops the reference.
+   */
   mappings = 0
   /** Its VMAs in every task, in the order unmap_mapping_range walks them (i-mmap.ts). */
   readonly iMmap = new IMmap()

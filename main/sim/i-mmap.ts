@@ -61,6 +61,11 @@ export class IMmap {
     this.insert(vma, pgoff)
   }
 
+  /** mapping_mapped() (include/linux/fs.h): is any VMA linked? */
+  get mapped(): boolean {
+    return this.entries.length > 0
+  }
+
   /** Every VMA in walk order, as a new array (a walk may unmap while it goes). */
   inOrder(): Vma[] {
     return this.entries.map((e) => e.vma)

@@ -4,7 +4,8 @@
  *   1. mmap_write_lock (mm/mmap.c __vm_munmap);
  *   2. zap_pte_range() under the PTL: clear every entry; a refcounted DAX folio loses its rmap
  *      (folio_remove_rmap_ptes) and is queued in the mmu_gather batch (__tlb_remove_folio_pages) —
- *      its reference is still held;
+ *      its reference is still held. free_pgtables() then takes the VMA out of i_mmap (mm/vma.c
+ *      unmap_region / vms_clear_ptes), in the same step here;
  *   3. tlb_flush_mmu_tlbonly(): the TLB flush;
  *   4. tlb_flush_mmu_free() -> free_pages_and_swap_cache() -> folios_put_refs(): the batched
  *      references drop (a folio reaching 0 is freed here, wake_up_var for waiters);
@@ -17,6 +18,7 @@ import { cause } from '../../sim/causes'
 import { dropFileRef } from '../../sim/ops/layout'
 import { OK } from '../../sim/ops/outcome'
 import type { Vma } from '../../sim/mm'
+import { iMmapOf } from '../../sim/i-mmap'
 import { continueWith, done, type Atomic, type OpContext } from '../atomic'
 import { mmapLock } from '../locks'
 import { flushCanComplete } from '../tlb-fence'
@@ -45,6 +47,9 @@ function clear(args: StepArgs<'munmap'>, vma: Vma): Atomic {
       const batch: number[] = []
       sim.zapRange(vma, vma.start, vma.end, C.unmapRegion, false, batch)
       task.vmas.delete(vma.id)
+      // free_pgtables() -> unlink_file_vma_batch_add() (step 2 above): from here !mapping_mapped(),
+      // while the file reference goes only in step 5 (remove_vma -> fput).
+      iMmapOf(vma)?.remove(vma)
       return continueWith(flush(args, vma, batch))
     },
   }

@@ -159,7 +159,7 @@ export function busyScanEnd(sim: Simulation, file: DaxFile, notes: string[] | un
     to = 1
     notes?.push('fuse_dax_break_layouts(inode, 0, 0): only index 0 is unmapped and scanned (fixed in 6.15)')
   }
-  if (legacy && sim.kernel.busyScanNeedsMapping && file.mappings === 0) {
+  if (legacy && sim.kernel.busyScanNeedsMapping && !file.iMmap.mapped) {
     notes?.push('dax_layout_busy_page: !mapping_mapped(), no scan (fixed in 6.15)')
     return undefined
   }

@@ -20,7 +20,8 @@
  * an mprotect or partial munmap changes that piece, as the kernel places the VMA it split or merged.
  * The pieces above it are visited with it, where the kernel would visit each at its own place.
  */
-import type { Vma } from './mm'
+import type { Prot, Task, Vma } from './mm'
+import { setProt } from './vma-prot'
 
 interface Entry {
   readonly vma: Vma
@@ -84,18 +85,27 @@ export function iMmapOf(vma: Vma): IMmap | undefined {
   return vma.device?.def.type === 'devdax' ? vma.device.iMmap : undefined
 }
 
+/** munmap and the explorer's munmap: the VMA leaves its task and its i_mmap together. */
+export function unlinkVma(task: Task, vma: Vma): void {
+  task.vmas.delete(vma.id)
+  iMmapOf(vma)?.remove(vma)
+}
+
 /** The lowest piece of a mapping still mapped (vma-prot.ts ranges), or undefined when none is. */
-export function lowestPiece(vma: Vma): { start: number; end: number } | undefined {
+function lowestPiece(vma: Vma): { start: number; end: number } | undefined {
   if (!vma.prot) return vma
   return vma.prot.find((r) => r.prot !== 'unmapped')
 }
 
 /**
- * After an mprotect or a partial munmap: when the lowest piece still mapped no longer spans what it
- * did (`before`), the kernel split, merged or removed the VMA there, which placed it again by its
- * pgoff. A protection change alone (mprotect of a whole VMA) is done in place: vm_flags_reset().
+ * setProt() of a linked VMA, for mprotect and a partial munmap. When the lowest piece still mapped no
+ * longer spans what it did, the kernel split, merged or removed the VMA there, which placed it again
+ * by its pgoff. A protection change alone (mprotect of a whole VMA) is done in place:
+ * vm_flags_reset(). When nothing is left mapped, the caller unlinks the VMA.
  */
-export function reinsertIfLowestChanged(vma: Vma, before: ReturnType<typeof lowestPiece>, pageSize: number): void {
+export function setProtRelinking(vma: Vma, from: number, to: number, prot: Prot | 'unmapped', pageSize: number): void {
+  const before = lowestPiece(vma)
+  setProt(vma, from, to, prot)
   const list = iMmapOf(vma)
   const after = lowestPiece(vma)
   if (!list || !after) return

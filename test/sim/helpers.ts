@@ -1,13 +1,18 @@
 import { builtinScenario, resolveProfile } from '../../main/library/index'
 import { FormatError } from '../../main/formats/errors'
 import { parseScenarioText } from '../../main/formats/load'
-import { runScenario, type RunOptions } from '../../main/sim/run'
+import { runScenario, type RunOptions, type RunOutput } from '../../main/sim/run'
 import type { RunResult, StepResult } from '../../main/sim/result'
 
 export function runBuiltin(name: string, kernel: string, options: Omit<RunOptions, 'kernel'> = {}): RunResult {
+  return runBuiltinOutput(name, kernel, options).result
+}
+
+/** runBuiltin with the trace: the whole RunOutput. */
+export function runBuiltinOutput(name: string, kernel: string, options: Omit<RunOptions, 'kernel'> = {}): RunOutput {
   const scenario = builtinScenario(name)
   if (!scenario) throw new Error(`no scenario ${name}`)
-  return runScenario(scenario, resolveProfile(scenario, name), { kernel, ...options }).result
+  return runScenario(scenario, resolveProfile(scenario, name), { kernel, ...options })
 }
 
 export function runYaml(text: string, kernel: string, options: Omit<RunOptions, 'kernel'> = {}) {

@@ -4,11 +4,10 @@
  * or a resize changed placed again. Before, the lab went through tasks in creation order.
  */
 import { describe, expect, it } from 'vitest'
-import { builtinScenario, resolveProfile } from '../../main/library/index'
 import { IMmap } from '../../main/sim/i-mmap'
 import type { Vma } from '../../main/sim/mm'
-import { runScenario, type RunOutput } from '../../main/sim/run'
-import { runYaml } from './helpers'
+import type { RunOutput } from '../../main/sim/run'
+import { runBuiltinOutput, runYaml } from './helpers'
 
 const vma = (id: string, pgoff: number) => ({ id, pgoff }) as Vma
 
@@ -118,9 +117,7 @@ describe('unmap_mapping_pages walks i_mmap', () => {
 
 describe('the built-in fsdax-truncate-fork-order', () => {
   it.each(['6.14', '6.15', '6.17'])('%s: the truncate clears a, then its child c, then b (pages 0, 2, 1)', (kernel) => {
-    const scenario = builtinScenario('fsdax-truncate-fork-order')
-    if (!scenario) throw new Error('fsdax-truncate-fork-order is not built in')
-    const out = runScenario(scenario, resolveProfile(scenario, scenario.name), { kernel })
+    const out = runBuiltinOutput('fsdax-truncate-fork-order', kernel)
     expect(out.result.violations).toEqual([])
     expect(clearedPages(out, 7)).toEqual([0, 2, 1])
   })

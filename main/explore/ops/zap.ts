@@ -18,7 +18,7 @@ import { cause } from '../../sim/causes'
 import { dropFileRef } from '../../sim/ops/layout'
 import { OK } from '../../sim/ops/outcome'
 import type { Vma } from '../../sim/mm'
-import { iMmapOf } from '../../sim/i-mmap'
+import { unlinkVma } from '../../sim/i-mmap'
 import { continueWith, done, type Atomic, type OpContext } from '../atomic'
 import { mmapLock } from '../locks'
 import { flushCanComplete } from '../tlb-fence'
@@ -46,10 +46,9 @@ function clear(args: StepArgs<'munmap'>, vma: Vma): Atomic {
     run: ({ sim, task }) => {
       const batch: number[] = []
       sim.zapRange(vma, vma.start, vma.end, C.unmapRegion, false, batch)
-      task.vmas.delete(vma.id)
       // free_pgtables() -> unlink_file_vma_batch_add() (step 2 above): from here !mapping_mapped(),
       // while the file reference goes only in step 5 (remove_vma -> fput).
-      iMmapOf(vma)?.remove(vma)
+      unlinkVma(task, vma)
       return continueWith(flush(args, vma, batch))
     },
   }

@@ -5,8 +5,8 @@
 import type { StepArgs } from '../../formats/scenario'
 import type { Leaf, Prot, Task, Vma } from '../mm'
 import { SimError, type Simulation } from '../sim'
-import { protRanges, setProt } from '../vma-prot'
-import { lowestPiece, reinsertIfLowestChanged } from '../i-mmap'
+import { protRanges } from '../vma-prot'
+import { setProtRelinking } from '../i-mmap'
 import { OK, type OpOutcome } from './outcome'
 import { maySplit, splitHugeLeaves, userRange, type Range } from './vma-range'
 import { cause } from '../causes'
@@ -29,9 +29,7 @@ export function mprotect(sim: Simulation, task: Task, args: StepArgs<'mprotect'>
   const split = splitHugeLeaves(sim, vma, range)
   if (split > 0) notes.push(`change_pmd_range: ${split} huge leaf(s) only partly covered, split (zapped)`)
   const changed = changeProtection(sim, vma, range, args.prot)
-  const lowest = lowestPiece(vma)
-  setProt(vma, range.from, range.to, args.prot)
-  reinsertIfLowestChanged(vma, lowest, sim.arch.pageSize)
+  setProtRelinking(vma, range.from, range.to, args.prot, sim.arch.pageSize)
   notes.push(`${changed} present entr${changed === 1 ? 'y' : 'ies'} re-encoded for PROT_${args.prot === 'read' ? 'READ' : args.prot === 'none' ? 'NONE' : 'READ|PROT_WRITE'}`)
   return OK
 }

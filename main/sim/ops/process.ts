@@ -3,7 +3,7 @@ import type { StepArgs } from '../../formats/scenario'
 import type { DaxFile } from '../daxfs'
 import { alignBytes } from '../memory'
 import { newTables, type Task, type Vma } from '../mm'
-import { iMmapOf, lowestPiece, reinsertIfLowestChanged } from '../i-mmap'
+import { iMmapOf, setProtRelinking, unlinkVma } from '../i-mmap'
 import { ModelError } from '../errors'
 import { SimError, type Simulation } from '../sim'
 import { PteCounts } from '../pte-counts'
@@ -116,17 +116,12 @@ export function munmap(sim: Simulation, task: Task, args: StepArgs<'munmap'>, no
     const split = splitHugeLeaves(sim, vma, range)
     if (split > 0) notes.push(`__split_huge_pmd: ${split} huge leaf(s) across the edge zapped`)
     sim.zapRange(vma, range.from, range.to, C.munmapUnmapRegion)
-    const lowest = lowestPiece(vma)
-    setProt(vma, range.from, range.to, 'unmapped')
-    if (!fullyUnmapped(vma)) {
-      reinsertIfLowestChanged(vma, lowest, sim.arch.pageSize)
-      return OK
-    }
+    setProtRelinking(vma, range.from, range.to, 'unmapped', sim.arch.pageSize)
+    if (!fullyUnmapped(vma)) return OK
   } else {
     sim.zapRange(vma, vma.start, vma.end, C.munmapUnmapRegion)
   }
-  task.vmas.delete(vma.id)
-  iMmapOf(vma)?.remove(vma)
+  unlinkVma(task, vma)
   return vma.file ? dropFileRef(sim, vma.file) : OK
 }
 
